@@ -1,0 +1,21 @@
+// Lint config: typescript-eslint with type information so no-floating-promises can run.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', 'media/**', 'scripts/**/*.mjs', 'test/**/*.js'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.json' } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['webview/**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.webview.json' } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+);

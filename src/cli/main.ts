@@ -1,0 +1,273 @@
+// llm-nas: the headless CLI over the same core as the extension — search, resume, bench, export.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchMarkdown, runBench, SEARCHERS } from '../core/bench.js';
+import type { SearchEvent } from '../core/events.js';
+import { exportRun } from '../core/export.js';
+import { energyTasks, latencyTasks } from '../core/nb201/benchmark.js';
+import { checkConfig, choices, ConfigError, costMetricsOf } from '../core/registry.js';
+import { SearchRun, type FrontFile } from '../core/run.js';
+import { RUN_FORMAT, RunFolderError, type RunConfig } from '../core/runstore.js';
+import { SpaceError } from '../core/space.js';
+
+const USAGE = `llm-nas — LLM-driven hardware-aware NAS (complexity-partitioned co-evolution, zero-cost evaluation)
+
+Usage:
+  llm-nas search [options]            run a search (defaults: NB201, cifar10, edgegpu latency, built-in operator)
+  llm-nas resume RUN_DIR              continue an interrupted run from its folder
+  llm-nas bench [options]             the search-quality benchmark (../shared/BENCHMARK.md protocol)
+  llm-nas export RUN_DIR --format csv|json [--out FILE]
+
+search options:
+  --space nb201            --dataset cifar10|cifar100|ImageNet16-120
+  --device edgegpu[,raspi4,...]        --metric latency|energy
+  --generations 10         --budget 300          --children N (per niche per generation)
+  --seed 0                 --operator builtin    --predictor rank-avg|naswot|logsynflow|zen|params|...
+  --no-partition           --even (split children evenly instead of by front contribution)
+  --out DIR (default .llm-nas/runs/<id>)
+bench options:
+  --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy --json FILE
+`;
+
+class UsageError extends Error {}
+
+function fail(e: unknown): never {
+  if (e instanceof UsageError || e instanceof ConfigError || e instanceof SpaceError) {
+    process.stderr.write(`llm-nas: ${e.message}\n`);
+    process.exit(2);
+  }
+  if (e instanceof RunFolderError) {
+    process.stderr.write(`llm-nas: ${e.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`llm-nas: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(1);
+}
+
+function int(v: string | undefined, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
+  return n;
+}
+
+function newRunId(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+/** Live per-niche progress: redrawn lines on a TTY, plain lines otherwise. */
+class Progress {
+  private readonly tty = process.stdout.isTTY === true;
+  private readonly niches = new Map<number, { gen: number; evals: number; archive: number; state: string; rejected: number }>();
+  private drawn = 0;
+  private last = 0;
+
+  constructor(private readonly generations: number) {}
+
+  on(e: SearchEvent): void {
+    const n = 'niche' in e ? this.niches.get(e.niche) ?? { gen: 0, evals: 0, archive: 0, state: 'waiting', rejected: 0 } : undefined;
+    if ('niche' in e && n) this.niches.set(e.niche, n);
+    switch (e.type) {
+      case 'niche/state':
+        n!.state = e.state;
+        n!.gen = e.generation;
+        break;
+      case 'candidate/rejected':
+        n!.rejected++;
+        break;
+      case 'generation/completed':
+        n!.evals = e.evaluations;
+        n!.archive = e.archive.length;
+        if (!this.tty)
+          process.stdout.write(`N${e.niche} gen ${e.generation + 1}/${this.generations}: ${e.evaluations} evaluated, archive ${e.archive.length}\n`);
+        break;
+      default:
+        break;
+    }
+    if (this.tty && Date.now() - this.last > 100) this.draw();
+  }
+
+  draw(): void {
+    if (!this.tty) return;
+    this.last = Date.now();
+    if (this.drawn) process.stdout.write(`\x1b[${this.drawn}A`);
+    const lines = [...this.niches.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([id, n]) => {
+        const bar = '█'.repeat(Math.round((10 * Math.min(n.gen, this.generations)) / this.generations)).padEnd(10, '·');
+        return `\x1b[2KN${id} ${bar} gen ${Math.min(n.gen + 1, this.generations)}/${this.generations}  evaluated ${String(n.evals).padStart(4)}  archive ${String(n.archive).padStart(3)}  rejected ${String(n.rejected).padStart(3)}  ${n.state}`;
+      });
+    process.stdout.write(lines.join('\n') + '\n');
+    this.drawn = lines.length;
+  }
+}
+
+function printFront(f: FrontFile): void {
+  const cols = ['id', 'niche', 'pred.acc', ...f.costMetrics, ...(f.front.some((r) => r.trueAccuracy !== undefined) ? ['true acc %'] : []), 'arch'];
+  const rows = f.front.map((r) => [
+    r.id,
+    `N${r.niche}`,
+    r.predictedAccuracy.toFixed(4),
+    ...f.costMetrics.map((m) => r.hw[m]!.toFixed(3)),
+    ...(r.trueAccuracy !== undefined ? [r.trueAccuracy.toFixed(2)] : []),
+    r.arch,
+  ]);
+  const w = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(w[i]!)).join('  ');
+  process.stdout.write(`\nGlobal Pareto front (${f.front.length} architectures; predicted accuracy = ${f.predictor.unit}):\n`);
+  process.stdout.write(line(cols) + '\n' + line(w.map((n) => '-'.repeat(n))) + '\n');
+  for (const r of rows) process.stdout.write(line(r) + '\n');
+  const truth = f.truth ? `HV ratio ${f.truth.hvRatio.toFixed(4)}  IGD ${f.truth.igd.toFixed(4)}  coverage ${f.truth.coverage.toFixed(2)}  ` : '';
+  process.stdout.write(`\n${truth}evaluations ${f.evaluations}  wall ${(f.wallMs / 1000).toFixed(2)} s\n`);
+}
+
+async function follow(run: SearchRun): Promise<void> {
+  const sigint = (): void => {
+    process.stderr.write('\nstopping… (the run folder stays resumable)\n');
+    run.stop();
+  };
+  process.once('SIGINT', sigint);
+  await run.done;
+  process.off('SIGINT', sigint);
+  const front = JSON.parse(fs.readFileSync(run.store.file('front.json'), 'utf8')) as FrontFile;
+  printFront(front);
+  process.stdout.write(`run folder: ${run.store.dir}${run.status === 'stopped' ? ' (stopped; continue with: llm-nas resume DIR)' : ''}\n`);
+}
+
+async function cmdSearch(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      space: { type: 'string', default: 'nb201' },
+      dataset: { type: 'string', default: 'cifar10' },
+      device: { type: 'string', default: 'edgegpu' },
+      metric: { type: 'string', default: 'latency' },
+      generations: { type: 'string' },
+      budget: { type: 'string' },
+      children: { type: 'string' },
+      seed: { type: 'string' },
+      operator: { type: 'string', default: 'builtin' },
+      predictor: { type: 'string', default: 'rank-avg' },
+      'no-partition': { type: 'boolean', default: false },
+      even: { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+  });
+  choices(values.space); // unknown space → ConfigError listing the valid ones
+  const id = newRunId();
+  const devices = values.device.split(',').map((d) => d.trim()).filter(Boolean);
+  const config: RunConfig = {
+    format: RUN_FORMAT,
+    id,
+    createdAt: new Date().toISOString(),
+    space: values.space,
+    dataset: values.dataset,
+    devices,
+    metric: values.metric as RunConfig['metric'],
+    costMetrics: costMetricsOf(devices, values.metric),
+    predictor: values.predictor,
+    operator: values.operator,
+    partition: !values['no-partition'],
+    generations: int(values.generations, 'generations', 10),
+    budget: int(values.budget, 'budget', 300),
+    ...(values.children !== undefined ? { children: int(values.children, 'children', 5) } : {}),
+    adaptive: !values.even,
+    seed: int(values.seed, 'seed', 0),
+  };
+  checkConfig(config);
+  const out = values.out ?? path.join('.llm-nas', 'runs', id);
+  const progress = new Progress(config.generations);
+  process.stdout.write(`LLM-NAS search: ${config.space} ${config.dataset}, ${config.costMetrics.join(' + ')}, operator ${config.operator}, ` +
+    `${config.partition ? 'partitioned' : 'one niche'}, ${config.generations} generations, budget ${config.budget}, seed ${config.seed}\n`);
+  const run = SearchRun.start(out, config, { onEvent: (e) => progress.on(e) });
+  await run.done.finally(() => progress.draw());
+  await follow(run);
+}
+
+async function cmdResume(argv: string[]): Promise<void> {
+  const dir = argv[0];
+  if (!dir) throw new UsageError('resume needs the run folder: llm-nas resume RUN_DIR');
+  const probe = SearchRun.resume.bind(SearchRun);
+  let progress: Progress | undefined;
+  const run = probe(dir, { onEvent: (e) => progress?.on(e) });
+  progress = new Progress(run.config.generations);
+  process.stdout.write(`resuming ${run.store.dir}\n`);
+  await follow(run);
+}
+
+async function cmdBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      budget: { type: 'string' },
+      seeds: { type: 'string' },
+      predictor: { type: 'string', default: 'rank-avg' },
+      searchers: { type: 'string', default: SEARCHERS.join(',') },
+      tasks: { type: 'string', default: 'latency' },
+      json: { type: 'string' },
+    },
+  });
+  const budget = int(values.budget, 'budget', 300);
+  const seeds = int(values.seeds, 'seeds', 10);
+  const tasks = values.tasks === 'energy' ? energyTasks() : values.tasks === 'latency' ? latencyTasks() : undefined;
+  if (!tasks) throw new UsageError(`--tasks must be latency or energy, got "${values.tasks}"`);
+  const searchers = values.searchers.split(',').map((s) => s.trim());
+  for (const s of searchers) if (!(SEARCHERS as readonly string[]).includes(s)) throw new UsageError(`unknown searcher "${s}"; valid: ${SEARCHERS.join(', ')}`);
+  const t0 = Date.now();
+  const rows = await runBench({
+    budget,
+    seeds,
+    predictor: values.predictor,
+    searchers,
+    tasks,
+    onRow: (r) => process.stderr.write(`${r.searcher.padEnd(28)} ${r.task.padEnd(28)} HV ${r.hv_ratio_mean.toFixed(4)} ± ${r.hv_ratio_std.toFixed(4)}  (${r.wall_s.toFixed(1)} s)\n`),
+  });
+  const wall = (Date.now() - t0) / 1000;
+  process.stdout.write(benchMarkdown(rows) + `\n\nbudget ${budget}, seeds ${seeds}, predictor ${values.predictor}, wall ${wall.toFixed(1)} s\n`);
+  if (values.json) {
+    fs.writeFileSync(values.json, JSON.stringify({ protocol: 'shared-benchmark-v1', budget, seeds, wall_s: wall, rows }, null, 2) + '\n');
+  }
+}
+
+function cmdExport(argv: string[]): void {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'csv' }, out: { type: 'string' }, all: { type: 'boolean', default: false } },
+  });
+  const dir = positionals[0];
+  if (!dir) throw new UsageError('export needs the run folder: llm-nas export RUN_DIR --format csv|json');
+  if (values.format !== 'csv' && values.format !== 'json') throw new UsageError(`--format must be csv or json, got "${values.format}"`);
+  const text = exportRun(dir, values.format, values.all ? 'all' : 'front');
+  if (values.out) fs.writeFileSync(values.out, text);
+  else process.stdout.write(text);
+}
+
+async function main(): Promise<void> {
+  const [cmd, ...rest] = process.argv.slice(2);
+  switch (cmd) {
+    case 'search':
+      return cmdSearch(rest);
+    case 'resume':
+      return cmdResume(rest);
+    case 'bench':
+      return cmdBench(rest);
+    case 'export':
+      return cmdExport(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command "${cmd}"\n\n${USAGE}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) fail(new UsageError(e.message));
+  fail(e);
+});

@@ -1,0 +1,43 @@
+// Export a run's front (or every evaluated architecture) as CSV or JSON, from the run folder's files.
+
+import fs from 'node:fs';
+import type { FrontFile } from './run.js';
+import { RunFolderError, RunStore } from './runstore.js';
+
+function csvCell(v: unknown): string {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function exportRun(dir: string, format: 'csv' | 'json', what: 'front' | 'all' = 'front'): string {
+  const store = RunStore.open(dir);
+  const specs = store.readSpecs();
+  let ids: string[];
+  if (what === 'front') {
+    const f = store.file('front.json');
+    if (!fs.existsSync(f)) throw new RunFolderError(f, 'not found — the run has not completed a generation yet');
+    ids = (JSON.parse(fs.readFileSync(f, 'utf8')) as FrontFile).front.map((r) => r.id);
+  } else ids = specs.map((s) => s.id);
+  const byId = new Map(specs.map((s) => [s.id, s]));
+  const rows = ids.map((id) => {
+    const s = byId.get(id);
+    if (!s) throw new RunFolderError(store.file(`archs/${id}.json`), 'listed in front.json but missing');
+    return s;
+  });
+  if (format === 'json') return JSON.stringify(rows, null, 2) + '\n';
+  const hwKeys = [...new Set(rows.flatMap((r) => Object.keys(r.evaluation.hw)))];
+  const proxyKeys = [...new Set(rows.flatMap((r) => Object.keys(r.evaluation.proxies)))];
+  const header = ['id', 'niche', 'generation', 'arch', 'operator', 'predicted_accuracy', ...hwKeys, ...proxyKeys.map((p) => `proxy_${p}`), 'true_accuracy', 'parents', 'rationale'];
+  const lines = [header.join(',')];
+  for (const r of rows) {
+    lines.push(
+      [
+        r.id, r.niche, r.generation, r.arch, r.operator, r.evaluation.predictedAccuracy,
+        ...hwKeys.map((k) => r.evaluation.hw[k]),
+        ...proxyKeys.map((k) => r.evaluation.proxies[k]),
+        r.evaluation.trueAccuracy, r.parents.join(' '), r.rationale,
+      ].map(csvCell).join(','),
+    );
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,113 @@
+// Table evaluator for NAS-Bench-201: predicted accuracy from the PUBLISHED zero-cost proxies (label-free
+// rank-average of FreeREA naswot and logsynflow, NAS-Bench-Suite-Zero zen, and params, or one proxy alone),
+// hardware metrics from the HW-NAS-Bench lookup. Instant, so the whole protocol can be benchmarked.
+
+import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
+import { fractionalRanks, rankAverage } from '../predictor.js';
+import { nb201Space, type Nb201Arch } from './space.js';
+import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from './table.js';
+
+/** The benchmark's default ensemble. */
+export const RANK_AVG_PROXIES = ['freerea_naswot', 'freerea_logsynflow', 'nbsz_zen', 'params'] as const;
+/** Short names accepted for --predictor. */
+export const PREDICTOR_ALIASES: Record<string, string> = {
+  naswot: 'freerea_naswot',
+  logsynflow: 'freerea_logsynflow',
+  zen: 'nbsz_zen',
+  params: 'params',
+  flops: 'flops',
+};
+
+function proxyColumn(ds: Nb201Dataset, name: string): Float64Array {
+  const t = loadNb201Table();
+  if (name === 'params') return t.params(ds);
+  if (name === 'flops') return t.flops(ds);
+  return t.proxy(ds, name);
+}
+
+export function tablePredictorNames(ds: Nb201Dataset): string[] {
+  return ['rank-avg', ...Object.keys(PREDICTOR_ALIASES), ...loadNb201Table().proxyNames(ds)];
+}
+
+const scoreCache = new Map<string, Float64Array>();
+
+/** Predicted-accuracy score for every architecture index (rank percentile 0..1, higher = better). */
+export function tablePredictorScores(ds: Nb201Dataset, predictor: string): Float64Array {
+  const key = `${ds}/${predictor}`;
+  let s = scoreCache.get(key);
+  if (!s) {
+    if (predictor === 'rank-avg') {
+      s = rankAverage(RANK_AVG_PROXIES.map((p) => proxyColumn(ds, p)));
+    } else {
+      const name = PREDICTOR_ALIASES[predictor] ?? predictor;
+      const t = loadNb201Table();
+      if (name !== 'params' && name !== 'flops' && !t.hasColumn(`proxy/${ds}/${name}`))
+        throw new Error(`unknown predictor "${predictor}" for ${ds}; valid: ${tablePredictorNames(ds).join(', ')}`);
+      const r = fractionalRanks(proxyColumn(ds, name));
+      s = r.map((v) => v / r.length);
+    }
+    scoreCache.set(key, s);
+  }
+  return s;
+}
+
+export interface TableEvaluatorOptions {
+  dataset: Nb201Dataset;
+  predictor?: string;
+  /** Metrics reported (objectives are chosen among them); default all ten. */
+  metrics?: readonly HwMetric[];
+  /** Metrics that must have a value for the architecture to be in the task's space (EdgeTPU: 10,926). */
+  required?: readonly HwMetric[];
+}
+
+export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
+  readonly id = 'nb201-table';
+  readonly predictor: PredictorInfo;
+  readonly metrics: readonly HwMetric[];
+  private readonly scores: Float64Array;
+  private readonly proxyNames: string[];
+
+  constructor(private readonly opts: TableEvaluatorOptions) {
+    const p = opts.predictor ?? 'rank-avg';
+    this.scores = tablePredictorScores(opts.dataset, p);
+    this.metrics = opts.metrics ?? HW_METRICS;
+    this.proxyNames = p === 'rank-avg' ? [...RANK_AVG_PROXIES] : [PREDICTOR_ALIASES[p] ?? p];
+    this.predictor = {
+      id: p,
+      unit:
+        p === 'rank-avg'
+          ? 'mean rank percentile (0..1) of published naswot, logsynflow, zen and params'
+          : `rank percentile (0..1) of the published ${p} proxy`,
+      labels: 0,
+    };
+  }
+
+  admissible(arch: Nb201Arch): string | null {
+    const i = nb201Space.index(arch);
+    const t = loadNb201Table();
+    for (const m of this.opts.required ?? []) {
+      if (Number.isNaN(t.hw(this.opts.dataset, m)[i]!))
+        return `HW-NAS-Bench has no ${m} value for this cell on ${this.opts.dataset}, so it is outside this task's space`;
+    }
+    return null;
+  }
+
+  /** Exact cell (not its isomorphism class): isomorphic cells have their own measured latencies. */
+  cacheKey(arch: Nb201Arch): string {
+    return nb201Space.format(arch);
+  }
+
+  evaluateIndex(i: number): Evaluation {
+    const t = loadNb201Table();
+    const ds = this.opts.dataset;
+    const proxies: Record<string, number> = {};
+    for (const p of this.proxyNames) proxies[p] = proxyColumn(ds, p)[i]!;
+    const hw: Record<string, number> = {};
+    for (const m of this.metrics) hw[m] = t.hw(ds, m)[i]!;
+    return { predictedAccuracy: this.scores[i]!, proxies, hw, trueAccuracy: t.testAccuracy(ds)[i]! };
+  }
+
+  evaluate(arch: Nb201Arch): Promise<Evaluation> {
+    return Promise.resolve(this.evaluateIndex(nb201Space.index(arch)));
+  }
+}

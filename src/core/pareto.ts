@@ -1,0 +1,131 @@
+// Pareto dominance, non-dominated sorting and crowding (NSGA-II), over objective vectors to MINIMISE.
+// Callers turn "maximise accuracy" into "minimise error" (or -accuracy) before calling.
+
+export type Objectives = readonly number[];
+
+/** a dominates b: no worse in every objective and strictly better in one. */
+export function dominates(a: Objectives, b: Objectives): boolean {
+  let strictly = false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x > y) return false;
+    if (x < y) strictly = true;
+  }
+  return strictly;
+}
+
+/**
+ * Indices of the non-dominated points. Points with identical objective vectors are all kept
+ * (standard dominance, as the benchmark protocol requires). O(n log n) for 2 objectives, O(n²) otherwise.
+ */
+export function nonDominated(points: readonly Objectives[]): number[] {
+  if (points.length === 0) return [];
+  if (points[0]!.length === 2) return nonDominated2d(points);
+  const out: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    let dominated = false;
+    for (let j = 0; j < points.length && !dominated; j++) {
+      if (j !== i && dominates(points[j]!, points[i]!)) dominated = true;
+    }
+    if (!dominated) out.push(i);
+  }
+  return out;
+}
+
+function nonDominated2d(points: readonly Objectives[]): number[] {
+  const order = points.map((_, i) => i);
+  order.sort((a, b) => points[a]![0]! - points[b]![0]! || points[a]![1]! - points[b]![1]!);
+  const out: number[] = [];
+  let bestY = Infinity; // best second objective among points with strictly smaller first objective
+  let k = 0;
+  while (k < order.length) {
+    // group of equal first objective: within it only the minimal second objective survives
+    const x = points[order[k]!]![0]!;
+    let end = k;
+    while (end < order.length && points[order[end]!]![0]! === x) end++;
+    const groupMinY = points[order[k]!]![1]!;
+    for (let g = k; g < end; g++) {
+      const y = points[order[g]!]![1]!;
+      if (y === groupMinY && y < bestY) out.push(order[g]!);
+    }
+    if (groupMinY < bestY) bestY = groupMinY;
+    k = end;
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** Fast non-dominated sort (Deb et al. 2002): fronts of indices, best first. */
+export function nonDominatedSort(points: readonly Objectives[]): number[][] {
+  const n = points.length;
+  const dominatedBy: number[][] = Array.from({ length: n }, () => []);
+  const count = new Array<number>(n).fill(0);
+  const fronts: number[][] = [[]];
+  for (let p = 0; p < n; p++) {
+    for (let q = p + 1; q < n; q++) {
+      if (dominates(points[p]!, points[q]!)) {
+        dominatedBy[p]!.push(q);
+        count[q]!++;
+      } else if (dominates(points[q]!, points[p]!)) {
+        dominatedBy[q]!.push(p);
+        count[p]!++;
+      }
+    }
+  }
+  for (let p = 0; p < n; p++) if (count[p] === 0) fronts[0]!.push(p);
+  let i = 0;
+  while (fronts[i]!.length > 0) {
+    const next: number[] = [];
+    for (const p of fronts[i]!) {
+      for (const q of dominatedBy[p]!) {
+        count[q]!--;
+        if (count[q] === 0) next.push(q);
+      }
+    }
+    i++;
+    fronts.push(next);
+  }
+  fronts.pop();
+  return fronts;
+}
+
+/** Crowding distance of each member of one front (boundary points get Infinity). */
+export function crowdingDistance(points: readonly Objectives[], front: readonly number[]): Map<number, number> {
+  const dist = new Map<number, number>(front.map((i) => [i, 0]));
+  if (front.length === 0) return dist;
+  const m = points[front[0]!]!.length;
+  for (let k = 0; k < m; k++) {
+    const sorted = [...front].sort((a, b) => points[a]![k]! - points[b]![k]! || a - b);
+    const lo = points[sorted[0]!]![k]!;
+    const hi = points[sorted[sorted.length - 1]!]![k]!;
+    dist.set(sorted[0]!, Infinity);
+    dist.set(sorted[sorted.length - 1]!, Infinity);
+    if (hi === lo) continue;
+    for (let j = 1; j < sorted.length - 1; j++) {
+      const d = (points[sorted[j + 1]!]![k]! - points[sorted[j - 1]!]![k]!) / (hi - lo);
+      dist.set(sorted[j]!, dist.get(sorted[j]!)! + d);
+    }
+  }
+  return dist;
+}
+
+/**
+ * NSGA-II environmental selection: pick `size` indices by front rank, then by crowding distance.
+ * Ties are broken by index so the choice is deterministic.
+ */
+export function selectNsga2(points: readonly Objectives[], size: number): number[] {
+  if (points.length <= size) return points.map((_, i) => i);
+  const chosen: number[] = [];
+  for (const front of nonDominatedSort(points)) {
+    if (chosen.length + front.length <= size) {
+      chosen.push(...front);
+      if (chosen.length === size) break;
+      continue;
+    }
+    const cd = crowdingDistance(points, front);
+    const rest = [...front].sort((a, b) => cd.get(b)! - cd.get(a)! || a - b);
+    chosen.push(...rest.slice(0, size - chosen.length));
+    break;
+  }
+  return chosen;
+}

@@ -1,0 +1,388 @@
+// The LLM-NAS loop: complexity niches evolve concurrently, each with its own population and Pareto archive.
+// Per niche and generation: take the knowledge base in force, ask the operator for candidates from the niche's
+// Pareto parents, validate them (legal, novel, inside the niche), re-ask with the rejection reasons a bounded
+// number of times, fill any gap with the built-in operator, evaluate, then update population (NSGA-II) and
+// archive. The global front is the non-dominated union of the niche archives.
+
+import { EvaluationService, type Evaluation, type Evaluator } from './evaluator.js';
+import type { EvaluatedRecord, SearchEvent } from './events.js';
+import {
+  BuiltinOperator,
+  repairIntoNiche,
+  type CandidateOutcome,
+  type Member,
+  type Operator,
+  type ProposeRequest,
+  type RawCandidate,
+} from './operator.js';
+import { nonDominated, selectNsga2 } from './pareto.js';
+import type { Niche, Partition } from './partition.js';
+import { Rng } from './rng.js';
+import type { SearchSpace } from './space.js';
+import { Validator } from './validator.js';
+
+export interface SearchOptions<A> {
+  space: SearchSpace<A>;
+  partition: Partition<A>;
+  evaluator: Evaluator<A>;
+  operator: Operator<A>;
+  /** Cost objectives (minimised), names of evaluator hw metrics; predicted accuracy is always maximised. */
+  costMetrics: readonly string[];
+  generations: number;
+  /** Distinct evaluations for the whole run, split evenly over the niches. */
+  budget: number;
+  /** Children per niche per generation (default: the niche's budget spread over the generations). */
+  children?: number;
+  /** Initial population per niche (generation 0; default = children). */
+  initial?: number;
+  populationSize?: number;
+  /** Share each generation's children by front contribution (default) instead of evenly. */
+  adaptive?: boolean;
+  seed: number;
+  /** Re-asks of the operator with rejection reasons before the built-in operator fills the gap. */
+  maxReasks?: number;
+  signal?: AbortSignal;
+  /** Knowledge base text in force for a niche, read at each generation boundary (user edits apply there). */
+  knowledge?: (niche: Niche<A>, generation: number) => Promise<string> | string;
+  /** Awaited at each generation boundary (pause/resume lives here). */
+  gate?: (niche: Niche<A>, generation: number) => Promise<void>;
+  onEvent?: (e: SearchEvent) => void;
+  restore?: RestoreState;
+}
+
+/** What resume hands back: every recorded evaluation, and each niche's last completed generation. */
+export interface RestoreState {
+  records: EvaluatedRecord[];
+  completed: Map<number, { generation: number; population: string[]; archive: string[]; exhausted?: boolean }>;
+  /** Recorded per-generation children plans (so an interrupted generation is replayed with the same plan). */
+  plans: Map<number, number[]>;
+}
+
+export interface SearchResult<A> {
+  members: Member<A>[];
+  front: Member<A>[];
+  evaluations: number;
+  wallMs: number;
+  niches: { niche: number; evaluations: number; archive: string[]; rejections: number; fallbacks: number }[];
+}
+
+export function objectiveVector(e: Evaluation, costMetrics: readonly string[]): number[] {
+  return [-e.predictedAccuracy, ...costMetrics.map((m) => e.hw[m] ?? NaN)];
+}
+
+/** Budget per niche: an even split, remainder to the first niches. */
+export function nicheBudgets(budget: number, k: number): number[] {
+  const base = Math.floor(budget / k);
+  return Array.from({ length: k }, (_, i) => base + (i < budget % k ? 1 : 0));
+}
+
+export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult<A>> {
+  const t0 = Date.now();
+  const emit = opts.onEvent ?? (() => {});
+  const signal = opts.signal ?? new AbortController().signal;
+  const evals = new EvaluationService(opts.space, opts.evaluator, opts.budget);
+  const fallback = new BuiltinOperator<A>();
+  const maxReasks = opts.maxReasks ?? 2;
+  const niches = opts.partition.niches;
+  const budgets = nicheBudgets(opts.budget, niches.length);
+  const adaptive = opts.adaptive ?? true;
+  const objectiveNames = ['predicted accuracy', ...opts.costMetrics];
+
+  const recorded = new Map<string, EvaluatedRecord>();
+  for (const r of opts.restore?.records ?? []) {
+    recorded.set(r.id, r);
+    evals.prime(opts.space.parse(r.spec), r.evaluation);
+  }
+  const toMember = (r: EvaluatedRecord): Member<A> => ({
+    id: r.id,
+    arch: opts.space.parse(r.spec),
+    evaluation: r.evaluation,
+    generation: r.generation,
+    rationale: r.rationale,
+  });
+
+  const vec = (m: Member<A>): number[] => objectiveVector(m.evaluation, opts.costMetrics);
+  const states: NicheRun<A>[] = niches.map((niche) => {
+    const st: NicheRun<A> = {
+      niche,
+      budget: adaptive ? opts.budget : budgets[niche.id]!,
+      validator: new Validator(opts.space, opts.evaluator.admissible?.bind(opts.evaluator)),
+      population: [],
+      archive: [],
+      members: [],
+      previous: [],
+      rejections: 0,
+      fallbacks: 0,
+      nextGen: 0,
+      partial: [],
+      exhausted: false,
+    };
+    if (opts.restore) {
+      const done = opts.restore.completed.get(niche.id);
+      for (const r of opts.restore.records.filter((x) => x.niche === niche.id)) {
+        if (done && r.generation <= done.generation) {
+          const m = toMember(r);
+          st.members.push(m);
+          st.validator.markSeen(m.arch);
+        } else st.partial.push(r);
+      }
+      if (done) {
+        const byId = new Map(st.members.map((m) => [m.id, m]));
+        st.population = done.population.map((id) => byId.get(id)!).filter(Boolean);
+        st.archive = done.archive.map((id) => byId.get(id)!).filter(Boolean);
+        st.nextGen = done.generation + 1;
+        st.exhausted = done.exhausted ?? false;
+      }
+    }
+    return st;
+  });
+
+  const step = async (st: NicheRun<A>, gen: number, want: number): Promise<void> => {
+    const niche = st.niche;
+    const need = Math.min(want, st.budget - st.members.length);
+    if (need <= 0 || st.exhausted) return;
+    await opts.gate?.(niche, gen);
+    signal.throwIfAborted();
+    const kb = opts.knowledge ? await opts.knowledge(niche, gen) : '';
+    emit({ type: 'niche/state', niche: niche.id, generation: gen, state: 'proposing' });
+    const popSize = opts.populationSize ?? Math.max(2 * want, 10);
+    const rng = Rng.derive(opts.seed, `niche-${niche.id}/gen-${gen}`);
+    const accepted: { arch: A; cand: RawCandidate }[] = [];
+    // a non-deterministic operator cannot replay an interrupted generation: keep what it already produced
+    if (!opts.operator.deterministic) {
+      for (const r of st.partial.filter((p) => p.generation === gen).slice(0, need)) {
+        const arch = opts.space.parse(r.spec);
+        st.validator.markSeen(arch);
+        accepted.push({ arch, cand: { spec: r.spec, rationale: r.rationale, operator: r.operator, parents: r.parents } });
+      }
+    }
+    const parents = parentsOf(st.archive, st.population, vec);
+    const feedback: string[] = [];
+    const take = (cands: RawCandidate[], op: Operator<A>): void => {
+      for (const c of cands) {
+        if (accepted.length >= need) break;
+        const v = st.validator.check(c.spec, niche);
+        if (v.ok) accepted.push({ arch: v.arch, cand: c });
+        else {
+          st.rejections++;
+          feedback.push(v.message);
+          emit({ type: 'candidate/rejected', niche: niche.id, generation: gen, kind: v.kind, message: `${op.id}: ${v.message}` });
+        }
+      }
+    };
+    const request = (count: number, fb: string[]): ProposeRequest<A> => ({
+      space: opts.space,
+      niche,
+      generation: gen,
+      parents,
+      knowledgeBase: kb,
+      count,
+      rng,
+      signal,
+      feedback: fb,
+      previous: st.previous,
+      objectives: objectiveNames,
+    });
+    if (parents.length === 0) {
+      for (let t = 0; t < 5 && accepted.length < need; t++)
+        take(sampleInNiche(opts.space, niche, st.validator, need - accepted.length, rng), fallback);
+    } else {
+      for (let ask = 0; ask <= maxReasks && accepted.length < need; ask++) {
+        take(await opts.operator.propose(request(need - accepted.length, [...feedback])), opts.operator);
+      }
+      if (accepted.length < need) {
+        const before = accepted.length;
+        for (let t = 0; t < 8 && accepted.length < need; t++)
+          take(await fallback.propose(request(need - accepted.length, [])), fallback);
+        for (let t = 0; t < 3 && accepted.length < need; t++)
+          take(sampleInNiche(opts.space, niche, st.validator, need - accepted.length, rng), fallback);
+        if (opts.operator.id !== fallback.id && accepted.length > before) {
+          st.fallbacks += accepted.length - before;
+          emit({
+            type: 'operator/fallback',
+            niche: niche.id,
+            generation: gen,
+            filled: accepted.length - before,
+            reason: `${opts.operator.id} produced ${before} valid of ${need} after ${maxReasks} re-asks`,
+          });
+        }
+      }
+    }
+    if (accepted.length === 0) {
+      st.exhausted = true;
+      emit({ type: 'niche/exhausted', niche: niche.id, generation: gen, message: `no novel architecture left in ${niche.name}` });
+    }
+
+    signal.throwIfAborted();
+    emit({ type: 'niche/state', niche: niche.id, generation: gen, state: 'evaluating' });
+    const evaluated = await Promise.all(
+      accepted.map(async ({ arch, cand }) => {
+        const evaluation = await evals.evaluate(arch, signal);
+        const id = opts.space.fileId(arch);
+        const member: Member<A> = { id, arch, evaluation, generation: gen, rationale: cand.rationale };
+        const rec: EvaluatedRecord = {
+          id,
+          niche: niche.id,
+          generation: gen,
+          arch: opts.space.format(arch),
+          spec: opts.space.toJSON(arch),
+          operator: cand.operator,
+          parents: cand.parents,
+          rationale: cand.rationale,
+          evaluation,
+        };
+        return { member, rec };
+      }),
+    );
+    for (const { member, rec } of evaluated) {
+      st.members.push(member);
+      emit({ type: 'arch/evaluated', ...rec });
+    }
+    const fresh = evaluated.map((e) => e.member);
+    const pool = [...st.population, ...fresh];
+    st.population = selectNsga2(pool.map(vec), popSize).map((i) => pool[i]!);
+    const arch2 = [...st.archive, ...fresh];
+    st.archive = nonDominated(arch2.map(vec)).map((i) => arch2[i]!);
+    const inArchive = new Set(st.archive.map((m) => m.id));
+    st.previous = fresh.map((m) => ({ member: m, enteredArchive: inArchive.has(m.id) }));
+    st.nextGen = gen + 1;
+    emit({
+      type: 'generation/completed',
+      niche: niche.id,
+      generation: gen,
+      population: st.population.map((m) => m.id),
+      archive: st.archive.map((m) => m.id),
+      evaluations: st.members.length,
+      exhausted: st.exhausted,
+    });
+  };
+
+  // Generations advance in lock-step: niches run concurrently inside a generation, and each generation's
+  // children are shared out by how much each niche's archive contributes to the global front.
+  const firstGen = Math.min(...states.map((s) => s.nextGen));
+  for (let gen = firstGen; gen < opts.generations; gen++) {
+    signal.throwIfAborted();
+    const plan = opts.restore?.plans.get(gen) ?? planGeneration(states, gen, opts, vec);
+    emit({ type: 'generation/planned', generation: gen, children: plan });
+    await Promise.all(states.map((st) => (st.nextGen <= gen ? step(st, gen, plan[st.niche.id]!) : Promise.resolve())));
+  }
+  for (const st of states) emit({ type: 'niche/state', niche: st.niche.id, generation: opts.generations, state: 'done' });
+
+  const allMembers = states.flatMap((s) => s.members).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const front = globalFront(states, vec);
+  const wallMs = Date.now() - t0;
+  emit({ type: 'search/completed', front: front.map((m) => m.id), evaluations: allMembers.length, wallMs });
+  return {
+    members: allMembers,
+    front,
+    evaluations: allMembers.length,
+    wallMs,
+    niches: states.map((s) => ({
+      niche: s.niche.id,
+      evaluations: s.members.length,
+      archive: s.archive.map((m) => m.id),
+      rejections: s.rejections,
+      fallbacks: s.fallbacks,
+    })),
+  };
+}
+
+interface NicheRun<A> {
+  niche: Niche<A>;
+  budget: number;
+  validator: Validator<A>;
+  population: Member<A>[];
+  archive: Member<A>[];
+  members: Member<A>[];
+  previous: CandidateOutcome<A>[];
+  rejections: number;
+  fallbacks: number;
+  nextGen: number;
+  partial: EvaluatedRecord[];
+  exhausted: boolean;
+}
+
+/** Non-dominated union of the niche archives, sorted by the first cost objective. */
+function globalFront<A>(states: NicheRun<A>[], vec: (m: Member<A>) => number[]): Member<A>[] {
+  const cands = states.flatMap((s) => s.archive);
+  const front = nonDominated(cands.map(vec)).map((i) => cands[i]!);
+  return front.sort((a, b) => vec(a)[1]! - vec(b)[1]! || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Children per niche for one generation. Generation 0 gives every niche its initial population. Later ones
+ * spread the remaining budget evenly over the remaining generations, then share it out: a floor for every live
+ * niche, the rest in proportion to the niche's members on the current global front (largest remainder).
+ */
+function planGeneration<A>(states: NicheRun<A>[], gen: number, opts: SearchOptions<A>, vec: (m: Member<A>) => number[]): number[] {
+  const k = states.length;
+  const live = states.filter((s) => !s.exhausted);
+  const adaptive = opts.adaptive ?? true;
+  const used = states.reduce((n, s) => n + s.members.length, 0);
+  const remainingBudget = opts.budget - used;
+  if (opts.children !== undefined && !adaptive) return states.map(() => opts.children!);
+  if (gen === 0) {
+    const init = opts.initial ?? Math.max(1, Math.ceil(opts.budget / k / opts.generations));
+    return states.map(() => Math.min(init, Math.floor(remainingBudget / k)));
+  }
+  const gensLeft = opts.generations - gen;
+  const total = Math.ceil(remainingBudget / gensLeft);
+  if (!adaptive) return states.map((s) => Math.ceil((s.budget - s.members.length) / gensLeft));
+  const onFront = new Map<number, number>();
+  for (const m of globalFront(states, vec)) {
+    const owner = states.find((s) => s.archive.includes(m))!;
+    onFront.set(owner.niche.id, (onFront.get(owner.niche.id) ?? 0) + 1);
+  }
+  const floor = Math.min(1, Math.floor(total / Math.max(1, live.length)));
+  const plan = states.map((s) => (s.exhausted ? 0 : floor));
+  let rest = total - floor * live.length;
+  const weight = states.map((s) => (s.exhausted ? 0 : (onFront.get(s.niche.id) ?? 0) + 0.5));
+  const wsum = weight.reduce((a, b) => a + b, 0);
+  if (wsum > 0 && rest > 0) {
+    const share = weight.map((w) => (w / wsum) * rest);
+    share.forEach((x, i) => (plan[i]! += Math.floor(x)));
+    rest -= share.reduce((n, x) => n + Math.floor(x), 0);
+    const order = share.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    for (let j = 0; j < rest; j++) plan[order[j % order.length]![1]]!++;
+  }
+  return plan;
+}
+
+/** Pareto parents: the archive, topped up from the population by NSGA-II rank when the archive is tiny. */
+function parentsOf<A>(archive: Member<A>[], population: Member<A>[], vec: (m: Member<A>) => number[]): Member<A>[] {
+  if (archive.length >= 4) return archive;
+  const ids = new Set(archive.map((m) => m.id));
+  const rest = population.filter((m) => !ids.has(m.id));
+  const order = selectNsga2(rest.map(vec), Math.max(0, 4 - archive.length)).map((i) => rest[i]!);
+  return [...archive, ...order];
+}
+
+/** Random novel architectures inside a niche: rejection sampling with repair, then enumeration if the space allows. */
+export function sampleInNiche<A>(space: SearchSpace<A>, niche: Niche<A>, validator: Validator<A>, count: number, rng: Rng): RawCandidate[] {
+  const out: RawCandidate[] = [];
+  const keys = new Set<string>();
+  const push = (a: A): void => {
+    const k = space.canonicalKey(a);
+    if (keys.has(k) || validator.isSeen(a)) return;
+    keys.add(k);
+    out.push({ spec: space.format(a), rationale: `random sample in ${niche.name}`, operator: 'sample', parents: [] });
+  };
+  for (let t = 0; t < count * 50 && out.length < count; t++) {
+    let a = space.sample(rng);
+    if (!niche.contains(a)) {
+      const fixed = repairIntoNiche(space, niche, a, rng);
+      if (!fixed) continue;
+      a = fixed;
+    }
+    push(a);
+  }
+  if (out.length < count && space.enumerate) {
+    const pool = [...space.enumerate()].filter((a) => niche.contains(a));
+    rng.shuffle(pool);
+    for (const a of pool) {
+      if (out.length >= count) break;
+      push(a);
+    }
+  }
+  return out;
+}
