@@ -3,7 +3,12 @@ import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, sourcemap: true, logLevel: 'warning', minify: process.argv.includes('--minify') };
+const common = {
+  bundle: true,
+  sourcemap: true,
+  logLevel: 'warning',
+  minify: process.argv.includes('--minify'),
+};
 const builds = [
   {
     ...common,
@@ -26,11 +31,25 @@ const builds = [
   },
 ];
 if (fs.existsSync('webview/main.ts'))
-  builds.push({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
+  builds.push({
+    ...common,
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  });
 // extra worker entry points (e.g. the live evaluator's worker) register themselves in scripts/entries.json
 if (fs.existsSync('scripts/entries.json'))
   for (const e of JSON.parse(fs.readFileSync('scripts/entries.json', 'utf8')))
-    builds.push({ ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'onnxruntime-node'], ...e });
+    builds.push({
+      ...common,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode', 'onnxruntime-node'],
+      ...e,
+    });
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

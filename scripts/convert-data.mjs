@@ -53,17 +53,49 @@ archs.forEach((a, i) => {
 });
 addColumn('ops', 'u8', 6, ops);
 for (const ds of datasets) {
-  addColumn(`params_m/${ds}`, 'f64', 1, f64((i) => archs[i].params_m[ds]));
-  addColumn(`flops_m/${ds}`, 'f64', 1, f64((i) => archs[i].flops_m[ds]));
-  addColumn(`test_acc/${ds}`, 'f64', 1, f64((i) => archs[i].test_acc[ds]));
-  for (const m of hwMetrics) addColumn(`hw/${ds}/${m}`, 'f64', 1, f64((i) => archs[i].hw[ds][m]));
+  addColumn(
+    `params_m/${ds}`,
+    'f64',
+    1,
+    f64((i) => archs[i].params_m[ds]),
+  );
+  addColumn(
+    `flops_m/${ds}`,
+    'f64',
+    1,
+    f64((i) => archs[i].flops_m[ds]),
+  );
+  addColumn(
+    `test_acc/${ds}`,
+    'f64',
+    1,
+    f64((i) => archs[i].test_acc[ds]),
+  );
+  for (const m of hwMetrics)
+    addColumn(
+      `hw/${ds}/${m}`,
+      'f64',
+      1,
+      f64((i) => archs[i].hw[ds][m]),
+    );
 }
 // Published zero-cost proxies (labels such as val_accuracy and FreeREA's portion_skipped are left out).
 for (const ds of datasets) {
-  for (const p of ['naswot', 'logsynflow']) addColumn(`proxy/${ds}/freerea_${p}`, 'f64', 1, f64((i) => zc.freerea[ds][p][i]));
+  for (const p of ['naswot', 'logsynflow'])
+    addColumn(
+      `proxy/${ds}/freerea_${p}`,
+      'f64',
+      1,
+      f64((i) => zc.freerea[ds][p][i]),
+    );
   for (const [p, vals] of Object.entries(zc.nbsuitezero[ds] ?? {})) {
     if (p === 'val_accuracy') continue;
-    addColumn(`proxy/${ds}/nbsz_${p}`, 'f64', 1, f64((i) => vals[i]));
+    addColumn(
+      `proxy/${ds}/nbsz_${p}`,
+      'f64',
+      1,
+      f64((i) => vals[i]),
+    );
   }
 }
 
@@ -82,7 +114,9 @@ len.writeUInt32LE(header.length, 0);
 const packed = zlib.gzipSync(Buffer.concat([len, header, ...buffers]), { level: 9 });
 fs.writeFileSync(path.join(out, 'nb201.bin.gz'), packed);
 const sha = crypto.createHash('sha256').update(packed).digest('hex');
-console.log(`data/nb201.bin.gz: ${columns.length} columns, ${(packed.length / 1e6).toFixed(2)} MB, sha256 ${sha}`);
+console.log(
+  `data/nb201.bin.gz: ${columns.length} columns, ${(packed.length / 1e6).toFixed(2)} MB, sha256 ${sha}`,
+);
 
 // Test fixtures copied verbatim (tests compare the packed table against them).
 fs.mkdirSync(path.join(root, 'test', 'fixtures'), { recursive: true });
@@ -91,6 +125,9 @@ for (const f of ['hwnasbench_reference_examples.json', 'pareto_fronts_nb201_full
 }
 // Source checksums, recorded in data/SOURCES.md by hand when they change.
 for (const f of ['nb201_hwnas_full.json', 'zc_proxies_nb201_full.json']) {
-  const h = crypto.createHash('sha256').update(fs.readFileSync(path.join(src, f))).digest('hex');
+  const h = crypto
+    .createHash('sha256')
+    .update(fs.readFileSync(path.join(src, f)))
+    .digest('hex');
   console.log(`source ${f}: sha256 ${h}`);
 }

@@ -7,7 +7,7 @@ import { benchMarkdown, runBench, SEARCHERS } from '../core/bench.js';
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
 import { energyTasks, latencyTasks } from '../core/nb201/benchmark.js';
-import { checkConfig, choices, ConfigError, costMetricsOf } from '../core/registry.js';
+import { checkConfig, ConfigError, costMetricsOf, spaceProvider } from '../core/registry.js';
 import { SearchRun, type FrontFile } from '../core/run.js';
 import { RUN_FORMAT, RunFolderError, type RunConfig } from '../core/runstore.js';
 import { SpaceError } from '../core/space.js';
@@ -49,7 +49,8 @@ function fail(e: unknown): never {
 function int(v: string | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
   return n;
 }
 
@@ -60,14 +61,20 @@ function newRunId(): string {
 /** Live per-niche progress: redrawn lines on a TTY, plain lines otherwise. */
 class Progress {
   private readonly tty = process.stdout.isTTY === true;
-  private readonly niches = new Map<number, { gen: number; evals: number; archive: number; state: string; rejected: number }>();
+  private readonly niches = new Map<
+    number,
+    { gen: number; evals: number; archive: number; state: string; rejected: number }
+  >();
   private drawn = 0;
   private last = 0;
 
   constructor(private readonly generations: number) {}
 
   on(e: SearchEvent): void {
-    const n = 'niche' in e ? this.niches.get(e.niche) ?? { gen: 0, evals: 0, archive: 0, state: 'waiting', rejected: 0 } : undefined;
+    const n =
+      'niche' in e
+        ? (this.niches.get(e.niche) ?? { gen: 0, evals: 0, archive: 0, state: 'waiting', rejected: 0 })
+        : undefined;
     if ('niche' in e && n) this.niches.set(e.niche, n);
     switch (e.type) {
       case 'niche/state':
@@ -81,7 +88,9 @@ class Progress {
         n!.evals = e.evaluations;
         n!.archive = e.archive.length;
         if (!this.tty)
-          process.stdout.write(`N${e.niche} gen ${e.generation + 1}/${this.generations}: ${e.evaluations} evaluated, archive ${e.archive.length}\n`);
+          process.stdout.write(
+            `N${e.niche} gen ${e.generation + 1}/${this.generations}: ${e.evaluations} evaluated, archive ${e.archive.length}\n`,
+          );
         break;
       default:
         break;
@@ -96,7 +105,9 @@ class Progress {
     const lines = [...this.niches.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([id, n]) => {
-        const bar = '█'.repeat(Math.round((10 * Math.min(n.gen, this.generations)) / this.generations)).padEnd(10, '·');
+        const bar = '█'
+          .repeat(Math.round((10 * Math.min(n.gen, this.generations)) / this.generations))
+          .padEnd(10, '·');
         return `\x1b[2KN${id} ${bar} gen ${Math.min(n.gen + 1, this.generations)}/${this.generations}  evaluated ${String(n.evals).padStart(4)}  archive ${String(n.archive).padStart(3)}  rejected ${String(n.rejected).padStart(3)}  ${n.state}`;
       });
     process.stdout.write(lines.join('\n') + '\n');
@@ -105,7 +116,14 @@ class Progress {
 }
 
 function printFront(f: FrontFile): void {
-  const cols = ['id', 'niche', 'pred.acc', ...f.costMetrics, ...(f.front.some((r) => r.trueAccuracy !== undefined) ? ['true acc %'] : []), 'arch'];
+  const cols = [
+    'id',
+    'niche',
+    'pred.acc',
+    ...f.costMetrics,
+    ...(f.front.some((r) => r.trueAccuracy !== undefined) ? ['true acc %'] : []),
+    'arch',
+  ];
   const rows = f.front.map((r) => [
     r.id,
     `N${r.niche}`,
@@ -116,10 +134,14 @@ function printFront(f: FrontFile): void {
   ]);
   const w = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(w[i]!)).join('  ');
-  process.stdout.write(`\nGlobal Pareto front (${f.front.length} architectures; predicted accuracy = ${f.predictor.unit}):\n`);
+  process.stdout.write(
+    `\nGlobal Pareto front (${f.front.length} architectures; predicted accuracy = ${f.predictor.unit}):\n`,
+  );
   process.stdout.write(line(cols) + '\n' + line(w.map((n) => '-'.repeat(n))) + '\n');
   for (const r of rows) process.stdout.write(line(r) + '\n');
-  const truth = f.truth ? `HV ratio ${f.truth.hvRatio.toFixed(4)}  IGD ${f.truth.igd.toFixed(4)}  coverage ${f.truth.coverage.toFixed(2)}  ` : '';
+  const truth = f.truth
+    ? `HV ratio ${f.truth.hvRatio.toFixed(4)}  IGD ${f.truth.igd.toFixed(4)}  coverage ${f.truth.coverage.toFixed(2)}  `
+    : '';
   process.stdout.write(`\n${truth}evaluations ${f.evaluations}  wall ${(f.wallMs / 1000).toFixed(2)} s\n`);
 }
 
@@ -133,7 +155,9 @@ async function follow(run: SearchRun): Promise<void> {
   process.off('SIGINT', sigint);
   const front = JSON.parse(fs.readFileSync(run.store.file('front.json'), 'utf8')) as FrontFile;
   printFront(front);
-  process.stdout.write(`run folder: ${run.store.dir}${run.status === 'stopped' ? ' (stopped; continue with: llm-nas resume DIR)' : ''}\n`);
+  process.stdout.write(
+    `run folder: ${run.store.dir}${run.status === 'stopped' ? ' (stopped; continue with: llm-nas resume DIR)' : ''}\n`,
+  );
 }
 
 async function cmdSearch(argv: string[]): Promise<void> {
@@ -155,9 +179,12 @@ async function cmdSearch(argv: string[]): Promise<void> {
       out: { type: 'string' },
     },
   });
-  choices(values.space); // unknown space → ConfigError listing the valid ones
+  spaceProvider(values.space); // unknown space → ConfigError listing the valid ones
   const id = newRunId();
-  const devices = values.device.split(',').map((d) => d.trim()).filter(Boolean);
+  const devices = values.device
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
   const config: RunConfig = {
     format: RUN_FORMAT,
     id,
@@ -179,8 +206,10 @@ async function cmdSearch(argv: string[]): Promise<void> {
   checkConfig(config);
   const out = values.out ?? path.join('.llm-nas', 'runs', id);
   const progress = new Progress(config.generations);
-  process.stdout.write(`LLM-NAS search: ${config.space} ${config.dataset}, ${config.costMetrics.join(' + ')}, operator ${config.operator}, ` +
-    `${config.partition ? 'partitioned' : 'one niche'}, ${config.generations} generations, budget ${config.budget}, seed ${config.seed}\n`);
+  process.stdout.write(
+    `LLM-NAS search: ${config.space} ${config.dataset}, ${config.costMetrics.join(' + ')}, operator ${config.operator}, ` +
+      `${config.partition ? 'partitioned' : 'one niche'}, ${config.generations} generations, budget ${config.budget}, seed ${config.seed}\n`,
+  );
   const run = SearchRun.start(out, config, { onEvent: (e) => progress.on(e) });
   await run.done.finally(() => progress.draw());
   await follow(run);
@@ -189,10 +218,9 @@ async function cmdSearch(argv: string[]): Promise<void> {
 async function cmdResume(argv: string[]): Promise<void> {
   const dir = argv[0];
   if (!dir) throw new UsageError('resume needs the run folder: llm-nas resume RUN_DIR');
-  const probe = SearchRun.resume.bind(SearchRun);
-  let progress: Progress | undefined;
-  const run = probe(dir, { onEvent: (e) => progress?.on(e) });
-  progress = new Progress(run.config.generations);
+  const holder: { progress?: Progress } = {};
+  const run = SearchRun.resume(dir, { onEvent: (e) => holder.progress?.on(e) });
+  holder.progress = new Progress(run.config.generations);
   process.stdout.write(`resuming ${run.store.dir}\n`);
   await follow(run);
 }
@@ -211,10 +239,13 @@ async function cmdBench(argv: string[]): Promise<void> {
   });
   const budget = int(values.budget, 'budget', 300);
   const seeds = int(values.seeds, 'seeds', 10);
-  const tasks = values.tasks === 'energy' ? energyTasks() : values.tasks === 'latency' ? latencyTasks() : undefined;
+  const tasks =
+    values.tasks === 'energy' ? energyTasks() : values.tasks === 'latency' ? latencyTasks() : undefined;
   if (!tasks) throw new UsageError(`--tasks must be latency or energy, got "${values.tasks}"`);
   const searchers = values.searchers.split(',').map((s) => s.trim());
-  for (const s of searchers) if (!(SEARCHERS as readonly string[]).includes(s)) throw new UsageError(`unknown searcher "${s}"; valid: ${SEARCHERS.join(', ')}`);
+  for (const s of searchers)
+    if (!(SEARCHERS as readonly string[]).includes(s))
+      throw new UsageError(`unknown searcher "${s}"; valid: ${SEARCHERS.join(', ')}`);
   const t0 = Date.now();
   const rows = await runBench({
     budget,
@@ -222,12 +253,21 @@ async function cmdBench(argv: string[]): Promise<void> {
     predictor: values.predictor,
     searchers,
     tasks,
-    onRow: (r) => process.stderr.write(`${r.searcher.padEnd(28)} ${r.task.padEnd(28)} HV ${r.hv_ratio_mean.toFixed(4)} ± ${r.hv_ratio_std.toFixed(4)}  (${r.wall_s.toFixed(1)} s)\n`),
+    onRow: (r) =>
+      process.stderr.write(
+        `${r.searcher.padEnd(28)} ${r.task.padEnd(28)} HV ${r.hv_ratio_mean.toFixed(4)} ± ${r.hv_ratio_std.toFixed(4)}  (${r.wall_s.toFixed(1)} s)\n`,
+      ),
   });
   const wall = (Date.now() - t0) / 1000;
-  process.stdout.write(benchMarkdown(rows) + `\n\nbudget ${budget}, seeds ${seeds}, predictor ${values.predictor}, wall ${wall.toFixed(1)} s\n`);
+  process.stdout.write(
+    benchMarkdown(rows) +
+      `\n\nbudget ${budget}, seeds ${seeds}, predictor ${values.predictor}, wall ${wall.toFixed(1)} s\n`,
+  );
   if (values.json) {
-    fs.writeFileSync(values.json, JSON.stringify({ protocol: 'shared-benchmark-v1', budget, seeds, wall_s: wall, rows }, null, 2) + '\n');
+    fs.writeFileSync(
+      values.json,
+      JSON.stringify({ protocol: 'shared-benchmark-v1', budget, seeds, wall_s: wall, rows }, null, 2) + '\n',
+    );
   }
 }
 
@@ -235,11 +275,16 @@ function cmdExport(argv: string[]): void {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { format: { type: 'string', default: 'csv' }, out: { type: 'string' }, all: { type: 'boolean', default: false } },
+    options: {
+      format: { type: 'string', default: 'csv' },
+      out: { type: 'string' },
+      all: { type: 'boolean', default: false },
+    },
   });
   const dir = positionals[0];
   if (!dir) throw new UsageError('export needs the run folder: llm-nas export RUN_DIR --format csv|json');
-  if (values.format !== 'csv' && values.format !== 'json') throw new UsageError(`--format must be csv or json, got "${values.format}"`);
+  if (values.format !== 'csv' && values.format !== 'json')
+    throw new UsageError(`--format must be csv or json, got "${values.format}"`);
   const text = exportRun(dir, values.format, values.all ? 'all' : 'front');
   if (values.out) fs.writeFileSync(values.out, text);
   else process.stdout.write(text);
@@ -268,6 +313,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) fail(new UsageError(e.message));
+  if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+    fail(new UsageError(e.message));
   fail(e);
 });

@@ -13,7 +13,13 @@ import { singleNiche, type Partition } from './partition.js';
 import { Rng } from './rng.js';
 import { runSearch } from './search.js';
 
-export const SEARCHERS = ['random', 'nsga2', 'llm-nas-builtin', 'llm-nas-builtin-nopartition', 'exhaustive'] as const;
+export const SEARCHERS = [
+  'random',
+  'nsga2',
+  'llm-nas-builtin',
+  'llm-nas-builtin-nopartition',
+  'exhaustive',
+] as const;
 
 export interface BenchRow {
   searcher: string;
@@ -60,9 +66,15 @@ export async function runSearcher(
   if (searcher === 'nsga2') return nsga2Baseline(task, predictor, budget, seed);
   const extra = opts.operators?.[searcher];
   if (searcher === 'llm-nas-builtin' || searcher === 'llm-nas-builtin-nopartition' || extra) {
-    const partition: Partition<Nb201Arch> =
-      (extra ? extra.partition : searcher === 'llm-nas-builtin') ? nb201Partition() : singleNiche<Nb201Arch>();
-    const evaluator = new Nb201TableEvaluator({ dataset: task.dataset, predictor, metrics: task.metrics, required: task.metrics });
+    const partition: Partition<Nb201Arch> = (extra ? extra.partition : searcher === 'llm-nas-builtin')
+      ? nb201Partition()
+      : singleNiche<Nb201Arch>();
+    const evaluator = new Nb201TableEvaluator({
+      dataset: task.dataset,
+      predictor,
+      metrics: task.metrics,
+      required: task.metrics,
+    });
     const r = await runSearch({
       space: nb201Space,
       partition,
@@ -75,16 +87,29 @@ export async function runSearcher(
     });
     return r.members.map((m) => nb201Space.index(m.arch));
   }
-  throw new Error(`unknown searcher "${searcher}"; valid: ${[...SEARCHERS, ...Object.keys(opts.operators ?? {})].join(', ')}`);
+  throw new Error(
+    `unknown searcher "${searcher}"; valid: ${[...SEARCHERS, ...Object.keys(opts.operators ?? {})].join(', ')}`,
+  );
 }
 
 /**
  * NSGA-II baseline (Deb et al. 2002) on the whole space: population 30, binary tournament on (rank, crowding),
  * uniform crossover, per-edge mutation 1/6, stop at the budget of distinct evaluated cells.
  */
-export function nsga2Baseline(task: Nb201Task, predictor: string, budget: number, seed: number, popSize = 30): number[] {
+export function nsga2Baseline(
+  task: Nb201Task,
+  predictor: string,
+  budget: number,
+  seed: number,
+  popSize = 30,
+): number[] {
   const rng = new Rng(seed);
-  const ev = new Nb201TableEvaluator({ dataset: task.dataset, predictor, metrics: task.metrics, required: task.metrics });
+  const ev = new Nb201TableEvaluator({
+    dataset: task.dataset,
+    predictor,
+    metrics: task.metrics,
+    required: task.metrics,
+  });
   const pred = tablePredictorScores(task.dataset, predictor);
   const seen = new Set<number>();
   const evaluated: number[] = [];

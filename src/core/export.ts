@@ -15,7 +15,8 @@ export function exportRun(dir: string, format: 'csv' | 'json', what: 'front' | '
   let ids: string[];
   if (what === 'front') {
     const f = store.file('front.json');
-    if (!fs.existsSync(f)) throw new RunFolderError(f, 'not found — the run has not completed a generation yet');
+    if (!fs.existsSync(f))
+      throw new RunFolderError(f, 'not found — the run has not completed a generation yet');
     ids = (JSON.parse(fs.readFileSync(f, 'utf8')) as FrontFile).front.map((r) => r.id);
   } else ids = specs.map((s) => s.id);
   const byId = new Map(specs.map((s) => [s.id, s]));
@@ -27,16 +28,37 @@ export function exportRun(dir: string, format: 'csv' | 'json', what: 'front' | '
   if (format === 'json') return JSON.stringify(rows, null, 2) + '\n';
   const hwKeys = [...new Set(rows.flatMap((r) => Object.keys(r.evaluation.hw)))];
   const proxyKeys = [...new Set(rows.flatMap((r) => Object.keys(r.evaluation.proxies)))];
-  const header = ['id', 'niche', 'generation', 'arch', 'operator', 'predicted_accuracy', ...hwKeys, ...proxyKeys.map((p) => `proxy_${p}`), 'true_accuracy', 'parents', 'rationale'];
+  const header = [
+    'id',
+    'niche',
+    'generation',
+    'arch',
+    'operator',
+    'predicted_accuracy',
+    ...hwKeys,
+    ...proxyKeys.map((p) => `proxy_${p}`),
+    'true_accuracy',
+    'parents',
+    'rationale',
+  ];
   const lines = [header.join(',')];
   for (const r of rows) {
     lines.push(
       [
-        r.id, r.niche, r.generation, r.arch, r.operator, r.evaluation.predictedAccuracy,
+        r.id,
+        r.niche,
+        r.generation,
+        r.arch,
+        r.operator,
+        r.evaluation.predictedAccuracy,
         ...hwKeys.map((k) => r.evaluation.hw[k]),
         ...proxyKeys.map((k) => r.evaluation.proxies[k]),
-        r.evaluation.trueAccuracy, r.parents.join(' '), r.rationale,
-      ].map(csvCell).join(','),
+        r.evaluation.trueAccuracy,
+        r.parents.join(' '),
+        r.rationale,
+      ]
+        .map(csvCell)
+        .join(','),
     );
   }
   return lines.join('\n') + '\n';

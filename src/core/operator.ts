@@ -62,7 +62,13 @@ export interface Operator<A> {
  * Greedy niche-aware repair: walk to the neighbour closest to the niche (random tie-break) until inside.
  * Returns undefined if no progress is possible within `maxSteps`.
  */
-export function repairIntoNiche<A>(space: SearchSpace<A>, niche: Niche<A>, arch: A, rng: Rng, maxSteps = 12): A | undefined {
+export function repairIntoNiche<A>(
+  space: SearchSpace<A>,
+  niche: Niche<A>,
+  arch: A,
+  rng: Rng,
+  maxSteps = 12,
+): A | undefined {
   let cur = arch;
   let d = niche.distance(cur);
   for (let step = 0; step < maxSteps && d > 0; step++) {

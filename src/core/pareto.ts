@@ -90,7 +90,10 @@ export function nonDominatedSort(points: readonly Objectives[]): number[][] {
 }
 
 /** Crowding distance of each member of one front (boundary points get Infinity). */
-export function crowdingDistance(points: readonly Objectives[], front: readonly number[]): Map<number, number> {
+export function crowdingDistance(
+  points: readonly Objectives[],
+  front: readonly number[],
+): Map<number, number> {
   const dist = new Map<number, number>(front.map((i) => [i, 0]));
   if (front.length === 0) return dist;
   const m = points[front[0]!]!.length;

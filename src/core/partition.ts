@@ -64,7 +64,11 @@ export function quantilePartition<A>(
     const lo = id === 0 ? -Infinity : cuts[id - 1]!;
     const hi = id === k - 1 ? Infinity : cuts[id]!;
     const range =
-      lo === -Infinity ? `${feature} < ${fmt(hi)}` : hi === Infinity ? `${feature} ≥ ${fmt(lo)}` : `${fmt(lo)} ≤ ${feature} < ${fmt(hi)}`;
+      lo === -Infinity
+        ? `${feature} < ${fmt(hi)}`
+        : hi === Infinity
+          ? `${feature} ≥ ${fmt(lo)}`
+          : `${fmt(lo)} ≤ ${feature} < ${fmt(hi)}`;
     return {
       id,
       name: `N${id}`,

@@ -121,9 +121,14 @@ export class SearchRun {
     const writeFront = (complete: boolean, wallMs: number): FrontFile => {
       const ids = [...archives.values()].flat();
       const members = ids.map((id) => records.get(id)!).filter(Boolean);
-      const vec = (r: (typeof members)[number]): number[] => [-r.evaluation.predictedAccuracy, ...costMetrics.map((m) => r.evaluation.hw[m]!)];
+      const vec = (r: (typeof members)[number]): number[] => [
+        -r.evaluation.predictedAccuracy,
+        ...costMetrics.map((m) => r.evaluation.hw[m]!),
+      ];
       const nd = nonDominated(members.map(vec));
-      const front = nd.map((i) => members[i]!).sort((a, b) => vec(a)[1]! - vec(b)[1]! || (a.id < b.id ? -1 : 1));
+      const front = nd
+        .map((i) => members[i]!)
+        .sort((a, b) => vec(a)[1]! - vec(b)[1]! || (a.id < b.id ? -1 : 1));
       const file: FrontFile = {
         run: this.config.id,
         space: this.config.space,
@@ -143,7 +148,7 @@ export class SearchRun {
         })),
       };
       if (this.parts.scoreTruth && records.size > 0) {
-        const s = this.parts.scoreTruth(front.map((r) => r.spec), [...records.values()].map((r) => r.spec));
+        const s = this.parts.scoreTruth([...records.values()] as unknown as Record<string, unknown>[]);
         file.truth = { hvRatio: s.hvRatio, igd: s.igd, coverage: s.coverage };
       }
       this.store.writeFront(file);
@@ -184,14 +189,27 @@ export class SearchRun {
         },
       });
       writeFront(true, result.wallMs);
-      this.store.append({ type: 'search/completed', front: result.front.map((m) => m.id), evaluations: result.evaluations, wallMs: result.wallMs });
-      this.handlers.onEvent?.({ type: 'search/completed', front: result.front.map((m) => m.id), evaluations: result.evaluations, wallMs: result.wallMs });
+      this.store.append({
+        type: 'search/completed',
+        front: result.front.map((m) => m.id),
+        evaluations: result.evaluations,
+        wallMs: result.wallMs,
+      });
+      this.handlers.onEvent?.({
+        type: 'search/completed',
+        front: result.front.map((m) => m.id),
+        evaluations: result.evaluations,
+        wallMs: result.wallMs,
+      });
       this._status = 'completed';
       return result;
     } catch (e) {
       if (this.abort.signal.aborted) {
         writeFront(false, Date.now() - t0);
-        this.store.append({ type: 'run/stopped', reason: String((this.abort.signal.reason as Error)?.message ?? 'stopped') });
+        this.store.append({
+          type: 'run/stopped',
+          reason: String((this.abort.signal.reason as Error)?.message ?? 'stopped'),
+        });
         this._status = 'stopped';
         return undefined;
       }

@@ -81,10 +81,14 @@ export class RunStore {
   static create(dir: string, config: RunConfig, knowledgeBase = KB_TEMPLATE): RunStore {
     const s = new RunStore(dir);
     if (fs.existsSync(s.file('config.json')))
-      throw new RunFolderError(s.file('config.json'), 'a run already exists here; resume it or choose another folder');
+      throw new RunFolderError(
+        s.file('config.json'),
+        'a run already exists here; resume it or choose another folder',
+      );
     fs.mkdirSync(s.archsDir, { recursive: true });
     writeJsonAtomic(s.file('config.json'), config);
-    if (!fs.existsSync(s.file('knowledge-base.md'))) writeFileAtomic(s.file('knowledge-base.md'), knowledgeBase);
+    if (!fs.existsSync(s.file('knowledge-base.md')))
+      writeFileAtomic(s.file('knowledge-base.md'), knowledgeBase);
     return s;
   }
 
@@ -105,7 +109,8 @@ export class RunStore {
       throw new RunFolderError(f, `corrupted JSON (${(e as Error).message})`);
     }
     const cfg = c as Partial<RunConfig>;
-    if (!cfg || cfg.format !== RUN_FORMAT) throw new RunFolderError(f, `not an LLM-NAS run config (format ${JSON.stringify(cfg?.format)})`);
+    if (!cfg || cfg.format !== RUN_FORMAT)
+      throw new RunFolderError(f, `not an LLM-NAS run config (format ${JSON.stringify(cfg?.format)})`);
     for (const k of ['space', 'dataset', 'generations', 'budget', 'seed', 'operator'] as const)
       if (cfg[k] === undefined) throw new RunFolderError(f, `missing field "${k}"`);
     return cfg as RunConfig;
@@ -195,10 +200,17 @@ export class RunStore {
     const plans: RestoreState['plans'] = new Map();
     for (const e of events) {
       if (e.type === 'generation/completed')
-        completed.set(e.niche, { generation: e.generation, population: e.population, archive: e.archive, exhausted: e.exhausted });
+        completed.set(e.niche, {
+          generation: e.generation,
+          population: e.population,
+          archive: e.archive,
+          exhausted: e.exhausted,
+        });
       if (e.type === 'generation/planned') plans.set(e.generation, e.children);
     }
-    const records = this.readSpecs().map(({ format: _f, space: _s, dataset: _d, evaluatedAt: _e, ...rec }) => rec);
+    const records = this.readSpecs().map(
+      ({ format: _f, space: _s, dataset: _d, evaluatedAt: _e, ...rec }) => rec,
+    );
     return { records, completed, plans };
   }
 

@@ -53,7 +53,10 @@ export interface SearchOptions<A> {
 /** What resume hands back: every recorded evaluation, and each niche's last completed generation. */
 export interface RestoreState {
   records: EvaluatedRecord[];
-  completed: Map<number, { generation: number; population: string[]; archive: string[]; exhausted?: boolean }>;
+  completed: Map<
+    number,
+    { generation: number; population: string[]; archive: string[]; exhausted?: boolean }
+  >;
   /** Recorded per-generation children plans (so an interrupted generation is replayed with the same plan). */
   plans: Map<number, number[]>;
 }
@@ -153,7 +156,10 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
       for (const r of st.partial.filter((p) => p.generation === gen).slice(0, need)) {
         const arch = opts.space.parse(r.spec);
         st.validator.markSeen(arch);
-        accepted.push({ arch, cand: { spec: r.spec, rationale: r.rationale, operator: r.operator, parents: r.parents } });
+        accepted.push({
+          arch,
+          cand: { spec: r.spec, rationale: r.rationale, operator: r.operator, parents: r.parents },
+        });
       }
     }
     const parents = parentsOf(st.archive, st.population, vec);
@@ -166,7 +172,13 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
         else {
           st.rejections++;
           feedback.push(v.message);
-          emit({ type: 'candidate/rejected', niche: niche.id, generation: gen, kind: v.kind, message: `${op.id}: ${v.message}` });
+          emit({
+            type: 'candidate/rejected',
+            niche: niche.id,
+            generation: gen,
+            kind: v.kind,
+            message: `${op.id}: ${v.message}`,
+          });
         }
       }
     };
@@ -210,7 +222,12 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
     }
     if (accepted.length === 0) {
       st.exhausted = true;
-      emit({ type: 'niche/exhausted', niche: niche.id, generation: gen, message: `no novel architecture left in ${niche.name}` });
+      emit({
+        type: 'niche/exhausted',
+        niche: niche.id,
+        generation: gen,
+        message: `no novel architecture left in ${niche.name}`,
+      });
     }
 
     signal.throwIfAborted();
@@ -264,11 +281,16 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
     signal.throwIfAborted();
     const plan = opts.restore?.plans.get(gen) ?? planGeneration(states, gen, opts, vec);
     emit({ type: 'generation/planned', generation: gen, children: plan });
-    await Promise.all(states.map((st) => (st.nextGen <= gen ? step(st, gen, plan[st.niche.id]!) : Promise.resolve())));
+    await Promise.all(
+      states.map((st) => (st.nextGen <= gen ? step(st, gen, plan[st.niche.id]!) : Promise.resolve())),
+    );
   }
-  for (const st of states) emit({ type: 'niche/state', niche: st.niche.id, generation: opts.generations, state: 'done' });
+  for (const st of states)
+    emit({ type: 'niche/state', niche: st.niche.id, generation: opts.generations, state: 'done' });
 
-  const allMembers = states.flatMap((s) => s.members).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const allMembers = states
+    .flatMap((s) => s.members)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const front = globalFront(states, vec);
   const wallMs = Date.now() - t0;
   emit({ type: 'search/completed', front: front.map((m) => m.id), evaluations: allMembers.length, wallMs });
@@ -314,7 +336,12 @@ function globalFront<A>(states: NicheRun<A>[], vec: (m: Member<A>) => number[]):
  * spread the remaining budget evenly over the remaining generations, then share it out: a floor for every live
  * niche, the rest in proportion to the niche's members on the current global front (largest remainder).
  */
-function planGeneration<A>(states: NicheRun<A>[], gen: number, opts: SearchOptions<A>, vec: (m: Member<A>) => number[]): number[] {
+function planGeneration<A>(
+  states: NicheRun<A>[],
+  gen: number,
+  opts: SearchOptions<A>,
+  vec: (m: Member<A>) => number[],
+): number[] {
   const k = states.length;
   const live = states.filter((s) => !s.exhausted);
   const adaptive = opts.adaptive ?? true;
@@ -342,14 +369,20 @@ function planGeneration<A>(states: NicheRun<A>[], gen: number, opts: SearchOptio
     const share = weight.map((w) => (w / wsum) * rest);
     share.forEach((x, i) => (plan[i]! += Math.floor(x)));
     rest -= share.reduce((n, x) => n + Math.floor(x), 0);
-    const order = share.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    const order = share
+      .map((x, i) => [x - Math.floor(x), i] as const)
+      .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
     for (let j = 0; j < rest; j++) plan[order[j % order.length]![1]]!++;
   }
   return plan;
 }
 
 /** Pareto parents: the archive, topped up from the population by NSGA-II rank when the archive is tiny. */
-function parentsOf<A>(archive: Member<A>[], population: Member<A>[], vec: (m: Member<A>) => number[]): Member<A>[] {
+function parentsOf<A>(
+  archive: Member<A>[],
+  population: Member<A>[],
+  vec: (m: Member<A>) => number[],
+): Member<A>[] {
   if (archive.length >= 4) return archive;
   const ids = new Set(archive.map((m) => m.id));
   const rest = population.filter((m) => !ids.has(m.id));
@@ -358,14 +391,25 @@ function parentsOf<A>(archive: Member<A>[], population: Member<A>[], vec: (m: Me
 }
 
 /** Random novel architectures inside a niche: rejection sampling with repair, then enumeration if the space allows. */
-export function sampleInNiche<A>(space: SearchSpace<A>, niche: Niche<A>, validator: Validator<A>, count: number, rng: Rng): RawCandidate[] {
+export function sampleInNiche<A>(
+  space: SearchSpace<A>,
+  niche: Niche<A>,
+  validator: Validator<A>,
+  count: number,
+  rng: Rng,
+): RawCandidate[] {
   const out: RawCandidate[] = [];
   const keys = new Set<string>();
   const push = (a: A): void => {
     const k = space.canonicalKey(a);
     if (keys.has(k) || validator.isSeen(a)) return;
     keys.add(k);
-    out.push({ spec: space.format(a), rationale: `random sample in ${niche.name}`, operator: 'sample', parents: [] });
+    out.push({
+      spec: space.format(a),
+      rationale: `random sample in ${niche.name}`,
+      operator: 'sample',
+      parents: [],
+    });
   };
   for (let t = 0; t < count * 50 && out.length < count; t++) {
     let a = space.sample(rng);

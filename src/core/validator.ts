@@ -8,8 +8,7 @@ import { SpaceError, type SearchSpace } from './space.js';
 export type RejectionKind = 'illegal' | 'duplicate' | 'outside-niche' | 'inadmissible';
 
 export type Verdict<A> =
-  | { ok: true; arch: A; key: string }
-  | { ok: false; kind: RejectionKind; message: string; text: string };
+  { ok: true; arch: A; key: string } | { ok: false; kind: RejectionKind; message: string; text: string };
 
 export class Validator<A> {
   /** Canonical keys of every architecture accepted so far in the run. */

@@ -16,7 +16,8 @@ export interface Nb201Task {
 export function latencyTasks(): Nb201Task[] {
   const out: Nb201Task[] = [];
   for (const dataset of NB201_DATASETS)
-    for (const d of HW_DEVICES) out.push({ id: `${dataset}/${d}`, dataset, metrics: [`${d}_latency` as HwMetric] });
+    for (const d of HW_DEVICES)
+      out.push({ id: `${dataset}/${d}`, dataset, metrics: [`${d}_latency` as HwMetric] });
   return out;
 }
 
@@ -62,7 +63,11 @@ export function trueFrontIndices(task: Nb201Task): number[] {
  * Protocol scoring: the reported front is the set of evaluated indices non-dominated under the searcher's
  * view (predicted score ↑, costs ↓); it is then scored with true error and cost against the true front.
  */
-export function scoreSearch(task: Nb201Task, evaluated: readonly number[], predicted: ArrayLike<number>): FrontScore & { front: number[] } {
+export function scoreSearch(
+  task: Nb201Task,
+  evaluated: readonly number[],
+  predicted: ArrayLike<number>,
+): FrontScore & { front: number[] } {
   const t = loadNb201Table();
   const view = evaluated.map((i) => [-predicted[i]!, ...task.metrics.map((m) => t.hw(task.dataset, m)[i]!)]);
   const front = nonDominated(view).map((k) => evaluated[k]!);

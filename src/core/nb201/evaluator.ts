@@ -42,7 +42,9 @@ export function tablePredictorScores(ds: Nb201Dataset, predictor: string): Float
       const name = PREDICTOR_ALIASES[predictor] ?? predictor;
       const t = loadNb201Table();
       if (name !== 'params' && name !== 'flops' && !t.hasColumn(`proxy/${ds}/${name}`))
-        throw new Error(`unknown predictor "${predictor}" for ${ds}; valid: ${tablePredictorNames(ds).join(', ')}`);
+        throw new Error(
+          `unknown predictor "${predictor}" for ${ds}; valid: ${tablePredictorNames(ds).join(', ')}`,
+        );
       const r = fractionalRanks(proxyColumn(ds, name));
       s = r.map((v) => v / r.length);
     }

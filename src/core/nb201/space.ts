@@ -46,9 +46,13 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
       if (typeof o.arch === 'string') return this.parseString(o.arch);
       if (Array.isArray(o.ops)) return this.parseOps(o.ops, 'ops');
       if (typeof o.index === 'number') return this.fromIndex(o.index);
-      throw new SpaceError([{ path: '', message: 'expected "arch" (cell string), "ops" (6 op names) or "index"' }]);
+      throw new SpaceError([
+        { path: '', message: 'expected "arch" (cell string), "ops" (6 op names) or "index"' },
+      ]);
     }
-    throw new SpaceError([{ path: '', message: `expected a cell string or spec object, got ${typeof input}` }]);
+    throw new SpaceError([
+      { path: '', message: `expected a cell string or spec object, got ${typeof input}` },
+    ]);
   }
 
   private parseOps(ops: unknown[], where: string): Nb201Arch {
@@ -74,7 +78,12 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
     const issues: SpaceIssue[] = [];
     if (nodes.length !== 3) {
       throw new SpaceError(
-        [{ path: '', message: `expected 3 node groups separated by "+", got ${nodes.length} in ${JSON.stringify(text)}` }],
+        [
+          {
+            path: '',
+            message: `expected 3 node groups separated by "+", got ${nodes.length} in ${JSON.stringify(text)}`,
+          },
+        ],
         text,
       );
     }
@@ -82,19 +91,28 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
     nodes.forEach((group, g) => {
       const m = /^\|(.*)\|$/.exec(group.trim());
       if (!m) {
-        issues.push({ path: `node${g + 1}`, message: `group ${JSON.stringify(group)} must look like |op~0|...|` });
+        issues.push({
+          path: `node${g + 1}`,
+          message: `group ${JSON.stringify(group)} must look like |op~0|...|`,
+        });
         return;
       }
       const parts = m[1]!.split('|');
       if (parts.length !== g + 1) {
-        issues.push({ path: `node${g + 1}`, message: `node ${g + 1} needs ${g + 1} input edge(s), got ${parts.length}` });
+        issues.push({
+          path: `node${g + 1}`,
+          message: `node ${g + 1} needs ${g + 1} input edge(s), got ${parts.length}`,
+        });
         return;
       }
       parts.forEach((p, j) => {
         const mm = /^([a-z0-9_]+)~(\d+)$/.exec(p.trim());
         const k = ops.length;
         if (!mm) {
-          issues.push({ path: `edge ${edgeName(k)}`, message: `cannot read ${JSON.stringify(p)} (expected op~input)` });
+          issues.push({
+            path: `edge ${edgeName(k)}`,
+            message: `cannot read ${JSON.stringify(p)} (expected op~input)`,
+          });
           ops.push(-1);
           return;
         }
@@ -164,7 +182,9 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
 
   fileId(arch: Nb201Arch): string {
     const i = this.index(arch);
-    return i >= 0 ? `nb201-${String(i).padStart(5, '0')}` : crypto.createHash('sha1').update(this.format(arch)).digest('hex').slice(0, 12);
+    return i >= 0
+      ? `nb201-${String(i).padStart(5, '0')}`
+      : crypto.createHash('sha1').update(this.format(arch)).digest('hex').slice(0, 12);
   }
 
   sample(rng: Rng): Nb201Arch {

@@ -1,0 +1,62 @@
+// NAS-Bench-201 as a run provider: datasets, HW-NAS-Bench devices, predictors (published-proxy table
+// predictors, plus any registered live evaluator), the paper's niches, and true-front scoring.
+
+import type { Evaluator } from '../evaluator.js';
+import { singleNiche, type Partition } from '../partition.js';
+import type { SpaceProvider } from '../registry.js';
+import type { RunConfig } from '../runstore.js';
+import type { SearchSpace } from '../space.js';
+import { scoreSearch, type Nb201Task } from './benchmark.js';
+import { Nb201TableEvaluator, tablePredictorNames } from './evaluator.js';
+import { nb201Partition } from './partition.js';
+import { nb201Space, type Nb201Arch } from './space.js';
+import { HW_DEVICES, HW_METRICS, NB201_DATASETS, type HwMetric, type Nb201Dataset } from './table.js';
+
+/** Evaluators other than the published-proxy table (e.g. the live zero-cost evaluator), by predictor id. */
+export type Nb201EvaluatorFactory = (opts: {
+  dataset: Nb201Dataset;
+  metrics: HwMetric[];
+  config: RunConfig;
+}) => Evaluator<Nb201Arch>;
+const extraEvaluators = new Map<string, Nb201EvaluatorFactory>();
+
+export function registerNb201Evaluator(predictor: string, factory: Nb201EvaluatorFactory): void {
+  extraEvaluators.set(predictor, factory);
+}
+
+export const nb201Provider: SpaceProvider = {
+  id: 'nb201',
+  label: nb201Space.label,
+  datasets: NB201_DATASETS,
+  devices: HW_DEVICES,
+  metrics: ['latency', 'energy'],
+  hwMetrics: HW_METRICS,
+  predictors: (ds) => [...tablePredictorNames(ds as Nb201Dataset), ...extraEvaluators.keys()],
+  defaults: { dataset: 'cifar10', devices: ['edgegpu'], metric: 'latency', predictor: 'rank-avg' },
+  build(c) {
+    const dataset = c.dataset as Nb201Dataset;
+    const metrics = c.costMetrics as HwMetric[];
+    const extra = extraEvaluators.get(c.predictor);
+    const evaluator: Evaluator<Nb201Arch> = extra
+      ? extra({ dataset, metrics, config: c })
+      : new Nb201TableEvaluator({ dataset, predictor: c.predictor, required: metrics });
+    const task: Nb201Task = { id: `${dataset}/${metrics.join('+')}`, dataset, metrics };
+    return {
+      space: nb201Space as SearchSpace<unknown>,
+      partition: (c.partition ? nb201Partition() : singleNiche()) as Partition<unknown>,
+      evaluator: evaluator as Evaluator<unknown>,
+      costMetrics: metrics,
+      // Protocol scoring: the reported front is non-dominated under the run's own predicted accuracy.
+      scoreTruth: (evaluated) => {
+        const idx: number[] = [];
+        const pred = new Float64Array(nb201Space.size);
+        for (const s of evaluated) {
+          const i = nb201Space.index(nb201Space.parse(s['spec']));
+          idx.push(i);
+          pred[i] = (s['evaluation'] as { predictedAccuracy: number }).predictedAccuracy;
+        }
+        return scoreSearch(task, idx, pred);
+      },
+    };
+  },
+};
