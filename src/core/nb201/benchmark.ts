@@ -38,10 +38,14 @@ export function taskIndices(task: Nb201Task): number[] {
   return out;
 }
 
-/** True objective vector (test error %, costs...) of an architecture index. */
+/**
+ * True objective vector (−test accuracy, costs...) of an architecture index, all minimised. Negating the accuracy
+ * is exact (100 − accuracy would round distinct accuracies into false ties); after the protocol's min-max
+ * normalisation it is the same objective as test error.
+ */
 export function trueObjectives(task: Nb201Task, i: number): number[] {
   const t = loadNb201Table();
-  return [100 - t.testAccuracy(task.dataset)[i]!, ...task.metrics.map((m) => t.hw(task.dataset, m)[i]!)];
+  return [-t.testAccuracy(task.dataset)[i]!, ...task.metrics.map((m) => t.hw(task.dataset, m)[i]!)];
 }
 
 const frontCache = new Map<string, number[]>();
