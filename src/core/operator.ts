@@ -7,6 +7,8 @@ import type { Evaluation } from './evaluator.js';
 import type { Niche } from './partition.js';
 import type { Rng } from './rng.js';
 import type { SearchSpace } from './space.js';
+import { crowdingDistance, nonDominatedSort } from './pareto.js';
+import { RidgeModel } from './surrogate.js';
 
 /** An evaluated member of a niche, as shown to an operator. */
 export interface Member<A> {
@@ -49,6 +51,10 @@ export interface ProposeRequest<A> {
   previous: readonly CandidateOutcome<A>[];
   /** Objective names in order, for describing members (e.g. ["predicted accuracy", "edgegpu_latency"]). */
   objectives: readonly string[];
+  /** Every architecture the run has evaluated so far, all niches (for surrogates and for context). */
+  evaluated: readonly Member<A>[];
+  /** False when the validator would reject the architecture as a duplicate. */
+  isNovel: (arch: A) => boolean;
 }
 
 export interface Operator<A> {
@@ -92,28 +98,126 @@ export function repairIntoNiche<A>(
 export interface BuiltinOptions {
   /** Probability of crossover (else mutation); the paper's 0.5. */
   crossoverProbability: number;
-  /** Per-slot mutation probability; default 1 / (number of slots) is chosen by the space's mutate. */
+  /** Per-slot mutation probability. */
   mutationRate: number;
+  /**
+   * Surrogate-assisted selection: breed `poolFactor` × count children, rank them with ridge models fitted on
+   * everything evaluated so far, and keep the best by non-dominated sorting against the niche's archive
+   * (plus a share of unranked children for exploration). 0 turns it off.
+   */
+  poolFactor: number;
+  /** Share of children taken at random from the pool, not by the surrogate. */
+  exploreShare: number;
 }
+
+export const DEFAULT_BUILTIN: BuiltinOptions = {
+  crossoverProbability: 0.5,
+  mutationRate: 1 / 6,
+  poolFactor: 20,
+  exploreShare: 0.2,
+};
 
 /** Built-in operator: the paper's "without LLM" ablation, and the fallback when the LLM falls short. */
 export class BuiltinOperator<A> implements Operator<A> {
   readonly id = 'builtin';
   readonly deterministic = true;
-  constructor(private readonly opts: BuiltinOptions = { crossoverProbability: 0.5, mutationRate: 1 / 6 }) {}
+  private readonly opts: BuiltinOptions;
+  constructor(opts: Partial<BuiltinOptions> = {}) {
+    this.opts = { ...DEFAULT_BUILTIN, ...opts };
+  }
 
   propose(req: ProposeRequest<A>): Promise<RawCandidate[]> {
+    const { space } = req;
+    const useSurrogate = this.opts.poolFactor > 0 && space.encode !== undefined && req.evaluated.length >= 20;
+    if (!useSurrogate) return Promise.resolve(this.breed(req, req.count).map((c) => this.raw(req, c)));
+    const pool = this.breed(req, req.count * this.opts.poolFactor);
+    if (pool.length <= req.count) return Promise.resolve(pool.map((c) => this.raw(req, c)));
+    const encode = space.encode!.bind(space);
+    const costs = req.objectives.slice(1);
+    const models = this.models(req, encode, costs);
+    const guess = pool.map((c) => {
+      const x = encode(c.arch);
+      return models.map((m) => m.predict(x));
+    });
+    const archive = req.parents.map((m) => [
+      -m.evaluation.predictedAccuracy,
+      ...costs.map((c) => m.evaluation.hw[c] ?? 0),
+    ]);
+    const explore = Math.min(req.count - 1, Math.round(req.count * this.opts.exploreShare));
+    const exploit = req.count - explore;
+    const picked: number[] = [];
+    // non-dominated sorting of archive ∪ pool in surrogate space; take pool members front by front, by crowding
+    const all = [...archive, ...guess];
+    for (const front of nonDominatedSort(all)) {
+      const mine = front.filter((i) => i >= archive.length);
+      const cd = crowdingDistance(all, front);
+      mine.sort((a, b) => cd.get(b)! - cd.get(a)! || a - b);
+      for (const i of mine) if (picked.length < exploit) picked.push(i - archive.length);
+      if (picked.length >= exploit) break;
+    }
+    const rest = pool.map((_, i) => i).filter((i) => !picked.includes(i));
+    req.rng.shuffle(rest);
+    picked.push(...rest.slice(0, explore));
+    return Promise.resolve(
+      picked.map((i) => {
+        const c = pool[i]!;
+        const g = guess[i]!;
+        const why =
+          i < pool.length && rest.slice(0, explore).includes(i)
+            ? 'exploration pick'
+            : `surrogate: acc≈${(-g[0]!).toFixed(3)}${costs.map((name, k) => `, ${name}≈${g[k + 1]!.toFixed(3)}`).join('')}`;
+        return this.raw(req, { ...c, rationale: `${c.rationale} (${why})` });
+      }),
+    );
+  }
+
+  /** Surrogates per history snapshot: all niches of a generation share one history, so fit once. */
+  private readonly fitted = new WeakMap<readonly Member<A>[], RidgeModel[]>();
+
+  private models(req: ProposeRequest<A>, encode: (a: A) => number[], costs: readonly string[]): RidgeModel[] {
+    let m = this.fitted.get(req.evaluated);
+    if (!m) {
+      const xs = req.evaluated.map((e) => encode(e.arch));
+      m = [
+        RidgeModel.fit(
+          xs,
+          req.evaluated.map((e) => -e.evaluation.predictedAccuracy),
+        ),
+        ...costs.map((c) =>
+          RidgeModel.fit(
+            xs,
+            req.evaluated.map((e) => e.evaluation.hw[c] ?? 0),
+          ),
+        ),
+      ];
+      this.fitted.set(req.evaluated, m);
+    }
+    return m;
+  }
+
+  private raw(req: ProposeRequest<A>, c: Child<A>): RawCandidate {
+    return {
+      spec: req.space.format(c.arch),
+      rationale: c.rationale,
+      operator: c.operator,
+      parents: c.parents,
+    };
+  }
+
+  /** Up to `n` distinct, novel children inside the niche by crossover (p) or mutation, repaired when needed. */
+  private breed(req: ProposeRequest<A>, n: number): Child<A>[] {
     const { space, niche, parents, rng } = req;
-    const out: RawCandidate[] = [];
-    if (parents.length === 0) return Promise.resolve(out);
-    for (let i = 0; i < req.count; i++) {
+    const out: Child<A>[] = [];
+    const keys = new Set<string>();
+    if (parents.length === 0) return out;
+    for (let t = 0; t < n * 3 && out.length < n; t++) {
       let child: A;
       let operator: string;
       let from: Member<A>[];
       if (parents.length >= 2 && rng.next() < this.opts.crossoverProbability) {
         const a = rng.pick(parents);
         let b = rng.pick(parents);
-        for (let t = 0; t < 4 && b === a; t++) b = rng.pick(parents);
+        for (let k = 0; k < 4 && b === a; k++) b = rng.pick(parents);
         child = space.crossover(a.arch, b.arch, rng);
         operator = 'crossover';
         from = [a, b];
@@ -130,8 +234,18 @@ export class BuiltinOperator<A> implements Operator<A> {
         child = fixed;
         rationale += `, repaired into ${niche.name} (${niche.constraint})`;
       }
-      out.push({ spec: space.format(child), rationale, operator, parents: from.map((m) => m.id) });
+      const key = space.canonicalKey(child);
+      if (keys.has(key) || !req.isNovel(child)) continue;
+      keys.add(key);
+      out.push({ arch: child, rationale, operator, parents: from.map((m) => m.id) });
     }
-    return Promise.resolve(out);
+    return out;
   }
+}
+
+interface Child<A> {
+  arch: A;
+  rationale: string;
+  operator: string;
+  parents: string[];
 }

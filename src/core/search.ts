@@ -140,7 +140,15 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
     return st;
   });
 
-  const step = async (st: NicheRun<A>, gen: number, want: number): Promise<void> => {
+  // What operators may learn from: everything evaluated before this generation, in a canonical order, so
+  // concurrent niches and resumed runs see exactly the same history.
+  const historyBefore = (gen: number): Member<A>[] =>
+    states
+      .flatMap((x) => x.members)
+      .filter((m) => m.generation < gen)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const step = async (st: NicheRun<A>, gen: number, want: number, history: Member<A>[]): Promise<void> => {
     const niche = st.niche;
     const need = Math.min(want, st.budget - st.members.length);
     if (need <= 0 || st.exhausted) return;
@@ -194,6 +202,8 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
       feedback: fb,
       previous: st.previous,
       objectives: objectiveNames,
+      evaluated: history,
+      isNovel: (a: A) => !st.validator.isSeen(a),
     });
     if (parents.length === 0) {
       for (let t = 0; t < 5 && accepted.length < need; t++)
@@ -281,8 +291,11 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
     signal.throwIfAborted();
     const plan = opts.restore?.plans.get(gen) ?? planGeneration(states, gen, opts, vec);
     emit({ type: 'generation/planned', generation: gen, children: plan });
+    const history = historyBefore(gen);
     await Promise.all(
-      states.map((st) => (st.nextGen <= gen ? step(st, gen, plan[st.niche.id]!) : Promise.resolve())),
+      states.map((st) =>
+        st.nextGen <= gen ? step(st, gen, plan[st.niche.id]!, history) : Promise.resolve(),
+      ),
     );
   }
   for (const st of states)

@@ -52,6 +52,8 @@ export interface SearchSpace<A = unknown> {
   describe(arch: A): string;
   /** Short description of the notation and choices, for prompts and docs. */
   grammar(): string;
+  /** Fixed-length numeric encoding (e.g. one-hot op per edge) for surrogate models. */
+  encode?(arch: A): number[];
   /** Every architecture, when the space is enumerable. */
   enumerate?(): Iterable<A>;
 }

@@ -33,8 +33,13 @@ test('random search, 300 evaluations, rank-average, 10 seeds: 0.902', async () =
 });
 
 test('true fronts computed here agree with the published ones (size and members)', () => {
-  const ref = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'pareto_fronts_nb201_full.json'), 'utf8')) as {
-    fronts: Record<string, { front_size: number; exact_duplicates_of_front_points: number; front: { index: number }[] }>;
+  const ref = JSON.parse(
+    fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'pareto_fronts_nb201_full.json'), 'utf8'),
+  ) as {
+    fronts: Record<
+      string,
+      { front_size: number; exact_duplicates_of_front_points: number; front: { index: number }[] }
+    >;
   };
   for (const task of [...latencyTasks(), ...energyTasks()]) {
     const key = `${task.dataset}/${task.metrics[0]}`;

@@ -33,9 +33,15 @@ test('validation errors are precise', () => {
     }
     assert.fail('expected a SpaceError');
   };
-  assert.match(err('|conv5x5~0|+|none~0|none~1|+|none~0|none~1|none~2|'), /edge 0→1: unknown op "conv5x5"; valid: none, skip_connect/);
+  assert.match(
+    err('|conv5x5~0|+|none~0|none~1|+|none~0|none~1|none~2|'),
+    /edge 0→1: unknown op "conv5x5"; valid: none, skip_connect/,
+  );
   assert.match(err('|none~0|+|none~0|none~1|'), /expected 3 node groups/);
-  assert.match(err('|none~0|+|none~0|none~1|+|none~0|none~1|'), /node3: node 3 needs 3 input edge\(s\), got 2/);
+  assert.match(
+    err('|none~0|+|none~0|none~1|+|none~0|none~1|'),
+    /node3: node 3 needs 3 input edge\(s\), got 2/,
+  );
   assert.match(err('|none~0|+|none~0|none~2|+|none~0|none~1|none~2|'), /input index must be 1, got 2/);
   assert.match(err({ ops: ['none', 'none'] }), /ops: a cell has 6 edges, got 2/);
   assert.match(err({ index: 20000 }), /index must be an integer in 0..15624/);
@@ -86,14 +92,18 @@ test('neighbours, mutation and crossover stay legal; features count convolutions
     const c = nb201Space.crossover(a, nb201Space.sample(rng), rng);
     assert.ok(nb201Space.index(c) >= 0 && nb201Space.index(m) >= 0);
   }
-  const f = nb201Space.features(nb201Space.parse('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|none~1|none~2|'));
+  const f = nb201Space.features(
+    nb201Space.parse('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|none~1|none~2|'),
+  );
   assert.equal(f.n_conv3x3, 2);
   assert.equal(f.n_conv1x1, 1);
   assert.ok(f.params_m! > 0 && f.flops_m! > 0);
 });
 
 test('dead ops and disconnected cells are described', () => {
-  const dead = nb201Space.parse('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|');
+  const dead = nb201Space.parse(
+    '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|',
+  );
   assert.deepEqual(nb201Space.deadOps(dead), [0, 1, 2]);
   assert.match(nb201Space.describe(dead), /Dead \(unreachable\) edges: 0→1, 0→2, 1→2/);
   const off = nb201Space.parse('|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|');

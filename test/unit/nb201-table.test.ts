@@ -18,7 +18,9 @@ test('loads the packed table in < 200 ms with all 15,625 cells', () => {
 });
 
 test('matches the official HW-NAS-Bench example values for indices 0-2 on all datasets and metrics', () => {
-  const ref = JSON.parse(fs.readFileSync(path.join(fixtures, 'hwnasbench_reference_examples.json'), 'utf8')) as {
+  const ref = JSON.parse(
+    fs.readFileSync(path.join(fixtures, 'hwnasbench_reference_examples.json'), 'utf8'),
+  ) as {
     values: Record<string, Record<string, Record<string, number | string>>>;
   };
   const t = loadNb201Table();

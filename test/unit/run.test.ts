@@ -12,7 +12,10 @@ import { RUN_FORMAT, RunFolderError, RunStore, type RunConfig } from '../../src/
 
 const root = path.join(__dirname, '..', '..');
 const cli = (args: string[]): ReturnType<typeof spawnSync> =>
-  spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: root,
+  });
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'llm-nas-test-'));
 
 function config(over: Partial<RunConfig> = {}): RunConfig {
@@ -41,16 +44,28 @@ test('a run writes config, knowledge base, one spec per evaluation, events and t
   const run = SearchRun.start(dir, config());
   await run.done;
   assert.equal(run.status, 'completed');
-  for (const f of ['config.json', 'knowledge-base.md', 'events.jsonl', 'front.json']) assert.ok(fs.existsSync(path.join(dir, f)), f);
+  for (const f of ['config.json', 'knowledge-base.md', 'events.jsonl', 'front.json'])
+    assert.ok(fs.existsSync(path.join(dir, f)), f);
   const specs = fs.readdirSync(path.join(dir, 'archs'));
   assert.equal(specs.length, 300);
-  const spec = JSON.parse(fs.readFileSync(path.join(dir, 'archs', specs[0]!), 'utf8')) as Record<string, unknown>;
-  for (const k of ['arch', 'spec', 'niche', 'generation', 'parents', 'operator', 'rationale', 'evaluation']) assert.ok(k in spec, k);
+  const spec = JSON.parse(fs.readFileSync(path.join(dir, 'archs', specs[0]!), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  for (const k of ['arch', 'spec', 'niche', 'generation', 'parents', 'operator', 'rationale', 'evaluation'])
+    assert.ok(k in spec, k);
   const front = JSON.parse(fs.readFileSync(path.join(dir, 'front.json'), 'utf8')) as FrontFile;
   assert.ok(front.complete && front.front.length > 5);
   assert.ok(front.truth!.hvRatio > 0.8 && front.truth!.hvRatio <= 1.0001);
-  const lines = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; seq: number });
-  assert.deepEqual(lines.map((l) => l.seq), lines.map((_, i) => i));
+  const lines = fs
+    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; seq: number });
+  assert.deepEqual(
+    lines.map((l) => l.seq),
+    lines.map((_, i) => i),
+  );
   assert.equal(lines.filter((l) => l.type === 'arch/evaluated').length, 300);
   // export: CSV header + one row per front member; JSON round-trips
   const csv = exportRun(dir, 'csv').trim().split('\n');
@@ -62,7 +77,13 @@ test('a run writes config, knowledge base, one spec per evaluation, events and t
 
 test('a corrupted or foreign folder gives an error naming the file', () => {
   const dir = tmp();
-  assert.throws(() => RunStore.open(dir), (e: unknown) => e instanceof RunFolderError && e.message.includes('config.json') && /not an LLM-NAS run/.test(e.message));
+  assert.throws(
+    () => RunStore.open(dir),
+    (e: unknown) =>
+      e instanceof RunFolderError &&
+      e.message.includes('config.json') &&
+      /not an LLM-NAS run/.test(e.message),
+  );
   fs.writeFileSync(path.join(dir, 'config.json'), '{"format": "something-else"}');
   assert.throws(() => RunStore.open(dir), /config.json: not an LLM-NAS run config/);
   fs.writeFileSync(path.join(dir, 'config.json'), '{broken');
@@ -78,7 +99,10 @@ test('a corrupted or foreign folder gives an error naming the file', () => {
 test('CLI: unknown device/dataset/space exit 2 listing the valid values', () => {
   const a = cli(['search', '--device', 'toaster', '--out', path.join(tmp(), 'x')]);
   assert.equal(a.status, 2);
-  assert.match(String(a.stderr), /unknown device "toaster"; valid: edgegpu, raspi4, edgetpu, pixel3, eyeriss, fpga/);
+  assert.match(
+    String(a.stderr),
+    /unknown device "toaster"; valid: edgegpu, raspi4, edgetpu, pixel3, eyeriss, fpga/,
+  );
   const b = cli(['search', '--dataset', 'mnist', '--out', path.join(tmp(), 'x')]);
   assert.equal(b.status, 2);
   assert.match(String(b.stderr), /valid: cifar10, cifar100, ImageNet16-120/);
@@ -91,7 +115,18 @@ test('CLI: unknown device/dataset/space exit 2 listing the valid values', () => 
 });
 
 test('SIGKILL mid-run, then resume: same final front as an uninterrupted run, nothing lost, no duplicates', async () => {
-  const args = ['--budget', '600', '--generations', '20', '--seed', '5', '--dataset', 'cifar100', '--device', 'pixel3'];
+  const args = [
+    '--budget',
+    '600',
+    '--generations',
+    '20',
+    '--seed',
+    '5',
+    '--dataset',
+    'cifar100',
+    '--device',
+    'pixel3',
+  ];
   const ref = path.join(tmp(), 'ref');
   const r = cli(['search', ...args, '--out', ref]);
   assert.equal(r.status, 0, String(r.stderr));
@@ -100,7 +135,11 @@ test('SIGKILL mid-run, then resume: same final front as an uninterrupted run, no
   // kill at a growing number of evaluations until the kill lands mid-run (the run is fast)
   for (const threshold of [40, 120, 250, 400]) {
     dir = path.join(tmp(), 'killed');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'search', ...args, '--out', dir], { cwd: root, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'search', ...args, '--out', dir],
+      { cwd: root, stdio: 'ignore' },
+    );
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     const archs = path.join(dir, 'archs');
     const poll = setInterval(() => {
@@ -112,7 +151,9 @@ test('SIGKILL mid-run, then resume: same final front as an uninterrupted run, no
     }, 1);
     const code = await exited;
     clearInterval(poll);
-    const done = fs.existsSync(path.join(dir, 'events.jsonl')) && fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').includes('"search/completed"');
+    const done =
+      fs.existsSync(path.join(dir, 'events.jsonl')) &&
+      fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').includes('"search/completed"');
     if (code === null && !done) {
       killedAt = fs.readdirSync(archs).length;
       break;
@@ -131,7 +172,11 @@ test('SIGKILL mid-run, then resume: same final front as an uninterrupted run, no
   };
   assert.deepEqual(front(dir), front(ref));
   assert.deepEqual(after.sort(), fs.readdirSync(path.join(ref, 'archs')).sort());
-  const events = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string });
+  const events = fs
+    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; id?: string });
   const evaluated = events.filter((e) => e.type === 'arch/evaluated').map((e) => e.id);
   assert.equal(new Set(evaluated).size, evaluated.length, 'an evaluation was logged twice');
 });

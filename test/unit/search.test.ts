@@ -61,9 +61,18 @@ test('same seed → same run; another seed → another run', async () => {
   const a = await runSearch(options());
   const b = await runSearch(options());
   const c = await runSearch(options({ seed: 8 }));
-  assert.deepEqual(a.members.map((m) => m.id), b.members.map((m) => m.id));
-  assert.deepEqual(a.front.map((m) => m.id), b.front.map((m) => m.id));
-  assert.notDeepEqual(a.members.map((m) => m.id), c.members.map((m) => m.id));
+  assert.deepEqual(
+    a.members.map((m) => m.id),
+    b.members.map((m) => m.id),
+  );
+  assert.deepEqual(
+    a.front.map((m) => m.id),
+    b.front.map((m) => m.id),
+  );
+  assert.notDeepEqual(
+    a.members.map((m) => m.id),
+    c.members.map((m) => m.id),
+  );
 });
 
 test('no-partition ablation runs one niche over the whole space', async () => {
@@ -94,7 +103,10 @@ test('validator: illegal, outside the niche, isomorphic duplicate', () => {
   assert.ok(!out.ok && out.kind === 'outside-niche' && /outside niche N0/.test(out.message));
   const ok = v.check('|skip_connect~0|+|none~0|none~1|+|nor_conv_3x3~0|nor_conv_1x1~1|none~2|', p.niches[2]!);
   assert.ok(ok.ok);
-  const iso = v.check('|skip_connect~0|+|none~0|none~1|+|nor_conv_1x1~0|nor_conv_3x3~1|none~2|', p.niches[2]!);
+  const iso = v.check(
+    '|skip_connect~0|+|none~0|none~1|+|nor_conv_1x1~0|nor_conv_3x3~1|none~2|',
+    p.niches[2]!,
+  );
   assert.ok(!iso.ok && iso.kind === 'duplicate');
 });
 
@@ -115,12 +127,20 @@ test('a failing operator is re-asked with the rejection reasons, then the built-
     },
   };
   const events: SearchEvent[] = [];
-  const r = await runSearch(options({ operator: junk, generations: 3, budget: 60, maxReasks: 2, onEvent: (e) => events.push(e) }));
+  const r = await runSearch(
+    options({ operator: junk, generations: 3, budget: 60, maxReasks: 2, onEvent: (e) => events.push(e) }),
+  );
   assert.equal(r.evaluations, 60);
-  assert.ok(seenFeedback.some((f) => f.some((m) => /unknown op "bogus"/.test(m))), 'feedback reaches the operator');
+  assert.ok(
+    seenFeedback.some((f) => f.some((m) => /unknown op "bogus"/.test(m))),
+    'feedback reaches the operator',
+  );
   const fills = events.filter((e) => e.type === 'operator/fallback');
   assert.ok(fills.length > 0);
-  assert.equal(r.niches.reduce((n, x) => n + x.fallbacks, 0), fills.reduce((n, e) => n + (e.type === 'operator/fallback' ? e.filled : 0), 0));
+  assert.equal(
+    r.niches.reduce((n, x) => n + x.fallbacks, 0),
+    fills.reduce((n, e) => n + (e.type === 'operator/fallback' ? e.filled : 0), 0),
+  );
 });
 
 test('cancellation stops the loop with an abort error', async () => {

@@ -164,6 +164,13 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
    * node's inputs are sorted so edge order does not matter. 6,466 distinct values over the space.
    */
   canonicalKey(arch: Nb201Arch): string {
+    const c = code(arch);
+    return (this.keyByCode[c] ??= this.computeCanonicalKey(arch));
+  }
+
+  private readonly keyByCode: (string | undefined)[] = new Array<string | undefined>(15625);
+
+  private computeCanonicalKey(arch: Nb201Arch): string {
     const nodes: string[] = ['0'];
     let k = 0;
     for (let node = 1; node <= 3; node++) {
@@ -248,6 +255,12 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
       '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|. Ops: none (zero), skip_connect (identity), nor_conv_1x1 ' +
       '(ReLU-Conv1x1-BN), nor_conv_3x3 (ReLU-Conv3x3-BN), avg_pool_3x3.'
     );
+  }
+
+  encode(arch: Nb201Arch): number[] {
+    const x = new Array<number>(30).fill(0);
+    arch.forEach((op, k) => (x[k * 5 + op] = 1));
+    return x;
   }
 
   *enumerate(): Iterable<Nb201Arch> {
