@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+"""PyTorch reference for the live zero-cost evaluator (src/core/live).
+
+An independent NAS-Bench-201 TinyNetwork in PyTorch (modules as in NB201's cell_infers code), the same
+deterministic weights and inputs as the TypeScript evaluator (counter-based hash generator, mirrored from
+src/core/live/weights.ts), and the proxies computed the way their papers' code does (forward hooks on ReLU
+modules for NASWOT/SWAP, hooks on block outputs for MeCo, autograd in float64 for synflow, two train-mode
+forwards and BN running variances for Zen-NAS).
+
+  /usr/bin/python3 scripts/gen-proxy-fixtures.py                 # writes test/fixtures/live/nb201-proxies.json
+  /usr/bin/python3 scripts/gen-proxy-fixtures.py --bench N       # times N random archs (ms/arch/proxy), prints JSON
+
+Needs Debian's python3-torch (apt-get install -y python3-torch); nothing here is a runtime dependency.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3']
+EDGE_FROM = [0, 0, 1, 0, 1, 2]
+EDGE_TO = [1, 2, 2, 3, 3, 3]
+CONFIGS = {
+    'cifar10': dict(classes=10, res=32, file='live-cifar10.bin', mean=[125.3, 123.0, 113.9], std=[63.0, 62.1, 66.7]),
+    'cifar100': dict(classes=100, res=32, file='live-cifar100.bin', mean=[129.3, 124.1, 112.4], std=[68.2, 65.4, 70.4]),
+    'ImageNet16-120': dict(classes=120, res=16, file='live-imagenet16.bin', mean=[122.68, 116.66, 104.01],
+                           std=[63.22, 61.26, 65.09]),
+}
+
+# ---------------------------------------------------------------- deterministic generator (= weights.ts)
+M32 = 0xFFFFFFFF
+
+
+def fnv1a32(s):
+    h = 0x811C9DC5
+    for ch in s.encode('ascii'):
+        h ^= ch
+        h = (h * 0x01000193) & M32
+    return h
+
+
+def hash32(key, j):
+    j = j.astype(np.uint64)
+    x = (np.uint64(key) + (j + np.uint64(1)) * np.uint64(0x9E3779B9)) & np.uint64(M32)
+    x ^= x >> np.uint64(16)
+    x = (x * np.uint64(0x85EBCA6B)) & np.uint64(M32)
+    x ^= x >> np.uint64(13)
+    x = (x * np.uint64(0xC2B2AE35)) & np.uint64(M32)
+    x ^= x >> np.uint64(16)
+    return x
+
+
+def tensor_key(seed, stream, name):
+    return fnv1a32(f'{seed}:{stream}:{name}')
+
+
+def uniform(key, n, bound):
+    h = hash32(key, np.arange(n))
+    return (bound * ((2.0 * (h >> np.uint64(8)).astype(np.float64)) / 16777216.0 - 1.0)).astype(np.float32)
+
+
+def normal(key, n):
+    j = np.arange(n, dtype=np.uint64)
+    u1 = ((hash32(key, 2 * j) >> np.uint64(8)).astype(np.float64) + 1.0) / 16777216.0
+    u2 = (hash32(key, 2 * j + np.uint64(1)) >> np.uint64(8)).astype(np.float64) / 16777216.0
+    return (np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * math.pi * u2)).astype(np.float32)
+
+
+def image_batch(dataset, n):
+    c = CONFIGS[dataset]
+    px = c['res'] ** 2
+    rec = 1 + 3 * px
+    raw = np.fromfile(os.path.join(ROOT, 'data', c['file']), dtype=np.uint8)[: n * rec].reshape(n, rec)[:, 1:]
+    raw = raw.reshape(n, 3, px).astype(np.float64)
+    out = np.empty_like(raw)
+    for ch in range(3):
+        m = c['mean'][ch] / 255
+        s = c['std'][ch] / 255
+        out[:, ch] = (raw[:, ch] / 255 - m) / s
+    return torch.from_numpy(out.astype(np.float32).reshape(n, 3, c['res'], c['res']))
+
+
+def gaussian_input(seed, stream, shape):
+    return torch.from_numpy(normal(tensor_key(seed, 'input', stream), int(np.prod(shape))).reshape(shape))
+
+
+# ---------------------------------------------------------------- NB201 network (NB201's cell_infers modules)
+class ReLUConvBN(nn.Module):
+    def __init__(self, cin, cout, k, stride, pad, bn=True):
+        super().__init__()
+        self.op = nn.Sequential(nn.ReLU(inplace=False), nn.Conv2d(cin, cout, k, stride, pad, bias=False),
+                                nn.BatchNorm2d(cout) if bn else nn.Identity())
+
+    def forward(self, x):
+        return self.op(x)
+
+
+class Zero(nn.Module):
+    def forward(self, x):
+        return x.mul(0.0)
+
+
+class ResNetBasicblock(nn.Module):
+    def __init__(self, cin, cout, bn=True):
+        super().__init__()
+        self.conv_a = ReLUConvBN(cin, cout, 3, 2, 1, bn)
+        self.conv_b = ReLUConvBN(cout, cout, 3, 1, 1, bn)
+        self.downsample = nn.Sequential(nn.AvgPool2d(kernel_size=2, stride=2, padding=0),
+                                        nn.Conv2d(cin, cout, 1, 1, 0, bias=False))
+
+    def forward(self, x):
+        return self.conv_b(self.conv_a(x)) + self.downsample(x)
+
+
+class InferCell(nn.Module):
+    def __init__(self, ops, c, bn=True):
+        super().__init__()
+        edges = []
+        for op in ops:
+            name = OPS[op]
+            if name == 'none':
+                edges.append(Zero())
+            elif name == 'skip_connect':
+                edges.append(nn.Identity())
+            elif name == 'nor_conv_1x1':
+                edges.append(ReLUConvBN(c, c, 1, 1, 0, bn))
+            elif name == 'nor_conv_3x3':
+                edges.append(ReLUConvBN(c, c, 3, 1, 1, bn))
+            else:
+                edges.append(nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False))
+        self.edges = nn.ModuleList(edges)
+
+    def forward(self, x):
+        nodes = [x]
+        for node in (1, 2, 3):
+            nodes.append(sum(self.edges[k](nodes[EDGE_FROM[k]]) for k in range(6) if EDGE_TO[k] == node))
+        return nodes[3]
+
+
+class TinyNetwork(nn.Module):
+    def __init__(self, ops, classes, c=16, n=5, bn=True):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, c, 3, padding=1, bias=False), nn.BatchNorm2d(c) if bn else nn.Identity())
+        chans = [c] * n + [c * 2] + [c * 2] * n + [c * 4] + [c * 4] * n
+        red = [False] * n + [True] + [False] * n + [True] + [False] * n
+        cells, prev = [], c
+        for cc, r in zip(chans, red):
+            cells.append(ResNetBasicblock(prev, cc, bn) if r else InferCell(ops, cc, bn))
+            prev = cc
+        self.cells = nn.ModuleList(cells)
+        self.lastact = nn.Sequential(nn.BatchNorm2d(prev) if bn else nn.Identity(), nn.ReLU(inplace=False))
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(prev, classes)
+
+    def forward_pre_gap(self, x):
+        x = self.stem(x)
+        for cell in self.cells:
+            x = cell(x)
+        return self.lastact(x)
+
+    def forward(self, x):
+        out = self.global_pooling(self.forward_pre_gap(x))
+        return self.classifier(out.view(out.size(0), -1))
+
+
+def ts_name(module_path):
+    """PyTorch module path -> the TypeScript builder's layer name (nb201-net.ts)."""
+    p = module_path.split('.')
+    if p[0] == 'stem':
+        return 'stem.conv'
+    if p[0] == 'classifier':
+        return 'classifier'
+    i = p[1]
+    if p[2] == 'edges':
+        return f'cells.{i}.edge{p[3]}.conv'
+    if p[2] in ('conv_a', 'conv_b'):
+        return f'cells.{i}.{p[2]}.conv'
+    if p[2] == 'downsample':
+        return f'cells.{i}.downsample.conv'
+    raise ValueError(module_path)
+
+
+@torch.no_grad()
+def init_weights(net, seed, scheme):
+    for path, m in net.named_modules():
+        if isinstance(m, nn.Conv2d):
+            key = tensor_key(seed, scheme, ts_name(path) + '.weight')
+            n = m.weight.numel()
+            fan_in = m.weight.shape[1] * m.weight.shape[2] * m.weight.shape[3]
+            w = normal(key, n) if scheme == 'gaussian' else uniform(key, n, 1 / np.sqrt(fan_in))
+            m.weight.copy_(torch.from_numpy(w).view_as(m.weight))
+        elif isinstance(m, nn.Linear):
+            n = m.weight.numel()
+            kw = tensor_key(seed, scheme, 'classifier.weight')
+            kb = tensor_key(seed, scheme, 'classifier.bias')
+            if scheme == 'gaussian':
+                m.weight.copy_(torch.from_numpy(normal(kw, n)).view_as(m.weight))
+                m.bias.zero_()
+            else:
+                b = 1 / np.sqrt(m.in_features)
+                m.weight.copy_(torch.from_numpy(uniform(kw, n, b)).view_as(m.weight))
+                m.bias.copy_(torch.from_numpy(uniform(kb, m.out_features, b)))
+        elif isinstance(m, nn.BatchNorm2d):
+            m.weight.fill_(1.0)
+            m.bias.zero_()
+            m.reset_running_stats()
+
+
+# ---------------------------------------------------------------- proxies
+def data_proxies(ops, dataset, s):
+    """NASWOT, SWAP and MeCo from one train-mode forward of the image batch."""
+    c = CONFIGS[dataset]
+    net = TinyNetwork(ops, c['classes'])
+    init_weights(net, s['seed'], 'torch-default')
+    net.train()
+    x = image_batch(dataset, s['batch'])
+    n = x.shape[0]
+    K = torch.zeros(n, n, dtype=torch.float64)
+    acts = []
+    eig_mins = []
+
+    def relu_hook(_m, inp, out):
+        codes = (inp[0].detach().reshape(n, -1) > 0).double()
+        K.add_(codes @ codes.t() + (1.0 - codes) @ (1.0 - codes).t())
+        acts.append(torch.sign(out.detach().reshape(n, -1)))
+
+    def meco_hook(_m, _inp, out):
+        fea = out[0].detach().double().reshape(out.shape[1], -1)
+        corr = torch.corrcoef(fea)
+        corr[torch.isnan(corr)] = 0
+        corr[torch.isinf(corr)] = 0
+        eig_mins.append(torch.min(torch.real(torch.linalg.eig(corr)[0])).item())
+
+    for m in net.modules():
+        if isinstance(m, nn.ReLU):
+            m.register_forward_hook(relu_hook)
+    net.stem.register_forward_hook(meco_hook)
+    for cell in net.cells:
+        cell.register_forward_hook(meco_hook)
+    net.lastact.register_forward_hook(meco_hook)
+    with torch.no_grad():
+        net(x)
+    naswot = torch.linalg.slogdet(K)[1].item()
+    swap = torch.unique(torch.cat(acts, 1).t(), dim=0).shape[0]
+    return {'naswot': naswot, 'swap': swap, 'meco': float(sum(eig_mins))}
+
+
+def synflow_proxy(ops, dataset, s):
+    """log Σ |θ ⊙ ∂R/∂θ| over conv and linear weights: |θ|, BN removed, all-ones input, float64 autograd."""
+    c = CONFIGS[dataset]
+    net = TinyNetwork(ops, c['classes'], bn=False)
+    init_weights(net, s['seed'], 'torch-default')
+    net = net.double()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.abs_()
+    out = net(torch.ones(1, 3, c['res'], c['res'], dtype=torch.float64))
+    torch.sum(out).backward()
+    total = 0.0
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)) and m.weight.grad is not None:
+            total += torch.sum(torch.abs(m.weight * m.weight.grad)).item()
+    return {'logsynflow': math.log(total) if total > 0 else -math.inf}
+
+
+def zen_proxy(ops, dataset, s):
+    """Zen-NAS: log E|f(x) - f(x + αε)|₁ + Σ_BN log sqrt(mean running_var), Gaussian init, train mode."""
+    c = CONFIGS[dataset]
+    net = TinyNetwork(ops, c['classes'])
+    init_weights(net, s['seed'], 'gaussian')
+    net.train()
+    shape = (s['zenBatch'], 3, c['res'], c['res'])
+    x = gaussian_input(s['seed'], 'zen-x', shape)
+    eps = gaussian_input(s['seed'], 'zen-eps', shape)
+    mixed = (x.double() + s['zenAlpha'] * eps.double()).float()
+    with torch.no_grad():
+        o1 = net.forward_pre_gap(x)
+        o2 = net.forward_pre_gap(mixed)
+        score = torch.sum(torch.abs(o1.double() - o2.double()), dim=[1, 2, 3]).mean().item()
+        bn = 0.0
+        for m in net.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                bn += math.log(math.sqrt(torch.mean(m.running_var.double()).item()))
+    return {'zen': (math.log(score) if score > 0 else -math.inf) + bn}
+
+
+def params_flops(ops, dataset):
+    c = CONFIGS[dataset]
+    net = TinyNetwork(ops, c['classes'])
+    params = sum(p.numel() for p in net.parameters())
+    flops = 0
+    res = c['res']
+
+    def conv_hook(m, _i, out):
+        nonlocal flops
+        flops += m.weight.numel() * out.shape[2] * out.shape[3]
+
+    def lin_hook(m, _i, _o):
+        nonlocal flops
+        flops += m.weight.numel() + m.bias.numel()
+
+    for m in net.modules():
+        if isinstance(m, nn.Conv2d):
+            m.register_forward_hook(conv_hook)
+        elif isinstance(m, nn.Linear):
+            m.register_forward_hook(lin_hook)
+    net.eval()
+    with torch.no_grad():
+        net(torch.zeros(1, 3, res, res))
+    return {'params': params / 1e6, 'flops': flops / 1e6}
+
+
+def all_proxies(ops, dataset, s):
+    r = {}
+    r.update(data_proxies(ops, dataset, s))
+    r.update(synflow_proxy(ops, dataset, s))
+    r.update(zen_proxy(ops, dataset, s))
+    r.update(params_flops(ops, dataset))
+    return r
+
+
+def parse_arch(a):
+    ops = []
+    for group in a.split('+'):
+        for part in group.strip('|').split('|'):
+            ops.append(OPS.index(part.split('~')[0]))
+    return ops
+
+
+FIXTURE_ARCHS = [
+    '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+    '|nor_conv_1x1~0|+|skip_connect~0|avg_pool_3x3~1|+|nor_conv_3x3~0|none~1|skip_connect~2|',
+    # dead ops: node 1 gets nothing (edge 0->1 is none), so the convs reading node 1 see zeros
+    '|none~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|avg_pool_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+    # dead ops: node 2 computed but feeds nothing (edge 2->3 none)
+    '|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|',
+    '|avg_pool_3x3~0|+|avg_pool_3x3~0|skip_connect~1|+|skip_connect~0|avg_pool_3x3~1|avg_pool_3x3~2|',
+    '|skip_connect~0|+|none~0|nor_conv_1x1~1|+|none~0|none~1|nor_conv_1x1~2|',
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--bench', type=int, default=0)
+    ap.add_argument('--out', default=os.path.join(ROOT, 'test', 'fixtures', 'live', 'nb201-proxies.json'))
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    if args.bench:
+        s = dict(batch=64, zenBatch=16, zenAlpha=0.01, seed=0)
+        rng = random.Random(0)
+        archs = [[rng.randrange(5) for _ in range(6)] for _ in range(args.bench)]
+        times = {'data (naswot+swap+meco)': 0.0, 'synflow': 0.0, 'zen': 0.0}
+        for ops in archs:
+            for key, fn in (('data (naswot+swap+meco)', data_proxies), ('synflow', synflow_proxy), ('zen', zen_proxy)):
+                t0 = time.perf_counter()
+                fn(ops, 'cifar10', s)
+                times[key] += time.perf_counter() - t0
+        print(json.dumps({'archs': len(archs), 'ms_per_arch': {k: 1000 * v / len(archs) for k, v in times.items()},
+                          'torch': torch.__version__, 'threads': torch.get_num_threads()}))
+        return
+    cases = []
+    small = dict(batch=16, zenBatch=8, zenAlpha=0.01, seed=7)
+    for a in FIXTURE_ARCHS:
+        cases.append(dict(arch=a, dataset='cifar10', settings=small, proxies=all_proxies(parse_arch(a), 'cifar10', small)))
+    default = dict(batch=64, zenBatch=16, zenAlpha=0.01, seed=0)
+    a = FIXTURE_ARCHS[1]
+    cases.append(dict(arch=a, dataset='cifar10', settings=default, proxies=all_proxies(parse_arch(a), 'cifar10', default)))
+    for ds in ('cifar100', 'ImageNet16-120'):
+        a = FIXTURE_ARCHS[2]
+        cases.append(dict(arch=a, dataset=ds, settings=small, proxies=all_proxies(parse_arch(a), ds, small)))
+    # a weights/inputs spot check so a generator mismatch is caught before any proxy is compared
+    probe = {
+        'uniform': uniform(tensor_key(7, 'torch-default', 'cells.3.edge1.conv.weight'), 5, 1 / np.sqrt(144)).tolist(),
+        'normal': normal(tensor_key(7, 'gaussian', 'stem.conv.weight'), 5).tolist(),
+        'image0': image_batch('cifar10', 1).reshape(-1)[:5].tolist(),
+    }
+    doc = {'generator': 'scripts/gen-proxy-fixtures.py', 'torch': torch.__version__, 'probe': probe, 'cases': cases}
+    with open(args.out, 'w') as f:
+        json.dump(doc, f, indent=1, allow_nan=True)
+    print(f'wrote {args.out}: {len(cases)} cases')
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,356 @@
+// ONNX emission of a Net (net.ts) for the three forward passes the proxies need, built as plain protobuf objects
+// with onnx-proto (opset 17) and run by onnxruntime-node:
+//  - 'data':    data batch, BatchNorm with batch statistics (train mode, as the proxies' papers run it); outputs
+//               NASWOT's Hamming-kernel parts, SWAP's per-neuron sample patterns and MeCo's first-sample taps.
+//  - 'synflow': one all-ones input, |θ| weights, BN removed (synflow's bn=False); a primal and a tangent stream
+//               (forward-mode derivative along θ, so synflow = Σ θ·∂R/∂θ = dR/dt of R((1+t)θ) at t=0), rescaled
+//               at chain points to stay inside float32, the scales returned for exact log-space recombination.
+//  - 'zen':     Gaussian weights, batch-statistics BN; outputs the pre-GAP features and each BN's mean unbiased
+//               batch variance (Zen-NAS's BN scaling uses the running variance these updates produce).
+
+import { onnx } from 'onnx-proto';
+import { inferShapes, type Layer, type Net } from './net.js';
+import type { WeightSource } from './weights.js';
+
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const INT64 = onnx.TensorProto.DataType.INT64;
+const A = onnx.AttributeProto.AttributeType;
+export const BN_EPS = 1e-5;
+
+type AttrValue = number | number[] | { f: number };
+
+/** Minimal graph builder over onnx-proto; reusable by every space's emitter. */
+export class GraphBuilder {
+  private readonly nodes: onnx.INodeProto[] = [];
+  private readonly inits: onnx.ITensorProto[] = [];
+  private readonly inputs: onnx.IValueInfoProto[] = [];
+  private readonly outputs: onnx.IValueInfoProto[] = [];
+  private counter = 0;
+  private readonly consts = new Map<string, string>();
+
+  fresh(hint: string): string {
+    return `${hint}__${this.counter++}`;
+  }
+
+  input(name: string, dims: (number | string)[]): string {
+    this.inputs.push(valueInfo(name, dims));
+    return name;
+  }
+
+  output(name: string): void {
+    this.outputs.push({ name, type: { tensorType: { elemType: FLOAT } } });
+  }
+
+  initializer(name: string, dims: number[], data: Float32Array): string {
+    this.inits.push({
+      name,
+      dims,
+      dataType: FLOAT,
+      rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    });
+    return name;
+  }
+
+  scalar(v: number): string {
+    const key = `f${v}`;
+    let n = this.consts.get(key);
+    if (!n) {
+      n = this.initializer(this.fresh('const'), [], Float32Array.of(v));
+      this.consts.set(key, n);
+    }
+    return n;
+  }
+
+  ints(v: number[]): string {
+    const key = `i${v.join(',')}`;
+    let n = this.consts.get(key);
+    if (!n) {
+      n = this.fresh('ints');
+      const data = new BigInt64Array(v.map((x) => BigInt(x)));
+      this.inits.push({ name: n, dims: [v.length], dataType: INT64, rawData: new Uint8Array(data.buffer) });
+      this.consts.set(key, n);
+    }
+    return n;
+  }
+
+  op(type: string, inputs: string[], attrs: Record<string, AttrValue> = {}, output?: string): string {
+    const out = output ?? this.fresh(type);
+    const attribute: onnx.IAttributeProto[] = Object.entries(attrs).map(([name, v]) =>
+      Array.isArray(v)
+        ? { name, type: A.INTS, ints: v }
+        : typeof v === 'number'
+          ? { name, type: A.INT, i: v }
+          : { name, type: A.FLOAT, f: v.f },
+    );
+    this.nodes.push({ opType: type, input: inputs, output: [out], attribute, name: out });
+    return out;
+  }
+
+  encode(): Uint8Array {
+    const model: onnx.IModelProto = {
+      irVersion: 8,
+      producerName: 'llm-nas-live',
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'net',
+        node: this.nodes,
+        initializer: this.inits,
+        input: this.inputs,
+        output: this.outputs,
+      },
+    };
+    return onnx.ModelProto.encode(model).finish();
+  }
+}
+
+function valueInfo(name: string, dims: (number | string)[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+export type Mode = 'data' | 'synflow' | 'zen';
+
+export interface EmitOptions {
+  mode: Mode;
+  weights: WeightSource;
+  /** data mode: batch size (fixes SWAP's pattern packing). */
+  batch?: number;
+}
+
+/** Layout of a data-mode graph's outputs, needed to decode them. */
+export interface DataLayout {
+  /** Σ multiplicity × code length over ReLU sites (NASWOT's K = D − S_i − S_j + 2G). */
+  naswotD: number;
+  /** SWAP pattern outputs, one per distinct ReLU input, each (D_t × chunks). */
+  swapOutputs: string[];
+  swapChunks: number;
+  mecoOutputs: string[];
+}
+
+export interface Emitted {
+  bytes: Uint8Array;
+  layout?: DataLayout;
+  /** zen: number of BN layers (length of the bnvar output). */
+  bnCount?: number;
+}
+
+/** Samples per SWAP pattern chunk: 16 bits keep every packed value an exact float32 integer. */
+export const SWAP_CHUNK = 16;
+
+function weightTensor(opts: EmitOptions, l: Layer & { kind: 'conv' | 'linear' }, abs: boolean): Float32Array {
+  const shape = l.kind === 'conv' ? [l.cout, l.cin, l.k, l.k] : [l.cout, l.cin];
+  const fanIn = l.kind === 'conv' ? l.cin * l.k * l.k : l.cin;
+  const w = opts.weights.tensor({
+    name: `${l.name}.weight`,
+    kind: l.kind === 'conv' ? 'conv' : 'linear-weight',
+    shape,
+    fanIn,
+  });
+  if (abs) for (let i = 0; i < w.length; i++) w[i] = Math.abs(w[i]!);
+  return w;
+}
+
+function biasTensor(opts: EmitOptions, l: Layer & { kind: 'linear' }, abs: boolean): Float32Array {
+  const b = opts.weights.tensor({
+    name: `${l.name}.bias`,
+    kind: 'linear-bias',
+    shape: [l.cout],
+    fanIn: l.cin,
+  });
+  if (abs) for (let i = 0; i < b.length; i++) b[i] = Math.abs(b[i]!);
+  return b;
+}
+
+export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
+  const shapes = inferShapes(net);
+  const g = new GraphBuilder();
+  const res = net.inputShape;
+  const batchDim = opts.mode === 'synflow' ? 1 : 'N';
+  g.input('x', [batchDim, res.c, res.h, res.w]);
+  const name = new Map<string, string>([[net.input, 'x']]);
+  const tangent = new Map<string, string>();
+  // the input does not depend on θ: zero tangent
+  if (opts.mode === 'synflow') tangent.set(net.input, g.op('Mul', ['x', g.scalar(0)]));
+  const t = (s: string): string => name.get(s)!;
+  const q = (s: string): string => tangent.get(s)!;
+
+  // ReLU sites (distinct inputs, with how many ReLU modules read each)
+  const reluMult = new Map<string, number>();
+  for (const l of net.layers) if (l.kind === 'relu') reluMult.set(l.input, (reluMult.get(l.input) ?? 0) + 1);
+  const reluDone = new Map<string, string>();
+  const bnVars: string[] = [];
+  const synScales: string[] = [];
+  const chain = new Set(net.chainPoints);
+
+  // per-channel element count N*H*W as a float scalar
+  const countExpr = (x: string): string => {
+    const dims = g.op('Gather', [g.op('Shape', [x]), g.ints([0, 2, 3])], { axis: 0 });
+    return g.op('Cast', [g.op('ReduceProd', [dims], { keepdims: 0 })], { to: FLOAT });
+  };
+  const emitBn = (x: string, c: number): string => {
+    // batch statistics in two reductions (E[x], E[x²]), then one fused normalisation pass
+    const mean = g.op('ReduceMean', [x], { axes: [0, 2, 3], keepdims: 0 });
+    const n = countExpr(x);
+    const msq = g.op('Div', [g.op('ReduceSumSquare', [x], { axes: [0, 2, 3], keepdims: 0 }), n]);
+    const v = g.op('Max', [g.op('Sub', [msq, g.op('Mul', [mean, mean])]), g.scalar(0)]);
+    if (opts.mode === 'zen') {
+      // mean over channels of the unbiased batch variance n/(n-1) * v (what BN's running_var update uses)
+      const vm = g.op('ReduceMean', [v], { axes: [0], keepdims: 1 });
+      bnVars.push(g.op('Div', [g.op('Mul', [vm, n]), g.op('Sub', [n, g.scalar(1)])]));
+    }
+    const one = g.initializer(g.fresh('bn_one'), [c], new Float32Array(c).fill(1));
+    const zero = g.initializer(g.fresh('bn_zero'), [c], new Float32Array(c));
+    return g.op('BatchNormalization', [x, one, zero, mean, v], { epsilon: { f: BN_EPS } });
+  };
+
+  for (const l of net.layers) {
+    switch (l.kind) {
+      case 'conv': {
+        const w = g.initializer(
+          `${l.name}.weight`,
+          [l.cout, l.cin, l.k, l.k],
+          weightTensor(opts, l, opts.mode === 'synflow'),
+        );
+        const attrs = {
+          kernel_shape: [l.k, l.k],
+          strides: [l.stride, l.stride],
+          pads: [l.pad, l.pad, l.pad, l.pad],
+        };
+        const p = g.op('Conv', [t(l.input), w], attrs);
+        name.set(l.output, p);
+        if (opts.mode === 'synflow')
+          tangent.set(l.output, g.op('Add', [g.op('Conv', [q(l.input), w], attrs), p]));
+        break;
+      }
+      case 'bn': {
+        if (opts.mode === 'synflow') {
+          name.set(l.output, t(l.input));
+          tangent.set(l.output, q(l.input));
+        } else name.set(l.output, emitBn(t(l.input), l.c));
+        break;
+      }
+      case 'relu': {
+        if (opts.mode === 'synflow') {
+          // exact: with |θ| and a positive input every pre-activation is ≥ 0
+          name.set(l.output, t(l.input));
+          tangent.set(l.output, q(l.input));
+          break;
+        }
+        let r = reluDone.get(l.input);
+        if (!r) {
+          r = g.op('Relu', [t(l.input)]);
+          reluDone.set(l.input, r);
+        }
+        name.set(l.output, r);
+        break;
+      }
+      case 'avgpool': {
+        const attrs = {
+          kernel_shape: [l.k, l.k],
+          strides: [l.stride, l.stride],
+          pads: [l.pad, l.pad, l.pad, l.pad],
+          count_include_pad: l.countIncludePad ? 1 : 0,
+        };
+        name.set(l.output, g.op('AveragePool', [t(l.input)], attrs));
+        if (opts.mode === 'synflow') tangent.set(l.output, g.op('AveragePool', [q(l.input)], attrs));
+        break;
+      }
+      case 'add': {
+        name.set(l.output, g.op('Sum', l.inputs.map(t)));
+        if (opts.mode === 'synflow') tangent.set(l.output, g.op('Sum', l.inputs.map(q)));
+        break;
+      }
+      case 'zero': {
+        name.set(l.output, g.op('Mul', [t(l.input), g.scalar(0)]));
+        if (opts.mode === 'synflow') tangent.set(l.output, g.op('Mul', [q(l.input), g.scalar(0)]));
+        break;
+      }
+      case 'gap': {
+        const f = (x: string): string => g.op('Flatten', [g.op('GlobalAveragePool', [x])], { axis: 1 });
+        name.set(l.output, f(t(l.input)));
+        if (opts.mode === 'synflow') tangent.set(l.output, f(q(l.input)));
+        break;
+      }
+      case 'linear': {
+        const abs = opts.mode === 'synflow';
+        const w = g.initializer(`${l.name}.weight`, [l.cout, l.cin], weightTensor(opts, l, abs));
+        const b = g.initializer(`${l.name}.bias`, [l.cout], biasTensor(opts, l, abs));
+        name.set(l.output, g.op('Gemm', [t(l.input), w, b], { transB: 1 }));
+        // tangent of W x + b along (W, b excluded): W (x + ẋ)
+        if (opts.mode === 'synflow')
+          tangent.set(l.output, g.op('Gemm', [g.op('Add', [t(l.input), q(l.input)]), w], { transB: 1 }));
+        break;
+      }
+    }
+    if (opts.mode === 'synflow' && chain.has(l.output)) {
+      const m = g.op('Max', [g.op('ReduceMax', [t(l.output)], { keepdims: 0 }), g.scalar(1e-30)]);
+      synScales.push(g.op('Reshape', [m, g.ints([1])]));
+      name.set(l.output, g.op('Div', [t(l.output), m]));
+      tangent.set(l.output, g.op('Div', [q(l.output), m]));
+    }
+  }
+
+  if (opts.mode === 'synflow') {
+    g.op('ReduceSum', [q(net.output)], { keepdims: 0 }, 'synflow_tangent_sum');
+    g.output('synflow_tangent_sum');
+    g.op('Concat', synScales, { axis: 0 }, 'synflow_scales');
+    g.output('synflow_scales');
+    return { bytes: g.encode() };
+  }
+  if (opts.mode === 'zen') {
+    g.op('Identity', [t(net.preGap)], {}, 'pregap');
+    g.output('pregap');
+    g.op('Concat', bnVars, { axis: 0 }, 'bnvar');
+    g.output('bnvar');
+    return { bytes: g.encode(), bnCount: bnVars.length };
+  }
+
+  // data mode
+  const batch = opts.batch ?? 0;
+  if (!(batch >= 2)) throw new Error('data mode needs a batch of at least 2');
+  const chunks = Math.ceil(batch / SWAP_CHUNK);
+  const pow = new Float32Array(batch * chunks);
+  for (let i = 0; i < batch; i++) pow[i * chunks + Math.floor(i / SWAP_CHUNK)] = 2 ** (i % SWAP_CHUNK);
+  const powName = g.initializer('swap_pow2', [batch, chunks], pow);
+  let naswotD = 0;
+  const gTerms: string[] = [];
+  const sTerms: string[] = [];
+  const swapOutputs: string[] = [];
+  let site = 0;
+  for (const [input, mult] of reluMult) {
+    const s = shapes.get(input)!;
+    const dim = s.c * s.h * s.w;
+    naswotD += mult * dim;
+    const code = g.op('Reshape', [
+      g.op('Cast', [g.op('Greater', [t(input), g.scalar(0)])], { to: FLOAT }),
+      g.ints([0, -1]),
+    ]);
+    const gram = g.op('Gemm', [code, code], { transB: 1 });
+    const rows = g.op('ReduceSum', [code, g.ints([1])], { keepdims: 0 });
+    gTerms.push(mult === 1 ? gram : g.op('Mul', [gram, g.scalar(mult)]));
+    sTerms.push(mult === 1 ? rows : g.op('Mul', [rows, g.scalar(mult)]));
+    const out = `swap_${site++}`;
+    g.op('Gemm', [code, powName], { transA: 1 }, out);
+    g.output(out);
+    swapOutputs.push(out);
+  }
+  g.op('Sum', gTerms, {}, 'naswot_gram');
+  g.output('naswot_gram');
+  g.op('Sum', sTerms, {}, 'naswot_rows');
+  g.output('naswot_rows');
+  const mecoOutputs: string[] = [];
+  net.mecoTaps.forEach((tap, i) => {
+    const out = `meco_${i}`;
+    g.op('Slice', [t(tap), g.ints([0]), g.ints([1]), g.ints([0])], {}, out);
+    g.output(out);
+    mecoOutputs.push(out);
+  });
+  return { bytes: g.encode(), layout: { naswotD, swapOutputs, swapChunks: chunks, mecoOutputs } };
+}

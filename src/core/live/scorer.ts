@@ -1,0 +1,226 @@
+// Scores one network with the live zero-cost proxies: builds the ONNX graphs (onnx.ts), runs them on
+// onnxruntime-node (CPU, one intra-op thread: parallelism comes from worker threads), and reduces the outputs to
+// proxy values in float64 (linalg.ts). Deterministic: weights and noise are functions of the settings' seed.
+
+import * as ort from 'onnxruntime-node';
+import { corrcoefRows, logAbsDet, symmetricEigenvalues } from './linalg.js';
+import { analyticCost, type Net } from './net.js';
+import { emitOnnx, SWAP_CHUNK, type DataLayout } from './onnx.js';
+import { gaussianInput, imageBatch } from './inputs.js';
+import { NB201_NET_CONFIGS } from './nb201-net.js';
+import { WeightSource } from './weights.js';
+
+export const LIVE_PROXIES = ['naswot', 'swap', 'meco', 'logsynflow', 'zen', 'params', 'flops'] as const;
+export type LiveProxy = (typeof LIVE_PROXIES)[number];
+
+export interface ProxySettings {
+  /** Images per batch for NASWOT, SWAP and MeCo (one shared forward pass). */
+  batch: number;
+  /** Gaussian inputs per Zen-NAS forward pass. */
+  zenBatch: number;
+  /** Zen-NAS mixup coefficient α in f(x) − f(x + α ε). */
+  zenAlpha: number;
+  seed: number;
+  proxies: readonly LiveProxy[];
+}
+
+export const DEFAULT_SETTINGS: ProxySettings = {
+  batch: 64,
+  zenBatch: 16,
+  zenAlpha: 0.01,
+  seed: 0,
+  proxies: LIVE_PROXIES,
+};
+
+/** Canonical string of the settings that change scores (the cache key's second half). */
+export function settingsKey(dataset: string, s: ProxySettings): string {
+  return `${dataset};b${s.batch};zb${s.zenBatch};za${s.zenAlpha};s${s.seed}`;
+}
+
+export type ProxyScores = Partial<Record<LiveProxy, number>>;
+
+export interface ScoreInputs {
+  /** (batch, 3, R, R) normalised images. */
+  images: Float32Array;
+  /** Two (zenBatch, 3, R, R) Gaussian tensors: x and ε. */
+  zenX: Float32Array;
+  zenEps: Float32Array;
+}
+
+const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+};
+
+async function run(
+  bytes: Uint8Array,
+  feeds: Record<string, ort.Tensor>,
+): Promise<ort.InferenceSession.ReturnType> {
+  const session = await ort.InferenceSession.create(bytes, SESSION_OPTIONS);
+  try {
+    return await session.run(feeds);
+  } finally {
+    await session.release();
+  }
+}
+
+function f32(t: ort.Tensor | undefined, name: string): Float32Array {
+  if (!t) throw new Error(`onnx output ${name} missing`);
+  return t.data as Float32Array;
+}
+
+/** NASWOT: log|det K|, K_ij = Σ_sites (D − S_i − S_j + 2 G_ij) (Hamming-kernel identity of binary codes). */
+export function naswotFromGram(gram: Float32Array, rows: Float32Array, d: number, n: number): number {
+  const k = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) k[i * n + j] = d - rows[i]! - rows[j]! + 2 * gram[i * n + j]!;
+  return logAbsDet(k, n);
+}
+
+/** SWAP: number of distinct sample-wise activation patterns over all ReLU neurons. */
+export function swapFromPatterns(outputs: Float32Array[], chunks: number): number {
+  const words = Math.ceil(chunks / 2);
+  let total = 0;
+  for (const o of outputs) total += o.length / chunks;
+  let cap = 1024;
+  while (cap < total * 2) cap *= 2;
+  const table = new Uint32Array(cap * words);
+  const used = new Uint8Array(cap);
+  const key = new Uint32Array(words);
+  let distinct = 0;
+  for (const o of outputs) {
+    const neurons = o.length / chunks;
+    for (let r = 0; r < neurons; r++) {
+      key.fill(0);
+      for (let c = 0; c < chunks; c++) key[c >> 1]! |= o[r * chunks + c]! << ((c & 1) * 16);
+      let h = 0x811c9dc5;
+      for (let w = 0; w < words; w++) h = Math.imul(h ^ key[w]!, 0x01000193) ^ (h >>> 15);
+      let slot = (h >>> 0) & (cap - 1);
+      for (;;) {
+        if (!used[slot]) {
+          used[slot] = 1;
+          for (let w = 0; w < words; w++) table[slot * words + w] = key[w]!;
+          distinct++;
+          break;
+        }
+        let same = true;
+        for (let w = 0; w < words && same; w++) same = table[slot * words + w] === key[w];
+        if (same) break;
+        slot = (slot + 1) & (cap - 1);
+      }
+    }
+  }
+  return distinct;
+}
+
+/** MeCo: Σ over taps of the smallest eigenvalue of the channel correlation matrix of the first sample. */
+export function mecoFromTaps(taps: { data: Float32Array; c: number; hw: number }[]): number {
+  let s = 0;
+  for (const t of taps) s += symmetricEigenvalues(corrcoefRows(t.data, t.c, t.hw), t.c)[0]!;
+  return s;
+}
+
+/** Zen-NAS: log E_b Σ|f(x) − f(x + αε)| + Σ_BN log sqrt(mean running_var after the two passes). */
+export function zenFromOutputs(
+  f1: Float32Array,
+  f2: Float32Array,
+  batch: number,
+  v1: Float32Array,
+  v2: Float32Array,
+): number {
+  let diff = 0;
+  for (let i = 0; i < f1.length; i++) diff += Math.abs(f1[i]! - f2[i]!);
+  let bn = 0;
+  // BN running_var starts at 1 and is updated twice with momentum 0.1 (unbiased batch variance)
+  for (let i = 0; i < v1.length; i++) bn += 0.5 * Math.log(0.81 + 0.09 * v1[i]! + 0.1 * v2[i]!);
+  return Math.log(diff / batch) + bn;
+}
+
+export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs): Promise<ProxyScores> {
+  const want = new Set(s.proxies);
+  const out: ProxyScores = {};
+  const res = net.inputShape;
+  const px = res.c * res.h * res.w;
+  if (want.has('params') || want.has('flops')) {
+    const c = analyticCost(net);
+    if (want.has('params')) out.params = c.paramsM;
+    if (want.has('flops')) out.flops = c.flopsM;
+  }
+  if (want.has('naswot') || want.has('swap') || want.has('meco')) {
+    const e = emitOnnx(net, {
+      mode: 'data',
+      weights: new WeightSource(s.seed, 'torch-default'),
+      batch: s.batch,
+    });
+    const layout = e.layout as DataLayout;
+    const r = await run(e.bytes, {
+      x: new ort.Tensor('float32', inputs.images, [s.batch, res.c, res.h, res.w]),
+    });
+    if (want.has('naswot'))
+      out.naswot = naswotFromGram(
+        f32(r['naswot_gram'], 'naswot_gram'),
+        f32(r['naswot_rows'], 'naswot_rows'),
+        layout.naswotD,
+        s.batch,
+      );
+    if (want.has('swap'))
+      out.swap = swapFromPatterns(
+        layout.swapOutputs.map((o) => f32(r[o], o)),
+        layout.swapChunks,
+      );
+    if (want.has('meco'))
+      out.meco = mecoFromTaps(
+        layout.mecoOutputs.map((o) => {
+          const t = r[o]!;
+          const dims = t.dims as number[];
+          return { data: t.data as Float32Array, c: dims[1]!, hw: dims[2]! * dims[3]! };
+        }),
+      );
+  }
+  if (want.has('logsynflow')) {
+    const e = emitOnnx(net, { mode: 'synflow', weights: new WeightSource(s.seed, 'torch-default') });
+    const r = await run(e.bytes, {
+      x: new ort.Tensor('float32', new Float32Array(px).fill(1), [1, res.c, res.h, res.w]),
+    });
+    const tsum = f32(r['synflow_tangent_sum'], 'synflow_tangent_sum')[0]!;
+    let log = Math.log(tsum);
+    for (const m of f32(r['synflow_scales'], 'synflow_scales')) log += Math.log(m);
+    out.logsynflow = tsum > 0 ? log : -Infinity;
+  }
+  if (want.has('zen')) {
+    const e = emitOnnx(net, { mode: 'zen', weights: new WeightSource(s.seed, 'gaussian') });
+    const session = await ort.InferenceSession.create(e.bytes, SESSION_OPTIONS);
+    try {
+      const dims = [s.zenBatch, res.c, res.h, res.w];
+      const mixed = new Float32Array(inputs.zenX.length);
+      for (let i = 0; i < mixed.length; i++) mixed[i] = inputs.zenX[i]! + s.zenAlpha * inputs.zenEps[i]!;
+      const r1 = await session.run({ x: new ort.Tensor('float32', inputs.zenX, dims) });
+      const r2 = await session.run({ x: new ort.Tensor('float32', mixed, dims) });
+      out.zen = zenFromOutputs(
+        f32(r1['pregap'], 'pregap'),
+        f32(r2['pregap'], 'pregap'),
+        s.zenBatch,
+        f32(r1['bnvar'], 'bnvar'),
+        f32(r2['bnvar'], 'bnvar'),
+      );
+    } finally {
+      await session.release();
+    }
+  }
+  return out;
+}
+
+export { SWAP_CHUNK };
+
+/** The inputs every proxy of these settings reads: the dataset's image batch and the seeded Zen-NAS noise. */
+export function makeInputs(dataset: string, s: ProxySettings, imagesDir?: string): ScoreInputs {
+  const res = NB201_NET_CONFIGS[dataset]?.resolution ?? 32;
+  const n = s.zenBatch * 3 * res * res;
+  return {
+    images: imageBatch(dataset, s.batch, imagesDir),
+    zenX: gaussianInput(s.seed, 'zen-x', n),
+    zenEps: gaussianInput(s.seed, 'zen-eps', n),
+  };
+}

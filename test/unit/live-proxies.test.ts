@@ -1,0 +1,62 @@
+// Live zero-cost proxies against the PyTorch reference (test/fixtures/live/nb201-proxies.json, written by
+// scripts/gen-proxy-fixtures.py from the same deterministic weights and inputs).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/live/nb201-net.js';
+import { DEFAULT_SETTINGS, makeInputs, scoreNet, type LiveProxy } from '../../src/core/live/scorer.js';
+import { normalTensor, tensorKey, uniformTensor } from '../../src/core/live/weights.js';
+import { imageBatch } from '../../src/core/live/inputs.js';
+import { nb201Space } from '../../src/core/nb201/space.js';
+
+interface Case {
+  arch: string;
+  dataset: string;
+  settings: { batch: number; zenBatch: number; zenAlpha: number; seed: number };
+  proxies: Record<LiveProxy, number | null>;
+}
+const fixture = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'live', 'nb201-proxies.json'), 'utf8'),
+) as { probe: Record<string, number[]>; cases: Case[] };
+
+function close(actual: number, expected: number | null, rel: number, what: string): void {
+  if (expected === null) {
+    assert.equal(actual, -Infinity, `${what}: expected -inf, got ${actual}`);
+    return;
+  }
+  const err = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-12);
+  assert.ok(
+    err <= rel,
+    `${what}: ${actual} vs PyTorch ${expected} (relative error ${err.toExponential(2)} > ${rel})`,
+  );
+}
+
+describe('live proxies vs PyTorch', () => {
+  it('generates the same weights, noise and normalised images as the Python reference', () => {
+    assert.deepEqual(
+      Array.from(
+        uniformTensor(tensorKey(7, 'torch-default', 'cells.3.edge1.conv.weight'), 5, 1 / Math.sqrt(144)),
+      ),
+      fixture.probe['uniform'],
+    );
+    assert.deepEqual(
+      Array.from(normalTensor(tensorKey(7, 'gaussian', 'stem.conv.weight'), 5)),
+      fixture.probe['normal'],
+    );
+    assert.deepEqual(Array.from(imageBatch('cifar10', 1).subarray(0, 5)), fixture.probe['image0']);
+  });
+
+  for (const c of fixture.cases) {
+    it(`${c.dataset} b${c.settings.batch} ${c.arch}`, async () => {
+      const s = { ...DEFAULT_SETTINGS, ...c.settings };
+      const net = buildNb201Net(nb201Space.parse(c.arch), NB201_NET_CONFIGS[c.dataset]!);
+      const got = await scoreNet(net, s, makeInputs(c.dataset, s));
+      for (const p of ['naswot', 'meco', 'zen', 'params', 'flops'] as const)
+        close(got[p]!, c.proxies[p], 1e-4, p);
+      close(got.logsynflow!, c.proxies.logsynflow, 1e-6, 'logsynflow');
+      // SWAP counts distinct binary patterns: a pre-activation within float rounding of 0 may flip one bit
+      close(got.swap!, c.proxies.swap, 1e-4, 'swap');
+    });
+  }
+});
