@@ -1,0 +1,111 @@
+// Which run this window is working with: at most one live RunSession (started or resumed here) and, when none
+// is live, a run folder opened for viewing. The commands, the dashboard, the tree, the status bar and the
+// progress notification all observe this one object. Starting a new run never leaks the old one.
+
+import fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { RunConfig } from '../core/runstore.js';
+import type { RunAction } from '../protocol.js';
+import type { DashboardModel } from './model.js';
+import { modelFromFolder } from './runview.js';
+import { RunSession } from './session.js';
+
+export class RunController implements vscode.Disposable {
+  private session: RunSession | undefined;
+  private viewed: DashboardModel | undefined;
+  private readonly sessionSubs: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly started = new vscode.EventEmitter<RunSession>();
+  /** Fires on any change of the current run (not throttled; listeners throttle). */
+  readonly onDidChange = this.changed.event;
+  /** Fires when a live run starts or resumes in this window. */
+  readonly onDidStart = this.started.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  get live(): RunSession | undefined {
+    return this.session;
+  }
+
+  /** The model the dashboard shows: the live run's, else the folder being viewed. */
+  get model(): DashboardModel | undefined {
+    return this.session?.model ?? this.viewed;
+  }
+
+  private attach(s: RunSession): void {
+    this.detach();
+    this.session = s;
+    this.viewed = undefined;
+    this.sessionSubs.push(
+      s.onChange(() => this.changed.fire()),
+      s.onEnd(() => {
+        this.log.info(
+          `run ${s.config.id} ended: ${s.model.runPhase} after ${s.model.evaluations} evaluations`,
+        );
+        this.changed.fire();
+      }),
+    );
+    this.started.fire(s);
+    this.changed.fire();
+  }
+
+  private detach(): void {
+    for (const d of this.sessionSubs.splice(0)) d.dispose();
+    if (this.session?.active) {
+      this.log.info(`stopping run ${this.session.config.id} (replaced)`);
+      this.session.dispose();
+    }
+    this.session = undefined;
+  }
+
+  start(dir: string, config: RunConfig, stepping: boolean): RunSession {
+    if (this.session?.active)
+      throw new Error(`run ${this.session.config.id} is still running; stop it first`);
+    const s = RunSession.start(dir, config, { stepping, onError: (e) => this.logError('run failed', e) });
+    this.log.info(`run ${config.id} started in ${dir}`);
+    this.attach(s);
+    return s;
+  }
+
+  resumeFolder(dir: string, stepping = false): RunSession {
+    if (this.session?.active) {
+      if (this.session.dir === dir) return this.session;
+      throw new Error(`run ${this.session.config.id} is still running; stop it first`);
+    }
+    const s = RunSession.resume(dir, { stepping, onError: (e) => this.logError('run failed', e) });
+    this.log.info(`run ${s.config.id} resumed from ${dir}`);
+    this.attach(s);
+    return s;
+  }
+
+  /** Shows a folder in the dashboard without running it (the live run, if any, keeps running). */
+  view(dir: string): DashboardModel {
+    if (this.session && this.session.dir === dir) return this.session.model;
+    if (!fs.existsSync(dir)) throw new Error(`run folder not found: ${dir}`);
+    if (this.session && !this.session.active) this.detach();
+    if (this.session?.active)
+      throw new Error(`run ${this.session.config.id} is running; stop it before viewing another run`);
+    this.viewed = modelFromFolder(dir);
+    this.changed.fire();
+    return this.viewed;
+  }
+
+  control(action: RunAction): void {
+    const s = this.session;
+    if (!s || !s.active) throw new Error('no run is active in this window');
+    if (action === 'pause') s.pause();
+    else if (action === 'resume') s.resume();
+    else if (action === 'step') s.step();
+    else s.stop();
+  }
+
+  logError(what: string, e: unknown): void {
+    this.log.error(`${what}: ${(e as Error)?.stack ?? String(e)}`);
+  }
+
+  dispose(): void {
+    this.detach();
+    this.changed.dispose();
+    this.started.dispose();
+  }
+}

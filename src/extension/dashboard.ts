@@ -1,0 +1,319 @@
+// The dashboard panel host: strict-CSP HTML with a nonce, the ready → snapshot handshake, throttled numbered
+// appends (~4 Hz), request/reply handling, knowledge-base saves, and the serializer that restores the panel
+// after a window reload (offering to resume a run the reload interrupted).
+
+import crypto from 'node:crypto';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  assertNever,
+  DASHBOARD_VIEW_TYPE,
+  PROTOCOL_VERSION,
+  type DashboardUiState,
+  type HostToWebview,
+  type KbSection,
+  type KbState,
+  type WebviewRequest,
+  type WebviewToHost,
+} from '../protocol.js';
+import type { RunController } from './controller.js';
+import { KbError, readKbState, saveKb } from './kb.js';
+import type { DashboardModel } from './model.js';
+
+const FLUSH_MS = 250;
+
+export interface PerfReport {
+  points: number;
+  snapshotMs: number;
+  appendMs?: number;
+}
+
+export class DashboardPanel implements vscode.Disposable {
+  static current: DashboardPanel | undefined;
+  /** Last render timings the webview reported (read by tests and logged). */
+  static lastPerf: PerfReport | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private ready = false;
+  private shownModel: DashboardModel | undefined;
+  private kbHash: string | undefined;
+  private kbVersionCount = -1;
+  /** Sections the panel was given per file hash, the base of a three-way merge on save. */
+  private readonly kbBases = new Map<string, KbSection[]>();
+  private readonly messageListeners = new Set<(m: HostToWebview) => void>();
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly controller: RunController,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [
+        vscode.Uri.joinPath(extensionUri, 'dist'),
+        vscode.Uri.joinPath(extensionUri, 'media'),
+      ],
+    };
+    panel.webview.html = this.html();
+    this.subs.push(
+      panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      controller.onDidChange(() => {
+        if (this.controller.model !== this.shownModel) this.sendSnapshot();
+      }),
+    );
+    this.timer = setInterval(() => this.flush(), FLUSH_MS);
+  }
+
+  static createOrShow(
+    extensionUri: vscode.Uri,
+    controller: RunController,
+    log: vscode.LogOutputChannel,
+  ): DashboardPanel {
+    if (DashboardPanel.current) {
+      DashboardPanel.current.panel.reveal();
+      return DashboardPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      DASHBOARD_VIEW_TYPE,
+      'LLM-NAS Dashboard',
+      vscode.ViewColumn.Active,
+      { enableScripts: true, retainContextWhenHidden: false },
+    );
+    DashboardPanel.current = new DashboardPanel(panel, extensionUri, controller, log);
+    return DashboardPanel.current;
+  }
+
+  /** Re-hosts a panel VS Code restored after a reload. */
+  static revive(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    controller: RunController,
+    log: vscode.LogOutputChannel,
+  ): DashboardPanel {
+    DashboardPanel.current?.dispose();
+    DashboardPanel.current = new DashboardPanel(panel, extensionUri, controller, log);
+    return DashboardPanel.current;
+  }
+
+  /** Test hook: observe what the host posts. */
+  onPost(listener: (m: HostToWebview) => void): vscode.Disposable {
+    this.messageListeners.add(listener);
+    return new vscode.Disposable(() => this.messageListeners.delete(listener));
+  }
+
+  private post(m: HostToWebview): void {
+    for (const l of this.messageListeners) l(m);
+    this.panel.webview
+      .postMessage(m)
+      .then(undefined, (e: unknown) => this.log.warn(`postMessage: ${String(e)}`));
+  }
+
+  private html(): string {
+    const w = this.panel.webview;
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const js = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
+    const css = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'dashboard.css'));
+    const csp = [
+      "default-src 'none'",
+      `img-src ${w.cspSource} data:`,
+      `style-src ${w.cspSource}`,
+      `font-src ${w.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css.toString()}">
+<title>LLM-NAS Dashboard</title>
+</head>
+<body>
+<main id="app" aria-busy="true"><p class="muted">Loading the dashboard…</p></main>
+<script nonce="${nonce}" src="${js.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  private kbState(model: DashboardModel): KbState {
+    const { state, problems } = readKbState(model.dir, model.nicheCards());
+    if (problems.length) this.log.warn(`knowledge base ${state.file}: ${problems.join('; ')}`);
+    this.kbBases.set(state.hash, state.sections);
+    if (this.kbBases.size > 20) this.kbBases.delete(this.kbBases.keys().next().value!);
+    this.kbHash = state.hash;
+    this.kbVersionCount = state.versions.length;
+    return state;
+  }
+
+  sendSnapshot(): void {
+    if (!this.ready) return;
+    const model = this.controller.model;
+    this.shownModel = model;
+    if (!model) {
+      this.post({
+        type: 'snapshot',
+        protocol: PROTOCOL_VERSION,
+        seq: 0,
+        state: { niches: [], points: [], front: [], trueFronts: [], history: [], coverage: [], log: [] },
+      });
+      return;
+    }
+    const t0 = performance.now();
+    const { seq, state } = model.snapshot();
+    this.post({
+      type: 'snapshot',
+      protocol: PROTOCOL_VERSION,
+      seq,
+      state: { ...state, kb: this.kbState(model) },
+    });
+    this.log.debug(
+      `snapshot of ${state.points.length} points built in ${(performance.now() - t0).toFixed(1)} ms`,
+    );
+    this.panel.title = `LLM-NAS: ${model.config.id}`;
+  }
+
+  /** Posts pending changes (throttled) and notices knowledge-base edits made outside the panel. */
+  private flush(): void {
+    const model = this.controller.model;
+    if (!this.ready || !model) return;
+    if (model !== this.shownModel) {
+      this.sendSnapshot();
+      return;
+    }
+    const d = model.takeDelta();
+    if (d) this.post({ type: 'append', seq: d.seq, delta: d.delta });
+    const { state } = readKbState(model.dir, model.nicheCards());
+    if (state.hash !== this.kbHash || state.versions.length !== this.kbVersionCount)
+      this.post({ type: 'kb', kb: this.kbState(model) });
+  }
+
+  private onMessage(m: WebviewToHost): void {
+    switch (m.type) {
+      case 'ready':
+        if (m.protocol !== PROTOCOL_VERSION)
+          this.log.warn(`webview speaks protocol ${m.protocol}, host ${PROTOCOL_VERSION}`);
+        this.ready = true;
+        this.sendSnapshot();
+        return;
+      case 'resync':
+        this.log.debug(`webview asked for a snapshot after seq ${m.lastSeq}`);
+        this.sendSnapshot();
+        return;
+      case 'perf':
+        DashboardPanel.lastPerf = { points: m.points, snapshotMs: m.snapshotMs, appendMs: m.appendMs };
+        this.log.info(
+          `dashboard render: ${m.points} points, snapshot ${m.snapshotMs.toFixed(1)} ms` +
+            (m.appendMs !== undefined ? `, append ${m.appendMs.toFixed(1)} ms` : ''),
+        );
+        return;
+      case 'request':
+        this.handle(m.request).then(
+          (result) => this.post({ type: 'reply', id: m.id, ok: true, result }),
+          (e: unknown) => {
+            const error = e instanceof KbError ? e.problems.join('\n') : ((e as Error)?.message ?? String(e));
+            if (!(e instanceof KbError))
+              this.log.error(`${m.request.type}: ${(e as Error)?.stack ?? String(e)}`);
+            this.post({ type: 'reply', id: m.id, ok: false, error });
+          },
+        );
+        return;
+      default:
+        assertNever(m);
+    }
+  }
+
+  /** Handles one request; also callable directly (tests use it to drive the same path as the panel). */
+  async handle(r: WebviewRequest): Promise<unknown> {
+    const model = this.controller.model;
+    switch (r.type) {
+      case 'run/control':
+        this.controller.control(r.action);
+        return { phase: this.controller.model?.runPhase };
+      case 'run/resumeFolder':
+        if (!model) throw new Error('no run is shown');
+        this.controller.resumeFolder(model.dir);
+        return {};
+      case 'run/new':
+        await vscode.commands.executeCommand('llmNas.newSearch');
+        return {};
+      case 'spec/open': {
+        if (!model) throw new Error('no run is shown');
+        if (!/^[\w.-]+$/.test(r.archId)) throw new Error(`not an architecture id: ${r.archId}`);
+        const uri = vscode.Uri.file(path.join(model.dir, 'archs', `${r.archId}.json`));
+        await vscode.window.showTextDocument(uri, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+        return {};
+      }
+      case 'kb/openFile': {
+        if (!model) throw new Error('no run is shown');
+        await vscode.window.showTextDocument(vscode.Uri.file(path.join(model.dir, 'knowledge-base.md')), {
+          viewColumn: vscode.ViewColumn.Beside,
+        });
+        return {};
+      }
+      case 'kb/save': {
+        if (!model) throw new Error('no run is shown');
+        const res = saveKb(
+          model.dir,
+          r.sections,
+          r.baseHash,
+          this.kbBases.get(r.baseHash),
+          model.nicheCards(),
+        );
+        this.log.info(`knowledge base saved${res.merged ? ' (merged with an edit of the file)' : ''}`);
+        const kb = this.kbState(model);
+        this.post({ type: 'kb', kb });
+        return { merged: res.merged, hash: kb.hash };
+      }
+      case 'export':
+        await vscode.commands.executeCommand('llmNas.exportFront', r.format);
+        return {};
+      default:
+        return assertNever(r);
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    for (const d of this.subs.splice(0)) d.dispose();
+    this.messageListeners.clear();
+    this.panel.dispose();
+  }
+}
+
+/** Restores the dashboard after a window reload and offers to resume the run the reload interrupted. */
+export function dashboardSerializer(
+  extensionUri: vscode.Uri,
+  controller: RunController,
+  log: vscode.LogOutputChannel,
+): vscode.WebviewPanelSerializer<DashboardUiState> {
+  return {
+    async deserializeWebviewPanel(panel, state) {
+      const dir = state?.runDir;
+      log.info(`restoring the dashboard${dir ? ` for ${dir}` : ''}`);
+      if (dir && !controller.live) {
+        try {
+          const model = controller.view(dir);
+          const phase = model.runPhase;
+          if (phase === 'interrupted' || phase === 'stopped') {
+            void vscode.window
+              .showInformationMessage(
+                `LLM-NAS run ${model.config.id} was interrupted after ${model.evaluations} evaluations. Resume it?`,
+                'Resume',
+              )
+              .then((pick) => {
+                if (pick === 'Resume') controller.resumeFolder(dir);
+              })
+              .then(undefined, (e: unknown) => controller.logError('resume after reload', e));
+          }
+        } catch (e) {
+          controller.logError(`restoring ${dir}`, e);
+        }
+      }
+      DashboardPanel.revive(panel, extensionUri, controller, log);
+    },
+  };
+}

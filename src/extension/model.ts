@@ -1,0 +1,424 @@
+// The dashboard's view of one run, folded from search events: niche cards, plot points, the global front,
+// per-generation HV/IGD history and latency-range coverage. Pure TypeScript (no `vscode`), so the same fold
+// serves a live run (events as they happen) and a folder opened from disk (events.jsonl replayed).
+// It hands out full snapshots and throttled deltas; the host decides when to flush.
+
+import type { EvaluatedRecord, SearchEvent } from '../core/events.js';
+import { nonDominated } from '../core/pareto.js';
+import type { RunConfig } from '../core/runstore.js';
+import type {
+  AppendPayload,
+  CoverageInfo,
+  DashboardState,
+  HistoryRow,
+  NicheCard,
+  PlotPoint,
+  RunPhase,
+  RunSummary,
+  TrueFront,
+} from '../protocol.js';
+
+/** What the benchmark knows about a run's task (absent for spaces without ground truth). */
+export interface RunTruth {
+  trueFronts: TrueFront[];
+  /** HV ratio / IGD / coverage of the records' protocol front against the true front. */
+  score(records: readonly EvaluatedRecord[]): { hvRatio: number; igd: number; coverage: number };
+}
+
+export interface NicheInfo {
+  id: number;
+  name: string;
+  constraint: string;
+}
+
+/** Events the run store appends itself (not emitted by the search), as they appear in events.jsonl. */
+type StoreEvent =
+  | { type: 'run/started' | 'run/paused' | 'run/resumed' }
+  | { type: 'run/resumed-from-folder'; evaluations: number }
+  | { type: 'run/stopped'; reason: string }
+  | { type: 'run/failed'; error: string };
+
+/** LLM usage, when an operator reports it (any event carrying a niche and token counts). */
+interface UsageEvent {
+  type: string;
+  niche?: number;
+  tokens?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  costUsd?: number;
+}
+
+export type ModelEvent = SearchEvent | StoreEvent | UsageEvent;
+
+const LOG_LIMIT = 200;
+const COVERAGE_BINS = 10;
+
+export class DashboardModel {
+  private readonly niches = new Map<number, NicheCard>();
+  private readonly records = new Map<string, EvaluatedRecord>();
+  private readonly points: PlotPoint[] = [];
+  private readonly archives = new Map<number, string[]>();
+  private readonly history = new Map<number, HistoryRow>();
+  private front: string[] = [];
+  private coverage: CoverageInfo[] = [];
+  private readonly log: string[] = [];
+  private phase: RunPhase;
+  private error: string | undefined;
+  stepping = false;
+  live: boolean;
+
+  // pending delta
+  private seq = 0;
+  private newPoints: PlotPoint[] = [];
+  private readonly changedNiches = new Set<number>();
+  private readonly dirtyGenerations = new Set<number>();
+  private newLog: string[] = [];
+  private frontDirty = false;
+  private dirty = false;
+  private completedGeneration = -1;
+
+  constructor(
+    readonly config: RunConfig,
+    readonly dir: string,
+    niches: readonly NicheInfo[],
+    private readonly predictorUnit: string,
+    private readonly truth: RunTruth | undefined,
+    opts: { live: boolean },
+  ) {
+    this.live = opts.live;
+    this.phase = opts.live ? 'running' : 'interrupted';
+    for (const n of niches)
+      this.niches.set(n.id, {
+        id: n.id,
+        name: n.name,
+        constraint: n.constraint,
+        generation: 0,
+        phase: 'waiting',
+        evaluated: 0,
+        planned: 0,
+        archive: 0,
+        rejections: 0,
+        fallbacks: 0,
+        llmCalls: 0,
+        tokens: 0,
+        costUsd: 0,
+        exhausted: false,
+      });
+  }
+
+  get evaluations(): number {
+    return this.records.size;
+  }
+
+  get runPhase(): RunPhase {
+    return this.phase;
+  }
+
+  /** Highest generation a niche has completed (generations run in lock-step), -1 before the first. */
+  get generation(): number {
+    return this.completedGeneration;
+  }
+
+  record(id: string): EvaluatedRecord | undefined {
+    return this.records.get(id);
+  }
+
+  nicheCards(): NicheCard[] {
+    return [...this.niches.values()];
+  }
+
+  /** Every evaluated point (read-only view; does not touch the pending delta). */
+  allPoints(): readonly PlotPoint[] {
+    return this.points;
+  }
+
+  frontIds(): readonly string[] {
+    if (this.frontDirty) this.recomputeFront();
+    return this.front;
+  }
+
+  setPhase(phase: RunPhase, error?: string): void {
+    if (this.phase === phase && this.error === error) return;
+    this.phase = phase;
+    this.error = error;
+    if (phase === 'paused' || phase === 'completed')
+      for (const c of this.niches.values())
+        if (c.phase !== 'done' && c.phase !== 'error')
+          this.cardPhase(c, phase === 'paused' ? 'paused' : 'done');
+    if (phase === 'running')
+      for (const c of this.niches.values()) if (c.phase === 'paused') this.cardPhase(c, 'waiting');
+    this.dirty = true;
+  }
+
+  private cardPhase(c: NicheCard, p: NicheCard['phase']): void {
+    c.phase = p;
+    this.changedNiches.add(c.id);
+  }
+
+  private card(niche: number): NicheCard {
+    let c = this.niches.get(niche);
+    if (!c) {
+      c = {
+        id: niche,
+        name: `N${niche}`,
+        constraint: '',
+        generation: 0,
+        phase: 'waiting',
+        evaluated: 0,
+        planned: 0,
+        archive: 0,
+        rejections: 0,
+        fallbacks: 0,
+        llmCalls: 0,
+        tokens: 0,
+        costUsd: 0,
+        exhausted: false,
+      };
+      this.niches.set(niche, c);
+    }
+    this.changedNiches.add(niche);
+    return c;
+  }
+
+  private note(line: string): void {
+    this.log.push(line);
+    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
+    this.newLog.push(line);
+  }
+
+  apply(e: ModelEvent): void {
+    this.dirty = true;
+    const ev = e as SearchEvent | StoreEvent;
+    switch (ev.type) {
+      case 'niche/state': {
+        const c = this.card(ev.niche);
+        c.phase = ev.state;
+        c.generation = ev.generation;
+        if (ev.message) c.message = ev.message;
+        if (ev.state === 'error' && ev.message) this.note(`N${ev.niche} gen ${ev.generation}: ${ev.message}`);
+        return;
+      }
+      case 'arch/evaluated': {
+        if (this.records.has(ev.id)) return;
+        const { type: _t, ...rec } = ev;
+        this.records.set(rec.id, rec);
+        const p: PlotPoint = {
+          id: rec.id,
+          niche: rec.niche,
+          generation: rec.generation,
+          arch: rec.arch,
+          predicted: rec.evaluation.predictedAccuracy,
+          hw: this.config.costMetrics.map((m) => rec.evaluation.hw[m] ?? NaN),
+          ...(rec.evaluation.trueAccuracy !== undefined ? { truth: rec.evaluation.trueAccuracy } : {}),
+        };
+        this.points.push(p);
+        this.newPoints.push(p);
+        const c = this.card(rec.niche);
+        c.evaluated++;
+        c.generation = Math.max(c.generation, rec.generation);
+        if (c.bestAccuracy === undefined || p.predicted > c.bestAccuracy) c.bestAccuracy = p.predicted;
+        const cost = p.hw[0];
+        if (cost !== undefined && !Number.isNaN(cost) && (c.lowestCost === undefined || cost < c.lowestCost))
+          c.lowestCost = cost;
+        return;
+      }
+      case 'candidate/rejected': {
+        this.card(ev.niche).rejections++;
+        this.note(`N${ev.niche} gen ${ev.generation} rejected (${ev.kind}): ${ev.message}`);
+        return;
+      }
+      case 'operator/fallback': {
+        this.card(ev.niche).fallbacks += ev.filled;
+        this.note(`N${ev.niche} gen ${ev.generation}: built-in operator filled ${ev.filled} (${ev.reason})`);
+        return;
+      }
+      case 'generation/planned': {
+        ev.children.forEach((n, i) => (this.card(i).planned += n));
+        return;
+      }
+      case 'generation/completed': {
+        const c = this.card(ev.niche);
+        c.generation = ev.generation;
+        c.evaluated = Math.max(c.evaluated, ev.evaluations);
+        c.archive = ev.archive.length;
+        c.exhausted = ev.exhausted;
+        if (c.phase !== 'done' && c.phase !== 'error') c.phase = 'waiting';
+        this.archives.set(ev.niche, ev.archive);
+        this.completedGeneration = Math.max(this.completedGeneration, ev.generation);
+        this.frontDirty = true;
+        this.dirtyGenerations.add(ev.generation);
+        return;
+      }
+      case 'niche/exhausted': {
+        const c = this.card(ev.niche);
+        c.exhausted = true;
+        this.note(`N${ev.niche} gen ${ev.generation}: ${ev.message}`);
+        return;
+      }
+      case 'search/completed': {
+        this.phase = 'completed';
+        for (const c of this.niches.values()) this.cardPhase(c, 'done');
+        this.note(`search completed: ${ev.evaluations} evaluations in ${(ev.wallMs / 1000).toFixed(1)} s`);
+        return;
+      }
+      case 'run/started':
+      case 'run/resumed':
+        if (this.phase !== 'completed') this.phase = this.live ? 'running' : 'interrupted';
+        return;
+      case 'run/resumed-from-folder':
+        this.note(`resumed from folder with ${ev.evaluations} recorded evaluations`);
+        if (this.phase !== 'completed') this.phase = this.live ? 'running' : 'interrupted';
+        return;
+      case 'run/paused':
+        if (this.live) this.setPhase('paused');
+        return;
+      case 'run/stopped':
+        this.setPhase('stopped');
+        this.note(`run stopped: ${ev.reason}`);
+        return;
+      case 'run/failed':
+        this.setPhase('failed', ev.error);
+        this.note(`run failed: ${ev.error}`);
+        return;
+      default: {
+        const u = e as UsageEvent;
+        if (u.niche !== undefined && u.type.startsWith('llm/')) {
+          const c = this.card(u.niche);
+          c.llmCalls++;
+          c.tokens += u.tokens ?? (u.promptTokens ?? 0) + (u.completionTokens ?? 0);
+          c.costUsd += u.costUsd ?? 0;
+        }
+      }
+    }
+  }
+
+  /** Global front: the non-dominated union of the niche archives (predicted accuracy ↑, costs ↓). */
+  private recomputeFront(): void {
+    const ids = [...new Set([...this.archives.values()].flat())].filter((id) => this.records.has(id));
+    const vec = (id: string): number[] => {
+      const r = this.records.get(id)!;
+      return [-r.evaluation.predictedAccuracy, ...this.config.costMetrics.map((m) => r.evaluation.hw[m]!)];
+    };
+    this.front = nonDominated(ids.map(vec)).map((i) => ids[i]!);
+    this.coverage = this.computeCoverage();
+    this.frontDirty = false;
+  }
+
+  private computeCoverage(): CoverageInfo[] {
+    return this.config.costMetrics.map((metric, k) => {
+      const tf = this.truth?.trueFronts.find((f) => f.metric === metric);
+      const basis: number[] = tf ? tf.points.map((p) => p[0]) : this.points.map((p) => p.hw[k]!);
+      const finite = basis.filter((v) => Number.isFinite(v));
+      const lo = Math.min(...finite);
+      const hi = Math.max(...finite);
+      const binOf = (v: number): number =>
+        hi === lo ? 0 : Math.min(COVERAGE_BINS - 1, Math.floor(((v - lo) / (hi - lo)) * COVERAGE_BINS));
+      const bins = Array.from({ length: COVERAGE_BINS }, (_, b) => ({
+        lo: lo + ((hi - lo) * b) / COVERAGE_BINS,
+        hi: lo + ((hi - lo) * (b + 1)) / COVERAGE_BINS,
+        wanted: false,
+        hit: false,
+      }));
+      if (finite.length === 0) return { metric, basis: tf ? 'true-front' : 'evaluated', bins: [] };
+      for (const v of finite) bins[binOf(v)]!.wanted = true;
+      for (const id of this.front) {
+        const v = this.records.get(id)?.evaluation.hw[metric];
+        if (v !== undefined && v >= lo && v <= hi) bins[binOf(v)]!.hit = true;
+      }
+      return { metric, basis: tf ? 'true-front' : 'evaluated', bins };
+    });
+  }
+
+  private computeHistory(gen: number): HistoryRow {
+    const upTo = [...this.records.values()].filter((r) => r.generation <= gen);
+    const row: HistoryRow = { generation: gen, evaluations: upTo.length, frontSize: 0 };
+    const vecs = upTo.map((r) => [
+      -r.evaluation.predictedAccuracy,
+      ...this.config.costMetrics.map((m) => r.evaluation.hw[m]!),
+    ]);
+    row.frontSize = nonDominated(vecs).length;
+    if (this.truth && upTo.length > 0) {
+      const s = this.truth.score(upTo);
+      row.hvRatio = s.hvRatio;
+      row.igd = s.igd;
+      row.coverage = s.coverage;
+    }
+    return row;
+  }
+
+  private settle(): HistoryRow[] {
+    if (this.frontDirty) this.recomputeFront();
+    const rows: HistoryRow[] = [];
+    for (const g of [...this.dirtyGenerations].sort((a, b) => a - b)) {
+      const row = this.computeHistory(g);
+      this.history.set(g, row);
+      rows.push(row);
+    }
+    this.dirtyGenerations.clear();
+    return rows;
+  }
+
+  summary(): RunSummary {
+    const c = this.config;
+    return {
+      id: c.id,
+      dir: this.dir,
+      space: c.space,
+      dataset: c.dataset,
+      costMetrics: c.costMetrics,
+      operator: c.operator,
+      predictor: c.predictor,
+      predictorUnit: this.predictorUnit,
+      generations: c.generations,
+      budget: c.budget,
+      evaluations: this.records.size,
+      generation: this.generation,
+      phase: this.phase,
+      stepping: this.stepping,
+      live: this.live,
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  /** Full state; resets the pending delta (the snapshot includes it). */
+  snapshot(): { seq: number; state: Omit<DashboardState, 'kb'> } {
+    this.settle();
+    this.newPoints = [];
+    this.changedNiches.clear();
+    this.newLog = [];
+    this.dirty = false;
+    return {
+      seq: this.seq,
+      state: {
+        run: this.summary(),
+        niches: this.nicheCards(),
+        points: this.points,
+        front: this.front,
+        trueFronts: this.truth?.trueFronts ?? [],
+        history: [...this.history.values()].sort((a, b) => a.generation - b.generation),
+        coverage: this.coverage,
+        log: [...this.log],
+      },
+    };
+  }
+
+  /** Changes since the last snapshot or delta, numbered; undefined when nothing changed. */
+  takeDelta(): { seq: number; delta: AppendPayload } | undefined {
+    if (!this.dirty) return undefined;
+    const history = this.settle();
+    const delta: AppendPayload = {
+      run: this.summary(),
+      niches: [...this.changedNiches].map((id) => this.niches.get(id)!).filter(Boolean),
+      points: this.newPoints,
+      front: this.front,
+      history,
+      coverage: this.coverage,
+      log: this.newLog,
+    };
+    this.newPoints = [];
+    this.changedNiches.clear();
+    this.newLog = [];
+    this.dirty = false;
+    return { seq: ++this.seq, delta };
+  }
+}

@@ -1,0 +1,144 @@
+// A live run owned by this window: the core SearchRun, the dashboard model folded from its events, step mode
+// (pause at every generation boundary), and change notifications. Disposable: disposing stops the run, and the
+// folder stays resumable. No `vscode` here, so it is the same object under test and in the editor.
+
+import { EventEmitter } from 'node:events';
+import type { SearchEvent } from '../core/events.js';
+import { SearchRun, type RunHandlers } from '../core/run.js';
+import type { RunConfig } from '../core/runstore.js';
+import { knowledgeForGeneration } from './kb.js';
+import type { DashboardModel, ModelEvent } from './model.js';
+import { modelFromFolder, newModel } from './runview.js';
+
+export interface SessionOptions {
+  /** Pause after every generation (the panel's "Next generation" runs one more). */
+  stepping?: boolean;
+  onError?: (e: unknown) => void;
+}
+
+export class RunSession {
+  private readonly emitter = new EventEmitter();
+  private run!: SearchRun;
+  /** Generations up to this one may start; a later `generation/planned` pauses the run (step mode). */
+  private stepLimit = 0;
+  private plannedGeneration = -1;
+  readonly done: Promise<void>;
+
+  private constructor(
+    readonly model: DashboardModel,
+    start: (h: RunHandlers) => SearchRun,
+    opts: SessionOptions,
+  ) {
+    this.model.stepping = opts.stepping ?? false;
+    const handlers: RunHandlers = {
+      onEvent: (e) => this.onEvent(e),
+      // the version in force for a generation is the file at its boundary, kept as kb/gen-NN.md
+      knowledge: (store) => knowledgeForGeneration(store.dir, Math.max(0, this.plannedGeneration)),
+    };
+    this.run = start(handlers);
+    this.done = this.run.done.then(
+      () => this.finish(),
+      (e: unknown) => {
+        this.finish((e as Error)?.message ?? String(e));
+        opts.onError?.(e);
+      },
+    );
+  }
+
+  static start(dir: string, config: RunConfig, opts: SessionOptions = {}): RunSession {
+    return new RunSession(newModel(config, dir, true), (h) => SearchRun.start(dir, config, h), opts);
+  }
+
+  /** Continues a run from its folder; the dashboard first replays what the folder already holds. */
+  static resume(dir: string, opts: SessionOptions = {}): RunSession {
+    const model = modelFromFolder(dir);
+    model.live = true;
+    model.setPhase('running');
+    const s = new RunSession(model, (h) => SearchRun.resume(dir, h), opts);
+    s.stepLimit = opts.stepping ? model.generation + 1 : Number.MAX_SAFE_INTEGER;
+    return s;
+  }
+
+  get dir(): string {
+    return this.model.dir;
+  }
+
+  get config(): RunConfig {
+    return this.model.config;
+  }
+
+  get status(): SearchRun['status'] {
+    return this.run.status;
+  }
+
+  get active(): boolean {
+    const s = this.run.status;
+    return s === 'running' || s === 'paused' || s === 'stopping';
+  }
+
+  private onEvent(e: SearchEvent): void {
+    if (e.type === 'generation/planned') {
+      this.plannedGeneration = e.generation;
+      // `run` is unset only while the constructor is still starting generation 0, which is never paused
+      if (this.model.stepping && e.generation > this.stepLimit && this.run) this.pauseNow();
+    }
+    this.model.apply(e as ModelEvent);
+    this.emitter.emit('change');
+  }
+
+  private pauseNow(): void {
+    this.run.pause();
+    this.model.setPhase('paused');
+  }
+
+  private finish(error?: string): void {
+    const st = this.run.status;
+    const phase = st === 'running' || st === 'paused' || st === 'stopping' ? 'stopped' : st;
+    this.model.setPhase(phase, error);
+    this.emitter.emit('change');
+    this.emitter.emit('end');
+  }
+
+  onChange(listener: () => void): { dispose(): void } {
+    this.emitter.on('change', listener);
+    return { dispose: () => this.emitter.off('change', listener) };
+  }
+
+  onEnd(listener: () => void): { dispose(): void } {
+    this.emitter.on('end', listener);
+    return { dispose: () => this.emitter.off('end', listener) };
+  }
+
+  pause(): void {
+    this.pauseNow();
+    this.emitter.emit('change');
+  }
+
+  /** Runs freely to the end (leaves step mode). */
+  resume(): void {
+    this.model.stepping = false;
+    this.run.resume();
+    if (this.run.status === 'running') this.model.setPhase('running');
+    this.emitter.emit('change');
+  }
+
+  /** Runs the next generation, then pauses again. */
+  step(): void {
+    this.model.stepping = true;
+    this.stepLimit = this.plannedGeneration;
+    if (this.run.status === 'paused') this.run.resume();
+    if (this.run.status === 'running') this.model.setPhase('running');
+    this.emitter.emit('change');
+  }
+
+  stop(): void {
+    this.run.stop();
+    if (this.active) this.model.setPhase('stopping');
+    this.emitter.emit('change');
+  }
+
+  dispose(): void {
+    this.run.dispose();
+    this.emitter.removeAllListeners();
+  }
+}

@@ -1,0 +1,160 @@
+// The extension's run glue without VS Code: the dashboard model folded from a live run matches the run folder
+// (specs, front.json), a folder replay gives the same snapshot, step mode pauses at generation boundaries,
+// knowledge-base edits land in the next generation's kb/gen-NN.md, and the KB parser/merge behave.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { FrontFile } from '../../src/core/run';
+import { RUN_FORMAT, RunStore, type RunConfig } from '../../src/core/runstore';
+import { KbError, mergeSections, parseKb, readKbState, saveKb, serializeKb } from '../../src/extension/kb';
+import { modelFromFolder } from '../../src/extension/runview';
+import { RunSession } from '../../src/extension/session';
+import type { KbSection } from '../../src/protocol';
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'llm-nas-ext-'));
+const config = (over: Partial<RunConfig> = {}): RunConfig => ({
+  format: RUN_FORMAT,
+  id: 'ext-test',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  space: 'nb201',
+  dataset: 'cifar10',
+  devices: ['edgegpu'],
+  metric: 'latency',
+  costMetrics: ['edgegpu_latency'],
+  predictor: 'rank-avg',
+  operator: 'builtin',
+  partition: true,
+  generations: 5,
+  budget: 120,
+  adaptive: true,
+  seed: 3,
+  ...over,
+});
+const waitFor = async (cond: () => boolean, ms = 20000): Promise<void> => {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+test('live model matches the run folder; a replay of the folder gives the same snapshot', async () => {
+  const dir = path.join(tmp(), 'run');
+  const s = RunSession.start(dir, config());
+  await s.done;
+  const snap = s.model.snapshot().state;
+  const specs = RunStore.open(dir).readSpecs();
+  assert.equal(snap.points.length, specs.length);
+  assert.equal(snap.run?.phase, 'completed');
+  assert.ok(snap.points.length > 60, `evaluated ${snap.points.length}`);
+  const front = JSON.parse(fs.readFileSync(path.join(dir, 'front.json'), 'utf8')) as FrontFile;
+  assert.deepEqual([...snap.front].sort(), front.front.map((f) => f.id).sort());
+  // per-niche counts add up, and each card counts its own niche's specs
+  for (const c of snap.niches)
+    assert.equal(c.evaluated, specs.filter((x) => x.niche === c.id).length, `niche ${c.name}`);
+  // HV history: one row per generation, the last equal to front.json's truth score
+  assert.equal(snap.history.length, 5);
+  assert.ok(front.truth);
+  assert.ok(Math.abs(snap.history[4]!.hvRatio! - front.truth.hvRatio) < 1e-9);
+  assert.equal(snap.trueFronts[0]?.metric, 'edgegpu_latency');
+  assert.ok(snap.trueFronts[0]!.points.length > 3);
+
+  const replay = modelFromFolder(dir).snapshot().state;
+  assert.deepEqual(replay.points.map((p) => p.id).sort(), snap.points.map((p) => p.id).sort());
+  assert.deepEqual([...replay.front].sort(), [...snap.front].sort());
+  assert.deepEqual(replay.history, snap.history);
+  assert.equal(replay.run?.phase, 'completed');
+});
+
+test('step mode pauses after each generation; a KB edit applies at the next generation', async () => {
+  const dir = path.join(tmp(), 'run');
+  const s = RunSession.start(dir, config({ generations: 4 }), { stepping: true });
+  await waitFor(() => s.model.runPhase === 'paused' && s.model.generation === 0);
+  const gen0 = s.model.evaluations;
+  assert.ok(gen0 > 0);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(s.model.evaluations, gen0, 'nothing evaluated while paused');
+  assert.ok(fs.existsSync(path.join(dir, 'kb', 'gen-00.md')));
+
+  const niches = s.model.nicheCards();
+  const { state } = readKbState(dir, niches);
+  const sections: KbSection[] = structuredClone(state.sections);
+  sections[0]!.rules.push({ kind: 'positive', text: 'prefer nor_conv_3x3 on the edge 0→3' });
+  saveKb(dir, sections, state.hash, state.sections, niches);
+
+  s.step();
+  await waitFor(() => s.model.runPhase === 'paused' && s.model.generation === 1);
+  const gen1 = fs.readFileSync(path.join(dir, 'kb', 'gen-01.md'), 'utf8');
+  assert.match(gen1, /- prefer nor_conv_3x3 on the edge 0→3/);
+  assert.doesNotMatch(fs.readFileSync(path.join(dir, 'kb', 'gen-00.md'), 'utf8'), /prefer nor_conv_3x3/);
+  s.resume();
+  await s.done;
+  assert.equal(s.model.runPhase, 'completed');
+  assert.equal(s.model.generation, 3);
+});
+
+test('stop leaves a resumable folder; resume continues to completion', async () => {
+  const dir = path.join(tmp(), 'run');
+  const s = RunSession.start(dir, config({ generations: 4 }), { stepping: true });
+  await waitFor(() => s.model.runPhase === 'paused');
+  s.stop();
+  await s.done;
+  assert.equal(s.model.runPhase, 'stopped');
+  assert.equal(modelFromFolder(dir).runPhase, 'stopped');
+  const r = RunSession.resume(dir);
+  await r.done;
+  assert.equal(r.model.runPhase, 'completed');
+  assert.equal(r.model.evaluations, RunStore.open(dir).readSpecs().length);
+});
+
+test('knowledge base: parse errors carry line numbers; invalid panel edits are rejected', () => {
+  const names = ['N0', 'N1'];
+  assert.throws(
+    () => parseKb('# KB\n\n## Global\n### Positive\n- ok\n## N7\n', names),
+    (e: unknown) => e instanceof KbError && /line 6: no niche N7/.test(e.message),
+  );
+  assert.throws(
+    () => parseKb('# KB\n## Global\n- floating rule\n', names),
+    (e: unknown) => e instanceof KbError && /line 3: rule outside/.test(e.message),
+  );
+  const dir = tmp();
+  fs.writeFileSync(
+    path.join(dir, 'knowledge-base.md'),
+    '# KB\n\n## Global\n\n### Positive\n- a\n### Negative\n',
+  );
+  const niches = [
+    { name: 'N0', constraint: 'c0' },
+    { name: 'N1', constraint: 'c1' },
+  ];
+  const { state } = readKbState(dir, niches);
+  const bad = structuredClone(state.sections);
+  bad[1]!.rules.push({ kind: 'negative', text: '   ' });
+  bad[0]!.rules.push({ kind: 'positive', text: 'a' });
+  assert.throws(
+    () => saveKb(dir, bad, state.hash, state.sections, niches),
+    (e: unknown) =>
+      e instanceof KbError && /N0 rule 1: empty rule/.test(e.message) && /duplicate/.test(e.message),
+  );
+  // the file is untouched by a rejected save
+  assert.equal(fs.readFileSync(path.join(dir, 'knowledge-base.md'), 'utf8'), state.text);
+});
+
+test('knowledge base: three-way merge keeps both the panel edit and a concurrent file edit', () => {
+  const names = ['N0'];
+  const base = parseKb('# KB\n## Global\n### Positive\n- a\n- b\n### Negative\n', names).sections;
+  const mine = structuredClone(base);
+  mine[0]!.rules.push({ kind: 'negative', text: 'from panel' });
+  const theirs = parseKb('# KB\n## Global\n### Positive\n- a\n- from file\n### Negative\n', names).sections; // deleted b
+  const merged = mergeSections(base, mine, theirs);
+  assert.deepEqual(
+    merged[0]!.rules.map((r) => `${r.kind}:${r.text}`),
+    ['positive:a', 'negative:from panel', 'positive:from file'],
+  );
+  const text = serializeKb({ preamble: '# KB', sections: merged });
+  assert.deepEqual(
+    parseKb(text, names).sections[0]!.rules,
+    merged[0]!.rules.slice().sort((x, y) => (x.kind < y.kind ? 1 : x.kind > y.kind ? -1 : 0)),
+  );
+});

@@ -1,0 +1,280 @@
+// The knowledge-base editor inside the dashboard: rules per section (Global, one per niche), positive and
+// negative; add, edit, delete, reorder; Save sends them to the host, which validates and writes the file.
+// Shows the version in force and the version history with a line diff. An edit of the file elsewhere updates
+// the panel; if the panel has unsaved edits, they are kept and Save merges both.
+
+import type { KbRule, KbSection, KbState, RuleKind } from '../src/protocol.js';
+import { clear, h, lineDiff } from './dom.js';
+
+export interface KbEditorHost {
+  save(sections: KbSection[], baseHash: string): Promise<{ merged: boolean }>;
+  openFile(): void;
+}
+
+export class KbEditor {
+  private kb: KbState | undefined;
+  private sections: KbSection[] = [];
+  private baseHash = '';
+  private dirty = false;
+  private diskChanged = false;
+  private selectedVersion = -1;
+  private message: { text: string; error: boolean } | undefined;
+  private readonly body = h('div', { class: 'kb-body' });
+  private readonly statusEl = h('div', {
+    id: 'kb-status',
+    class: 'kb-status',
+    role: 'status',
+    'aria-live': 'polite',
+  });
+  private readonly historyEl = h('div', { class: 'kb-history' });
+
+  constructor(
+    readonly root: HTMLElement,
+    private readonly host: KbEditorHost,
+  ) {
+    const save = h('vscode-button', { id: 'kb-save', onclick: () => this.save() }, 'Save');
+    const revert = h(
+      'vscode-button',
+      { id: 'kb-revert', secondary: true, onclick: () => this.revert() },
+      'Revert',
+    );
+    const open = h('vscode-button', { secondary: true, onclick: () => this.host.openFile() }, 'Open file');
+    root.append(
+      h('div', { class: 'kb-toolbar' }, save, revert, open),
+      this.statusEl,
+      h('div', { class: 'kb-columns' }, this.body, this.historyEl),
+    );
+  }
+
+  /** New state from the host (load, save, or an edit of the file elsewhere). */
+  setKb(kb: KbState): void {
+    const fileChanged = this.kb !== undefined && kb.hash !== this.kb.hash && kb.hash !== this.baseHash;
+    this.kb = kb;
+    if (!this.dirty) {
+      this.sections = structuredClone(kb.sections);
+      this.baseHash = kb.hash;
+      this.diskChanged = false;
+    } else if (fileChanged) this.diskChanged = true;
+    this.render();
+  }
+
+  private touch(): void {
+    this.dirty = true;
+    this.message = undefined;
+    this.renderStatus();
+  }
+
+  private revert(): void {
+    if (!this.kb) return;
+    this.dirty = false;
+    this.diskChanged = false;
+    this.message = undefined;
+    this.sections = structuredClone(this.kb.sections);
+    this.baseHash = this.kb.hash;
+    this.render();
+  }
+
+  private save(): void {
+    const sections = structuredClone(this.sections);
+    this.message = { text: 'Saving…', error: false };
+    this.renderStatus();
+    this.host.save(sections, this.baseHash).then(
+      (r) => {
+        this.dirty = false;
+        this.diskChanged = false;
+        this.message = {
+          text: `Saved${r.merged ? ' (merged with the edit made to the file)' : ''}; applies at the next generation.`,
+          error: false,
+        };
+        if (this.kb) this.setKb(this.kb);
+      },
+      (e: unknown) => {
+        this.message = { text: `Not saved: ${(e as Error).message}`, error: true };
+        this.renderStatus();
+      },
+    );
+  }
+
+  private renderStatus(): void {
+    clear(this.statusEl);
+    const kb = this.kb;
+    if (!kb) return;
+    const inForce = kb.versions[kb.versions.length - 1];
+    const parts: (HTMLElement | null)[] = [
+      h(
+        'span',
+        { id: 'kb-in-force' },
+        inForce
+          ? `In force: ${inForce.name} (since generation ${inForce.generation})`
+          : 'In force: none yet (the first generation that asks the operator takes a snapshot)',
+      ),
+      kb.pending
+        ? h('span', { class: 'badge pending' }, 'file edited — applies at the next generation')
+        : null,
+      this.dirty ? h('span', { class: 'badge dirty' }, 'unsaved changes') : null,
+      this.diskChanged
+        ? h(
+            'span',
+            { class: 'badge warn', id: 'kb-disk-changed' },
+            'the file changed meanwhile — Save merges both edits; Revert takes the file',
+          )
+        : null,
+      this.message
+        ? h('span', { class: this.message.error ? 'error' : 'ok', id: 'kb-message' }, this.message.text)
+        : null,
+    ];
+    for (const el of parts) if (el) this.statusEl.append(el);
+  }
+
+  private render(): void {
+    this.renderStatus();
+    clear(this.body);
+    for (const s of this.sections) this.body.append(this.renderSection(s));
+    this.renderHistory();
+  }
+
+  private renderSection(s: KbSection): HTMLElement {
+    const box = h('section', {
+      class: 'kb-section',
+      'data-section': s.key,
+      'aria-label': `Rules: ${s.title}`,
+    });
+    box.append(h('h3', {}, s.title));
+    for (const kind of ['positive', 'negative'] as const) {
+      const rules = s.rules.filter((r) => r.kind === kind);
+      const list = h('ol', { class: `kb-rules ${kind}`, 'aria-label': `${s.key} ${kind} rules` });
+      rules.forEach((r) => list.append(this.renderRule(s, r, kind)));
+      box.append(
+        h('h4', {}, kind === 'positive' ? 'Positive (do)' : 'Negative (avoid)'),
+        list,
+        h(
+          'vscode-button',
+          {
+            secondary: true,
+            class: 'kb-add',
+            'data-kind': kind,
+            onclick: () => {
+              const rule: KbRule = { kind, text: '' };
+              s.rules.push(rule);
+              this.touch();
+              this.render();
+              const fields = this.body.querySelectorAll<HTMLElement>(
+                `[data-section="${s.key}"] .kb-rules.${kind} vscode-textfield`,
+              );
+              fields[fields.length - 1]?.focus();
+            },
+          },
+          `Add ${kind} rule`,
+        ),
+      );
+    }
+    return box;
+  }
+
+  private renderRule(s: KbSection, r: KbRule, kind: RuleKind): HTMLElement {
+    const same = s.rules.filter((x) => x.kind === kind);
+    const pos = same.indexOf(r);
+    const move = (d: -1 | 1): void => {
+      const other = same[pos + d];
+      if (!other) return;
+      const i = s.rules.indexOf(r);
+      const j = s.rules.indexOf(other);
+      s.rules[i] = other;
+      s.rules[j] = r;
+      this.touch();
+      this.render();
+    };
+    const field = h('vscode-textfield', {
+      class: 'kb-rule-text',
+      value: r.text,
+      'aria-label': `${s.key} ${kind} rule ${pos + 1}`,
+      placeholder: kind === 'positive' ? 'a design heuristic to follow' : 'a design heuristic to avoid',
+    }) as HTMLElement & { value: string };
+    field.addEventListener('input', () => {
+      r.text = field.value;
+      this.touch();
+    });
+    return h(
+      'li',
+      { class: 'kb-rule' },
+      field,
+      h(
+        'vscode-button',
+        { secondary: true, 'aria-label': 'Move up', disabled: pos === 0, onclick: () => move(-1) },
+        '↑',
+      ),
+      h(
+        'vscode-button',
+        {
+          secondary: true,
+          'aria-label': 'Move down',
+          disabled: pos === same.length - 1,
+          onclick: () => move(1),
+        },
+        '↓',
+      ),
+      h(
+        'vscode-button',
+        {
+          secondary: true,
+          'aria-label': 'Delete rule',
+          onclick: () => {
+            s.rules.splice(s.rules.indexOf(r), 1);
+            this.touch();
+            this.render();
+          },
+        },
+        '✕',
+      ),
+    );
+  }
+
+  private renderHistory(): void {
+    clear(this.historyEl);
+    const versions = this.kb?.versions ?? [];
+    this.historyEl.append(h('h3', {}, 'Version history'));
+    if (versions.length === 0) {
+      this.historyEl.append(h('p', { class: 'muted' }, 'No generation has used the knowledge base yet.'));
+      return;
+    }
+    const sel =
+      this.selectedVersion >= 0 && this.selectedVersion < versions.length
+        ? this.selectedVersion
+        : versions.length - 1;
+    const list = h('div', { class: 'kb-versions', role: 'listbox', 'aria-label': 'Knowledge-base versions' });
+    versions.forEach((v, i) =>
+      list.append(
+        h(
+          'button',
+          {
+            class: `kb-version${i === sel ? ' selected' : ''}`,
+            role: 'option',
+            'aria-selected': String(i === sel),
+            onclick: () => {
+              this.selectedVersion = i;
+              this.renderHistory();
+            },
+          },
+          `${v.name}${i === versions.length - 1 ? ' (in force)' : ''}`,
+        ),
+      ),
+    );
+    const cur = versions[sel]!;
+    const prev = versions[sel - 1];
+    const diff = lineDiff(prev?.text ?? '', cur.text).filter(
+      (d) => prev === undefined || d.op !== ' ' || d.line.startsWith('#'),
+    );
+    const pre = h('pre', { class: 'kb-diff', 'aria-label': `Changes in ${cur.name}` });
+    if (prev && diff.every((d) => d.op === ' '))
+      pre.append(h('span', { class: 'muted' }, `no change since ${prev.name}`));
+    for (const d of diff)
+      pre.append(
+        h('span', { class: d.op === '+' ? 'add' : d.op === '-' ? 'del' : 'ctx' }, `${d.op} ${d.line}\n`),
+      );
+    this.historyEl.append(
+      list,
+      h('p', { class: 'muted' }, prev ? `${cur.name} compared with ${prev.name}` : cur.name),
+      pre,
+    );
+  }
+}

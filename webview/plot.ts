@@ -1,0 +1,300 @@
+// The Pareto plot (chart.js): every evaluated architecture coloured by niche, the run's global front as a line,
+// the benchmark's true front as a dashed overlay; axis choice (cost metric; predicted or true accuracy);
+// click a point to open its spec. Built for 15,625 points: no animation, parsing off, in-place appends.
+
+import {
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  ScatterController,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
+import type { PlotPoint, TrueFront } from '../src/protocol.js';
+import { cssVar, fmt, nicheColour } from './dom.js';
+
+Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, Tooltip, Legend);
+
+export type YAxis = 'predicted' | 'truth';
+
+interface XY {
+  x: number;
+  y: number;
+  p?: PlotPoint;
+}
+
+export class ParetoPlot {
+  private readonly chart: Chart<'scatter', XY[]>;
+  private points: PlotPoint[] = [];
+  private front = new Set<string>();
+  private trueFronts: TrueFront[] = [];
+  private niches: string[] = [];
+  xMetric = 0;
+  y: YAxis = 'predicted';
+  costMetrics: string[] = [];
+  predictorUnit = '';
+
+  constructor(
+    canvas: HTMLCanvasElement,
+    private readonly onOpen: (p: PlotPoint) => void,
+  ) {
+    this.chart = new Chart(canvas, {
+      type: 'scatter',
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        events: ['click', 'mousemove', 'mouseout'],
+        interaction: { mode: 'nearest', intersect: true },
+        plugins: {
+          legend: { position: 'bottom', labels: { boxWidth: 10, usePointStyle: true } },
+          tooltip: {
+            callbacks: {
+              label: (ctx) => {
+                const raw = ctx.raw as XY;
+                const p = raw.p;
+                if (!p) return `${ctx.dataset.label}: ${fmt(raw.x)}, ${fmt(raw.y, 2)}`;
+                return [
+                  `${p.id} (N${p.niche}, gen ${p.generation})${this.front.has(p.id) ? ' — on the front' : ''}`,
+                  p.arch,
+                  `predicted ${fmt(p.predicted)}${p.truth !== undefined ? ` · test acc ${fmt(p.truth, 2)}%` : ''}`,
+                  this.costMetrics.map((m, i) => `${m} ${fmt(p.hw[i])}`).join(' · '),
+                ];
+              },
+            },
+          },
+        },
+        scales: {
+          x: { type: 'linear', title: { display: true, text: '' } },
+          y: { type: 'linear', title: { display: true, text: '' } },
+        },
+        onClick: (_e, elements) => {
+          const el = elements[0];
+          if (!el) return;
+          const raw = this.chart.data.datasets[el.datasetIndex]?.data[el.index];
+          if (raw?.p) this.onOpen(raw.p);
+        },
+        onHover: (e, elements) => {
+          const t = e.native?.target as HTMLElement | undefined;
+          if (t)
+            t.style.cursor = elements.some((x) => this.chart.data.datasets[x.datasetIndex]?.data[x.index]?.p)
+              ? 'pointer'
+              : 'default';
+        },
+      },
+    });
+    this.applyTheme();
+  }
+
+  private xy(p: PlotPoint): XY | undefined {
+    const x = p.hw[this.xMetric];
+    const y = this.y === 'truth' ? p.truth : p.predicted;
+    if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) return undefined;
+    return { x, y, p };
+  }
+
+  /** Replaces everything (snapshot). Returns the time spent updating the chart, in ms. */
+  setAll(
+    points: PlotPoint[],
+    front: string[],
+    trueFronts: TrueFront[],
+    niches: string[],
+    costMetrics: string[],
+    predictorUnit: string,
+  ): number {
+    const t0 = performance.now();
+    this.points = points.slice();
+    this.front = new Set(front);
+    this.trueFronts = trueFronts;
+    this.niches = niches;
+    this.costMetrics = costMetrics;
+    this.predictorUnit = predictorUnit;
+    if (this.xMetric >= costMetrics.length) this.xMetric = 0;
+    this.rebuild();
+    return performance.now() - t0;
+  }
+
+  /** Appends new points in place and refreshes the front line. Returns the update time in ms. */
+  append(points: PlotPoint[], front: string[]): number {
+    const t0 = performance.now();
+    for (const p of points) this.points.push(p);
+    this.front = new Set(front);
+    const maxNiche = points.reduce((m, p) => Math.max(m, p.niche), -1);
+    if (maxNiche >= this.niches.length) {
+      for (let i = this.niches.length; i <= maxNiche; i++) this.niches.push(`N${i}`);
+      this.rebuild();
+      return performance.now() - t0;
+    }
+    const ds = this.chart.data.datasets;
+    for (const p of points) {
+      const xy = this.xy(p);
+      if (xy) ds[p.niche]!.data.push(xy);
+    }
+    const fi = ds.findIndex((d) => d.label === 'Global front');
+    if (fi >= 0) ds[fi]!.data = this.frontLine();
+    this.chart.update('none');
+    return performance.now() - t0;
+  }
+
+  private frontLine(): XY[] {
+    // the front line in the chosen axes: front members sorted by the x metric
+    return this.points
+      .filter((p) => this.front.has(p.id))
+      .map((p) => this.xy(p))
+      .filter((v): v is XY => !!v)
+      .sort((a, b) => a.x - b.x);
+  }
+
+  hasTruth(): boolean {
+    return this.points.some((p) => p.truth !== undefined);
+  }
+
+  rebuild(): void {
+    const byNiche: XY[][] = this.niches.map(() => []);
+    for (const p of this.points) {
+      const xy = this.xy(p);
+      if (!xy) continue;
+      while (byNiche.length <= p.niche) byNiche.push([]);
+      byNiche[p.niche]!.push(xy);
+    }
+    const fg = cssVar('--vscode-foreground', '#cccccc');
+    const datasets: ChartDataset<'scatter', XY[]>[] = byNiche.map((data, i) => ({
+      label: this.niches[i] ?? `N${i}`,
+      data,
+      pointRadius: 2.5,
+      pointHoverRadius: 5,
+      borderWidth: 0,
+      backgroundColor: nicheColour(i),
+    }));
+    datasets.push({
+      label: 'Global front',
+      data: this.frontLine(),
+      showLine: true,
+      borderColor: fg,
+      backgroundColor: fg,
+      borderWidth: 2,
+      pointRadius: 4,
+      pointHoverRadius: 6,
+      pointStyle: 'rectRot',
+    });
+    const tf = this.trueFronts.find((f) => f.metric === this.costMetrics[this.xMetric]);
+    if (tf && this.y === 'truth')
+      datasets.push({
+        label: 'True front (benchmark)',
+        data: tf.points.map(([x, y]) => ({ x, y })),
+        showLine: true,
+        borderColor: cssVar('--vscode-charts-green', '#89d185'),
+        backgroundColor: 'transparent',
+        borderDash: [6, 4],
+        borderWidth: 1.5,
+        pointRadius: 0,
+        pointHitRadius: 0,
+      });
+    this.chart.data.datasets = datasets;
+    const xs = this.chart.options.scales!['x']!;
+    const ys = this.chart.options.scales!['y']!;
+    (xs as { title: { text: string } }).title.text = this.costMetrics[this.xMetric] ?? 'cost';
+    (ys as { title: { text: string } }).title.text =
+      this.y === 'truth'
+        ? 'test accuracy % (benchmark ground truth)'
+        : `predicted accuracy (${this.predictorUnit})`;
+    this.applyTheme();
+    this.chart.update('none');
+  }
+
+  /** Re-reads VS Code's theme colours (called when the theme changes). */
+  applyTheme(): void {
+    const fg = cssVar('--vscode-foreground', '#cccccc');
+    const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.25)');
+    const o = this.chart.options;
+    Chart.defaults.font.family = cssVar('--vscode-font-family', 'sans-serif');
+    Chart.defaults.color = fg;
+    for (const k of ['x', 'y']) {
+      const s = o.scales![k] as {
+        ticks?: { color?: string };
+        grid?: { color?: string };
+        title?: { color?: string };
+      };
+      s.ticks = { ...(s.ticks ?? {}), color: fg };
+      s.grid = { ...(s.grid ?? {}), color: grid };
+      s.title = { ...(s.title ?? {}), color: fg };
+    }
+    const fi = this.chart.data.datasets.findIndex((d) => d.label === 'Global front');
+    if (fi >= 0) {
+      this.chart.data.datasets[fi]!.borderColor = fg;
+      this.chart.data.datasets[fi]!.backgroundColor = fg;
+    }
+    this.chart.update('none');
+  }
+
+  get size(): number {
+    return this.points.length;
+  }
+}
+
+/** HV ratio and IGD per generation (two y axes). */
+export class HistoryChart {
+  private readonly chart: Chart<'line', { x: number; y: number }[]>;
+
+  constructor(canvas: HTMLCanvasElement) {
+    this.chart = new Chart(canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        parsing: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { legend: { position: 'bottom' } },
+        scales: {
+          x: { type: 'linear', title: { display: true, text: 'generation' }, ticks: { stepSize: 1 } },
+          hv: {
+            type: 'linear',
+            position: 'left',
+            title: { display: true, text: 'HV ratio' },
+            suggestedMin: 0,
+            suggestedMax: 1,
+          },
+          igd: {
+            type: 'linear',
+            position: 'right',
+            title: { display: true, text: 'IGD' },
+            grid: { drawOnChartArea: false },
+          },
+        },
+      },
+    });
+  }
+
+  set(rows: { generation: number; hvRatio?: number; igd?: number }[]): void {
+    const fg = cssVar('--vscode-foreground', '#cccccc');
+    this.chart.data.datasets = [
+      {
+        label: 'HV ratio',
+        data: rows.filter((r) => r.hvRatio !== undefined).map((r) => ({ x: r.generation, y: r.hvRatio! })),
+        yAxisID: 'hv',
+        borderColor: cssVar('--vscode-charts-blue', '#3794ff'),
+        backgroundColor: cssVar('--vscode-charts-blue', '#3794ff'),
+      },
+      {
+        label: 'IGD',
+        data: rows.filter((r) => r.igd !== undefined).map((r) => ({ x: r.generation, y: r.igd! })),
+        yAxisID: 'igd',
+        borderColor: cssVar('--vscode-charts-orange', '#d18616'),
+        backgroundColor: cssVar('--vscode-charts-orange', '#d18616'),
+      },
+    ];
+    for (const k of ['x', 'hv', 'igd']) {
+      const s = this.chart.options.scales![k] as { ticks?: { color?: string }; title?: { color?: string } };
+      s.ticks = { ...(s.ticks ?? {}), color: fg };
+      s.title = { ...(s.title ?? {}), color: fg };
+    }
+    this.chart.update('none');
+  }
+}
