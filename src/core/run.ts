@@ -1,8 +1,16 @@
-// A run: one search bound to a run folder, with pause / resume / stop, the knowledge base re-read at every
-// generation boundary, progress as events, and a final front.json. Used by the CLI and the extension alike.
+// A run: one search bound to a run folder, with pause / resume / stop, the knowledge base read and validated at
+// every generation boundary (user edits apply there; an invalid edit is rejected with its line and the previous
+// version stays in force; every generation's version is kept in kb/gen-NN.md), the LLM operator's calls logged
+// to llm.jsonl with a hard budget, replay of a recorded run, progress as events, and a final front.json.
+// Used by the CLI and the extension alike.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import type { SearchEvent } from './events.js';
+import { writeFileAtomic } from './fsutil.js';
+import { KnowledgeFile, nicheView, parseKnowledgeBase, type KbNotice } from './knowledge.js';
+import { LlmOperator, readLlmLog, ReplayTransport, type LlmRecord } from './llm/index.js';
+import { defaultKnowledgeBase } from './llm/prompts.js';
 import { buildRun, type RunParts } from './registry.js';
 import { RunStore, type RunConfig } from './runstore.js';
 import { runSearch, type SearchResult } from './search.js';
@@ -34,22 +42,49 @@ export interface FrontFile {
   front: FrontEntry[];
 }
 
-/** Knowledge-base text for a niche: the whole file for now (global + all niche sections). */
+/** Knowledge-base text for a niche in a generation (overrides the run folder's validated file). */
 export type KnowledgeReader = (store: RunStore, niche: Niche<unknown>, generation: number) => string;
-const readWholeKb: KnowledgeReader = (store) => {
-  const f = store.file('knowledge-base.md');
-  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '';
-};
+
+/** Something the user should see that is not a search event: knowledge-base edits, LLM problems, budget. */
+export type RunNotice =
+  | KbNotice
+  | { type: 'llm/problem'; niche: number; generation: number; stage: string; message: string }
+  | { type: 'llm/budget'; message: string };
 
 export interface RunHandlers {
   onEvent?: (e: SearchEvent) => void;
+  /** Overrides the knowledge-base text the loop hands to the operator (default: the run folder's file). */
   knowledge?: KnowledgeReader;
+  onNotice?: (n: RunNotice) => void;
+  /** Knowledge base to seed a new run with (default: the space's shipped heuristics). */
+  seedKnowledge?: string;
 }
+
+/** The recorded run a replay re-runs from. */
+interface ReplaySource {
+  records: LlmRecord[];
+  edits: Map<number, string>;
+}
+
+/** The budget stop: the run ends cleanly, resumable, with this message. */
+export class BudgetStop extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BudgetStop';
+  }
+}
+
+const LLM_LOG = 'llm.jsonl';
+const INITIAL_KB = path.join('kb', 'initial.md');
 
 export class SearchRun {
   readonly store: RunStore;
   readonly parts: RunParts;
+  /** User cancellation: aborts the search and any HTTP request in flight. */
   private readonly abort = new AbortController();
+  /** Ends the search (user stop, or the LLM budget: then running calls finish, no new one starts). */
+  private readonly searchAbort = new AbortController();
+  private closed = false;
   private pauseGate: { promise: Promise<void>; release: () => void } | undefined;
   private _status: RunStatus = 'running';
   readonly done: Promise<SearchResult<unknown> | undefined>;
@@ -59,6 +94,7 @@ export class SearchRun {
     readonly config: RunConfig,
     private readonly handlers: RunHandlers,
     resume: boolean,
+    private readonly replaySource?: ReplaySource,
   ) {
     this.store = store;
     this.parts = buildRun(config);
@@ -68,8 +104,36 @@ export class SearchRun {
   }
 
   static start(dir: string, config: RunConfig, handlers: RunHandlers = {}): SearchRun {
-    buildRun(config); // validate before touching the disk
-    return new SearchRun(RunStore.create(dir, config), config, handlers, false);
+    const parts = buildRun(config); // validate before touching the disk
+    const seed = handlers.seedKnowledge ?? defaultKnowledgeBase(config.space);
+    if (seed !== undefined) parseKnowledgeBase(seed, { niches: parts.partition.niches.length, file: 'seed knowledge base' });
+    const store = RunStore.create(dir, config, seed);
+    writeFileAtomic(store.file(INITIAL_KB), fs.readFileSync(store.file('knowledge-base.md'), 'utf8'));
+    return new SearchRun(store, config, handlers, false);
+  }
+
+  /**
+   * Re-runs a recorded run from its llm.jsonl into a new folder without any endpoint: same config, same seed
+   * knowledge base, the user's knowledge-base edits re-applied at the same boundaries, and every LLM reply
+   * handed back in its recorded order — the folder comes out identical apart from timestamps and wall times.
+   */
+  static replay(from: string, dir: string, handlers: RunHandlers = {}): SearchRun {
+    const src = RunStore.open(from);
+    const config = src.readConfig();
+    const records = readLlmLog(src.file(LLM_LOG));
+    const initial = src.file(INITIAL_KB);
+    const seed = fs.existsSync(initial) ? fs.readFileSync(initial, 'utf8') : undefined;
+    const edits = new Map<number, string>();
+    const kbDir = src.file('kb');
+    if (fs.existsSync(kbDir))
+      for (const name of fs.readdirSync(kbDir)) {
+        const m = /^(?:user|rejected)-gen-(\d+)\.md$/.exec(name);
+        if (m) edits.set(Number(m[1]), fs.readFileSync(path.join(kbDir, name), 'utf8'));
+      }
+    buildRun(config);
+    const store = RunStore.create(dir, config, seed);
+    if (seed !== undefined) writeFileAtomic(store.file(INITIAL_KB), seed);
+    return new SearchRun(store, config, handlers, false, { records, edits });
   }
 
   static resume(dir: string, handlers: RunHandlers = {}): SearchRun {
@@ -98,12 +162,51 @@ export class SearchRun {
     this.store.append({ type: 'run/resumed' });
   }
 
-  /** Stops at the next safe point; the folder stays resumable. */
+  /** Stops at the next safe point, aborting LLM requests in flight; the folder stays resumable. */
   stop(): void {
     if (this._status === 'completed' || this._status === 'stopped' || this._status === 'failed') return;
     this._status = 'stopping';
-    this.abort.abort(new Error('stopped by user'));
+    const why = new Error('stopped by user');
+    this.abort.abort(why);
+    this.searchAbort.abort(why);
     this.resume();
+  }
+
+  /** Why the run stopped (user, LLM budget), once it has. */
+  get stopReason(): string | undefined {
+    const r = this.searchAbort.signal.reason as Error | undefined;
+    return this.searchAbort.signal.aborted ? (r?.message ?? 'stopped') : undefined;
+  }
+
+  private notice(n: RunNotice): void {
+    if (this.closed) return;
+    this.store.append({ ...n });
+    this.handlers.onNotice?.(n);
+  }
+
+  /** Wires the knowledge base, the LLM log, the budget and replay into the LLM operator. */
+  private wireOperator(kb: KnowledgeFile, resume: boolean): LlmOperator | undefined {
+    const op = this.parts.operator;
+    if (!(op instanceof LlmOperator)) return undefined;
+    const logFile = this.store.file(LLM_LOG);
+    if (resume) op.client.restore(readLlmLog(logFile));
+    op.attach({
+      knowledge: kb,
+      httpSignal: this.abort.signal,
+      ...(this.replaySource ? { transport: new ReplayTransport(this.replaySource.records) } : {}),
+      log: (r) => {
+        if (!this.closed) fs.appendFileSync(logFile, JSON.stringify(r) + '\n');
+      },
+      onBudget: (message) => {
+        this.notice({ type: 'llm/budget', message });
+        this.searchAbort.abort(
+          new BudgetStop(`${message}; no new LLM call was started — raise the budget and resume the run folder to continue`),
+        );
+      },
+      onProblem: (niche, generation, stage, message) =>
+        this.notice({ type: 'llm/problem', niche, generation, stage, message }),
+    });
+    return op;
   }
 
   dispose(): void {
@@ -112,6 +215,13 @@ export class SearchRun {
 
   private async execute(resume: boolean): Promise<SearchResult<unknown> | undefined> {
     const { space, partition, evaluator, operator, costMetrics } = this.parts;
+    const kb = new KnowledgeFile(
+      this.store.dir,
+      partition.niches.length,
+      (n) => this.notice(n),
+      this.replaySource?.edits,
+    );
+    const llm = this.wireOperator(kb, resume);
     const restore = resume ? this.store.restoreState() : undefined;
     if (resume) this.store.append({ type: 'run/resumed-from-folder', evaluations: restore!.records.length });
     else this.store.append({ type: 'run/started', config: this.config });
@@ -168,13 +278,17 @@ export class SearchRun {
         initial: this.config.initial,
         adaptive: this.config.adaptive,
         seed: this.config.seed,
-        signal: this.abort.signal,
+        signal: this.searchAbort.signal,
         restore,
-        knowledge: (niche) => (this.handlers.knowledge ?? readWholeKb)(this.store, niche, 0),
+        knowledge: (niche, gen) =>
+          this.handlers.knowledge
+            ? this.handlers.knowledge(this.store, niche, gen)
+            : nicheView(kb.inForce(gen), niche.id),
         gate: async () => {
           if (this.pauseGate) await this.pauseGate.promise;
         },
         onEvent: (e) => {
+          if (this.closed) return;
           if (e.type === 'arch/evaluated') {
             const { type: _t, ...rec } = e;
             records.set(e.id, rec);
@@ -204,19 +318,22 @@ export class SearchRun {
       this._status = 'completed';
       return result;
     } catch (e) {
-      if (this.abort.signal.aborted) {
+      if (this.searchAbort.signal.aborted) {
+        await llm?.idle(); // a budget stop lets running calls finish (a user stop has aborted them)
         writeFront(false, Date.now() - t0);
-        this.store.append({
-          type: 'run/stopped',
-          reason: String((this.abort.signal.reason as Error)?.message ?? 'stopped'),
-        });
+        this.store.append({ type: 'run/stopped', reason: this.stopReason ?? 'stopped' });
         this._status = 'stopped';
         return undefined;
       }
+      // a fatal error in one niche (e.g. a rejected API key): abort the other niches' calls, then fail
+      this.abort.abort(e);
+      this.searchAbort.abort(e);
+      await llm?.idle();
       this._status = 'failed';
       this.store.append({ type: 'run/failed', error: (e as Error).message });
       throw e;
     } finally {
+      this.closed = true;
       this.store.close();
     }
   }

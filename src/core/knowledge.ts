@@ -1,0 +1,434 @@
+// The living knowledge base: design heuristics the LLM operator reads every generation and rewrites in stage 1
+// of the co-evolution. It is a human-editable Markdown file (knowledge-base.md in the run folder) with a fixed
+// structure, parsed and validated here with line-numbered errors, formatted back deterministically, and kept
+// per generation (kb/gen-NN.md) so users can diff how it evolved.
+//
+// Format:
+//   # Knowledge base                 title (any level-1 heading), then free text (kept, not read by the loop)
+//   ## Global                        rules for every niche
+//   ### Positive                     what tends to work
+//   - Rule text, one short line.
+//     Evidence: what supports it (ids, numbers).
+//   ### Negative                     what to avoid
+//   ## N2 — exactly one nor_conv_3x3 one section per niche: "N<k>", an optional title after a dash
+// Text between a "##" heading and its first "###" is the section's notes (kept, shown to the LLM).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from './fsutil.js';
+
+export interface KbRule {
+  text: string;
+  evidence?: string;
+}
+
+export interface KbSection {
+  /** Heading text after "N<k> —" (niches) or empty. */
+  title: string;
+  notes: string;
+  positive: KbRule[];
+  negative: KbRule[];
+}
+
+export interface KnowledgeBase {
+  title: string;
+  preamble: string;
+  global: KbSection;
+  /** Niche id → section, in ascending id order when formatted. */
+  niches: Map<number, KbSection>;
+}
+
+/** Longest rule (or evidence) accepted: rules are meant to be short. */
+export const MAX_RULE_CHARS = 300;
+
+export interface KbIssue {
+  line: number;
+  message: string;
+}
+
+export class KbParseError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: KbIssue[],
+  ) {
+    super(issues.map((i) => `${file}:${i.line}: ${i.message}`).join('\n'));
+    this.name = 'KbParseError';
+  }
+
+  /** The first problem, for one-line messages. */
+  get first(): KbIssue {
+    return this.issues[0]!;
+  }
+}
+
+export function emptySection(title = ''): KbSection {
+  return { title, notes: '', positive: [], negative: [] };
+}
+
+export function emptyKnowledgeBase(): KnowledgeBase {
+  return { title: 'Knowledge base', preamble: '', global: emptySection(), niches: new Map() };
+}
+
+export interface ParseOptions {
+  /** File name used in messages (default knowledge-base.md). */
+  file?: string;
+  /** Number of niches of the run: a section "N<k>" with k ≥ this is an error. */
+  niches?: number;
+}
+
+const H1 = /^#\s+(.*)$/;
+const H2 = /^##\s+(.*)$/;
+const H3 = /^###\s+(.*)$/;
+const BULLET = /^[-*](?:\s+(.*))?$/;
+const NICHE_HEADING = /^N(\d+)(?:\s*(?:—|–|-|:)\s*(.*))?$/;
+const EVIDENCE = /^evidence\s*:\s*(.*)$/i;
+
+/** Parses knowledge-base Markdown; throws KbParseError listing every problem with its line. */
+export function parseKnowledgeBase(text: string, opts: ParseOptions = {}): KnowledgeBase {
+  const file = opts.file ?? 'knowledge-base.md';
+  const kb = emptyKnowledgeBase();
+  const issues: KbIssue[] = [];
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  let section: KbSection | undefined;
+  let list: KbRule[] | undefined;
+  let listName = '';
+  let rule: KbRule | undefined;
+  let sawGlobal = false;
+  const seenLists = new Set<string>();
+  const preamble: string[] = [];
+  const notes: string[] = [];
+  let sawTitle = false;
+  const flushNotes = (): void => {
+    if (section && notes.length) section.notes = notes.join('\n').trim();
+    notes.length = 0;
+  };
+  const checkRule = (r: KbRule | undefined, line: number): void => {
+    if (!r) return;
+    if (r.text.length > MAX_RULE_CHARS)
+      issues.push({
+        line,
+        message: `rule is ${r.text.length} characters; keep rules under ${MAX_RULE_CHARS}`,
+      });
+    if (r.evidence !== undefined && r.evidence.length > MAX_RULE_CHARS)
+      issues.push({
+        line,
+        message: `evidence is ${r.evidence.length} characters; keep it under ${MAX_RULE_CHARS}`,
+      });
+  };
+  let ruleLine = 0;
+
+  lines.forEach((raw, i) => {
+    const n = i + 1;
+    const line = raw.trimEnd();
+    const t = line.trim();
+    let m: RegExpMatchArray | null;
+    if ((m = H3.exec(t)) && !line.startsWith(' ')) {
+      checkRule(rule, ruleLine);
+      rule = undefined;
+      const name = m[1]!.trim().toLowerCase();
+      if (!section) {
+        issues.push({ line: n, message: `"${t}" must be inside a "## Global" or "## N<k>" section` });
+        return;
+      }
+      flushNotes();
+      if (name !== 'positive' && name !== 'negative') {
+        issues.push({ line: n, message: `unknown list "${t}"; expected "### Positive" or "### Negative"` });
+        list = undefined;
+        return;
+      }
+      const key = `${listName}/${name}`;
+      if (seenLists.has(key))
+        issues.push({ line: n, message: `second "### ${m[1]!.trim()}" in this section` });
+      seenLists.add(key);
+      list = name === 'positive' ? section.positive : section.negative;
+      return;
+    }
+    if ((m = H2.exec(t)) && !line.startsWith(' ')) {
+      checkRule(rule, ruleLine);
+      rule = undefined;
+      flushNotes();
+      list = undefined;
+      const h = m[1]!.trim();
+      if (h.toLowerCase() === 'global') {
+        if (sawGlobal) issues.push({ line: n, message: 'second "## Global" section' });
+        sawGlobal = true;
+        section = kb.global;
+        listName = 'global';
+        return;
+      }
+      const nm = NICHE_HEADING.exec(h);
+      if (!nm) {
+        issues.push({
+          line: n,
+          message: `unknown section "${t}"; expected "## Global" or "## N<k>" (e.g. "## N2")`,
+        });
+        section = undefined;
+        return;
+      }
+      const id = Number(nm[1]);
+      if (opts.niches !== undefined && id >= opts.niches)
+        issues.push({ line: n, message: `this run has niches N0–N${opts.niches - 1}; there is no N${id}` });
+      if (kb.niches.has(id)) issues.push({ line: n, message: `second section for niche N${id}` });
+      section = emptySection((nm[2] ?? '').trim());
+      kb.niches.set(id, section);
+      listName = `N${id}`;
+      return;
+    }
+    if ((m = H1.exec(t)) && !line.startsWith(' ')) {
+      if (sawTitle || section) {
+        issues.push({ line: n, message: 'only one "# title" line is allowed, at the top' });
+        return;
+      }
+      sawTitle = true;
+      kb.title = m[1]!.trim();
+      return;
+    }
+    if (!section) {
+      preamble.push(line);
+      return;
+    }
+    if (!list) {
+      if (BULLET.test(t) && t.length > 0)
+        issues.push({ line: n, message: 'a rule must be under "### Positive" or "### Negative"' });
+      else notes.push(line);
+      return;
+    }
+    if (t === '') return;
+    if ((m = BULLET.exec(line))) {
+      checkRule(rule, ruleLine);
+      const text = (m[1] ?? '').trim();
+      if (!text) issues.push({ line: n, message: 'empty rule' });
+      rule = { text };
+      ruleLine = n;
+      list.push(rule);
+      return;
+    }
+    if (/^\s/.test(line) && rule) {
+      const ev = EVIDENCE.exec(t);
+      if (ev) {
+        if (rule.evidence !== undefined)
+          issues.push({ line: n, message: 'second "Evidence:" line for this rule' });
+        rule.evidence = ev[1]!.trim();
+      } else if (rule.evidence !== undefined) rule.evidence += ' ' + t;
+      else rule.text += ' ' + t;
+      return;
+    }
+    issues.push({
+      line: n,
+      message: `expected a rule ("- …") or an indented "Evidence: …" line, got "${t.slice(0, 60)}"`,
+    });
+  });
+  checkRule(rule, ruleLine);
+  flushNotes();
+  kb.preamble = preamble.join('\n').trim();
+  if (issues.length)
+    throw new KbParseError(
+      file,
+      issues.sort((a, b) => a.line - b.line),
+    );
+  return kb;
+}
+
+function formatSection(heading: string, s: KbSection): string[] {
+  const out = [heading, ''];
+  if (s.notes) out.push(s.notes, '');
+  for (const [name, rules] of [
+    ['Positive', s.positive],
+    ['Negative', s.negative],
+  ] as const) {
+    out.push(`### ${name}`);
+    for (const r of rules) {
+      out.push(`- ${r.text}`);
+      if (r.evidence !== undefined) out.push(`  Evidence: ${r.evidence}`);
+    }
+    out.push('');
+  }
+  return out;
+}
+
+/** Deterministic Markdown for a knowledge base (parse(format(kb)) equals kb). */
+export function formatKnowledgeBase(kb: KnowledgeBase, only?: number): string {
+  const out = [`# ${kb.title}`, ''];
+  if (kb.preamble && only === undefined) out.push(kb.preamble, '');
+  out.push(...formatSection('## Global', kb.global));
+  for (const id of [...kb.niches.keys()].sort((a, b) => a - b)) {
+    if (only !== undefined && id !== only) continue;
+    const s = kb.niches.get(id)!;
+    out.push(...formatSection(`## N${id}${s.title ? ` — ${s.title}` : ''}`, s));
+  }
+  return out.join('\n').replace(/\n+$/, '\n');
+}
+
+/** What the operator sees for one niche: the global section and that niche's section. */
+export function nicheView(kb: KnowledgeBase, niche: number): string {
+  return formatKnowledgeBase(kb, niche);
+}
+
+export function nicheSection(kb: KnowledgeBase, niche: number): KbSection {
+  return kb.niches.get(niche) ?? emptySection();
+}
+
+/** A copy of `kb` with one niche's section replaced. */
+export function withNicheSection(kb: KnowledgeBase, niche: number, s: KbSection): KnowledgeBase {
+  const niches = new Map(kb.niches);
+  niches.set(niche, s);
+  return { ...kb, niches };
+}
+
+/** Collapses whitespace and checks one rule proposed by the LLM; returns a reason when it is unusable. */
+export function cleanRule(text: unknown, evidence: unknown): KbRule | string {
+  if (typeof text !== 'string' || !text.trim()) return 'empty rule';
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (t.length > MAX_RULE_CHARS) return `rule longer than ${MAX_RULE_CHARS} characters`;
+  const r: KbRule = { text: t };
+  if (typeof evidence === 'string' && evidence.trim()) {
+    const e = evidence.replace(/\s+/g, ' ').trim();
+    r.evidence = e.length > MAX_RULE_CHARS ? e.slice(0, MAX_RULE_CHARS - 1) + '…' : e;
+  }
+  return r;
+}
+
+// ---- the knowledge base in force during a search ----------------------------------------------------------
+
+/** Where the operator gets the knowledge base in force and where stage 1 puts its revisions. */
+export interface KnowledgeHost {
+  /** The knowledge base in force for a generation (read once, at the generation boundary). */
+  inForce(generation: number): KnowledgeBase;
+  /** Stage 1's revision of one niche's section during a generation. */
+  revise(niche: number, generation: number, section: KbSection): void;
+}
+
+/** In-memory host (benchmarks, tests): revisions carry over to later generations. */
+export class MemoryKnowledge implements KnowledgeHost {
+  constructor(private kb: KnowledgeBase) {}
+  inForce(): KnowledgeBase {
+    return this.kb;
+  }
+  revise(niche: number, _generation: number, section: KbSection): void {
+    this.kb = withNicheSection(this.kb, niche, section);
+  }
+}
+
+export type KbNotice =
+  | { type: 'kb/edited'; generation: number; file: string }
+  | { type: 'kb/rejected'; generation: number; line: number; message: string; savedAs: string }
+  | { type: 'kb/updated'; generation: number; niche: number; positive: number; negative: number }
+  | { type: 'kb/deferred'; generation: number; niche: number; message: string };
+
+export function versionName(generation: number): string {
+  return `gen-${String(generation).padStart(2, '0')}.md`;
+}
+
+/**
+ * The run folder's knowledge base. At each generation boundary knowledge-base.md is read and validated: a
+ * valid user edit takes effect (and is kept as kb/user-gen-NN.md so a replay can re-apply it); an invalid one
+ * is set aside as kb/rejected-gen-NN.md, the file is restored to the version in force, and the message names
+ * the line. Stage-1 revisions are written back atomically — unless the user changed the file since, in which
+ * case their edit wins at the next boundary and the revision stays in kb/gen-NN.md. Nothing is lost.
+ */
+export class KnowledgeFile implements KnowledgeHost {
+  private current: KnowledgeBase | undefined;
+  private lastWritten: string | undefined;
+  private boundary = -1;
+
+  constructor(
+    readonly dir: string,
+    private readonly niches: number,
+    private readonly notify: (n: KbNotice) => void = () => {},
+    /** Replay: user edits recorded by the original run, applied at the same boundaries. */
+    private readonly edits: Map<number, string> = new Map(),
+  ) {}
+
+  get file(): string {
+    return path.join(this.dir, 'knowledge-base.md');
+  }
+
+  private versionFile(prefix: string, generation: number): string {
+    return path.join(this.dir, 'kb', `${prefix}${versionName(generation)}`);
+  }
+
+  inForce(generation: number): KnowledgeBase {
+    if (this.current && generation === this.boundary) return this.current;
+    this.boundary = generation;
+    const edit = this.edits.get(generation);
+    if (edit !== undefined) writeFileAtomic(this.file, edit);
+    const text = fs.existsSync(this.file) ? fs.readFileSync(this.file, 'utf8') : '';
+    if (this.current === undefined || text !== this.lastWritten) {
+      try {
+        const kb = parseKnowledgeBase(text, { niches: this.niches });
+        if (this.current !== undefined) {
+          const saved = this.versionFile('user-', generation);
+          writeFileAtomic(saved, text);
+          this.notify({ type: 'kb/edited', generation, file: path.relative(this.dir, saved) });
+        }
+        this.current = kb;
+        this.lastWritten = text;
+      } catch (e) {
+        if (!(e instanceof KbParseError)) throw e;
+        const saved = this.versionFile('rejected-', generation);
+        writeFileAtomic(saved, text);
+        // the version in force: the previous boundary's, or (resume) the newest kept version
+        this.current ??= this.latestVersion() ?? emptyKnowledgeBase();
+        this.write(formatKnowledgeBase(this.current));
+        this.notify({
+          type: 'kb/rejected',
+          generation,
+          line: e.first.line,
+          message:
+            `knowledge-base.md line ${e.first.line}: ${e.first.message} — the edit was not applied ` +
+            `(kept as ${path.relative(this.dir, saved)}); the previous version stays in force`,
+          savedAs: path.relative(this.dir, saved),
+        });
+      }
+    }
+    writeFileAtomic(this.versionFile('', generation), formatKnowledgeBase(this.current));
+    return this.current;
+  }
+
+  revise(niche: number, generation: number, section: KbSection): void {
+    const base = this.current ?? this.inForce(generation);
+    this.current = withNicheSection(base, niche, section);
+    const text = formatKnowledgeBase(this.current);
+    writeFileAtomic(this.versionFile('', generation), text);
+    const onDisk = fs.existsSync(this.file) ? fs.readFileSync(this.file, 'utf8') : '';
+    if (onDisk === this.lastWritten) this.write(text);
+    else
+      this.notify({
+        type: 'kb/deferred',
+        generation,
+        niche,
+        message:
+          `knowledge-base.md was edited during generation ${generation}; your edit takes effect at the next ` +
+          `generation and the LLM's revision of N${niche} is kept in kb/${versionName(generation)}`,
+      });
+    this.notify({
+      type: 'kb/updated',
+      generation,
+      niche,
+      positive: section.positive.length,
+      negative: section.negative.length,
+    });
+  }
+
+  private write(text: string): void {
+    writeFileAtomic(this.file, text);
+    this.lastWritten = text;
+  }
+
+  private latestVersion(): KnowledgeBase | undefined {
+    const dir = path.join(this.dir, 'kb');
+    if (!fs.existsSync(dir)) return undefined;
+    const names = fs
+      .readdirSync(dir)
+      .filter((f) => /^gen-\d+\.md$/.test(f))
+      .sort((a, b) => Number(a.slice(4, -3)) - Number(b.slice(4, -3)));
+    for (const name of names.reverse()) {
+      try {
+        return parseKnowledgeBase(fs.readFileSync(path.join(dir, name), 'utf8'), { niches: this.niches });
+      } catch {
+        // an older version may still be valid
+      }
+    }
+    return undefined;
+  }
+}
