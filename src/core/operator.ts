@@ -130,8 +130,9 @@ export class BuiltinOperator<A> implements Operator<A> {
     const { space } = req;
     const useSurrogate = this.opts.poolFactor > 0 && space.encode !== undefined && req.evaluated.length >= 20;
     if (!useSurrogate) return Promise.resolve(this.breed(req, req.count).map((c) => this.raw(req, c)));
-    const pool = this.breed(req, req.count * this.opts.poolFactor);
-    if (pool.length <= req.count) return Promise.resolve(pool.map((c) => this.raw(req, c)));
+    const pool = this.breed(req, req.count * this.opts.poolFactor, true);
+    if (pool.length <= req.count)
+      return Promise.resolve(this.breed(req, req.count).map((c) => this.raw(req, c)));
     const encode = space.encode!.bind(space);
     const costs = req.objectives.slice(1);
     const models = this.models(req, encode, costs);
@@ -139,31 +140,40 @@ export class BuiltinOperator<A> implements Operator<A> {
       const x = encode(c.arch);
       return models.map((m) => m.predict(x));
     });
-    const archive = req.parents.map((m) => [
+    const vecOf = (m: Member<A>): number[] => [
       -m.evaluation.predictedAccuracy,
       ...costs.map((c) => m.evaluation.hw[c] ?? 0),
-    ]);
+    ];
+    // the niche's Pareto parents are the context a child must improve on
+    const archive = req.parents.map(vecOf);
     const explore = Math.min(req.count - 1, Math.round(req.count * this.opts.exploreShare));
     const exploit = req.count - explore;
     const picked: number[] = [];
+    const pickedKeys = new Set<string>();
+    const pick = (i: number): void => {
+      const k = space.canonicalKey(pool[i]!.arch);
+      if (pickedKeys.has(k)) return;
+      pickedKeys.add(k);
+      picked.push(i);
+    };
     // non-dominated sorting of archive ∪ pool in surrogate space; take pool members front by front, by crowding
     const all = [...archive, ...guess];
     for (const front of nonDominatedSort(all)) {
       const mine = front.filter((i) => i >= archive.length);
       const cd = crowdingDistance(all, front);
       mine.sort((a, b) => cd.get(b)! - cd.get(a)! || a - b);
-      for (const i of mine) if (picked.length < exploit) picked.push(i - archive.length);
+      for (const i of mine) if (picked.length < exploit) pick(i - archive.length);
       if (picked.length >= exploit) break;
     }
-    const rest = pool.map((_, i) => i).filter((i) => !picked.includes(i));
+    const rest = pool.map((_, i) => i).filter((i) => !pickedKeys.has(space.canonicalKey(pool[i]!.arch)));
     req.rng.shuffle(rest);
-    picked.push(...rest.slice(0, explore));
+    for (const i of rest) if (picked.length < req.count) pick(i);
     return Promise.resolve(
       picked.map((i) => {
         const c = pool[i]!;
         const g = guess[i]!;
         const why =
-          i < pool.length && rest.slice(0, explore).includes(i)
+          picked.indexOf(i) >= exploit
             ? 'exploration pick'
             : `surrogate: acc≈${(-g[0]!).toFixed(3)}${costs.map((name, k) => `, ${name}≈${g[k + 1]!.toFixed(3)}`).join('')}`;
         return this.raw(req, { ...c, rationale: `${c.rationale} (${why})` });
@@ -204,8 +214,13 @@ export class BuiltinOperator<A> implements Operator<A> {
     };
   }
 
+  /**
+   * Up to `n` distinct, novel children inside the niche by crossover (p) or mutation, repaired when needed.
+   * `byVariant` keeps isomorphic variants apart (the surrogate then chooses which variant of a class to spend
+   * budget on — e.g. the one without a costly dead convolution).
+   */
   /** Up to `n` distinct, novel children inside the niche by crossover (p) or mutation, repaired when needed. */
-  private breed(req: ProposeRequest<A>, n: number): Child<A>[] {
+  private breed(req: ProposeRequest<A>, n: number, byVariant = false): Child<A>[] {
     const { space, niche, parents, rng } = req;
     const out: Child<A>[] = [];
     const keys = new Set<string>();
@@ -234,7 +249,7 @@ export class BuiltinOperator<A> implements Operator<A> {
         child = fixed;
         rationale += `, repaired into ${niche.name} (${niche.constraint})`;
       }
-      const key = space.canonicalKey(child);
+      const key = byVariant ? space.format(child) : space.canonicalKey(child);
       if (keys.has(key) || !req.isNovel(child)) continue;
       keys.add(key);
       out.push({ arch: child, rationale, operator, parents: from.map((m) => m.id) });

@@ -376,7 +376,8 @@ function planGeneration<A>(
   const floor = Math.min(1, Math.floor(total / Math.max(1, live.length)));
   const plan = states.map((s) => (s.exhausted ? 0 : floor));
   let rest = total - floor * live.length;
-  const weight = states.map((s) => (s.exhausted ? 0 : (onFront.get(s.niche.id) ?? 0) + 0.5));
+  // +2: a niche off the front keeps a fair share, so it can still find its way onto the front
+  const weight = states.map((s) => (s.exhausted ? 0 : (onFront.get(s.niche.id) ?? 0) + 2));
   const wsum = weight.reduce((a, b) => a + b, 0);
   if (wsum > 0 && rest > 0) {
     const share = weight.map((w) => (w / wsum) * rest);
