@@ -9,6 +9,7 @@ import type { Partition } from './partition.js';
 import type { RunConfig } from './runstore.js';
 import type { SearchSpace } from './space.js';
 import { nb201Provider } from './nb201/provider.js';
+import './live/register.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -14,7 +14,11 @@ export type Layer =
       k: number;
       stride: number;
       pad: number;
+      /** Grouped convolution (FBNet's group variants, depthwise when group = cin); default 1. */
+      group?: number;
     }
+  /** ShuffleNet's channel shuffle: (N, g, C/g, H, W) -> transpose(1, 2) -> (N, C, H, W). */
+  | { kind: 'shuffle'; input: string; output: string; groups: number }
   /** BatchNorm2d at initialisation (gamma 1, beta 0); the mode (batch statistics or identity) is the emitter's. */
   | { kind: 'bn'; name: string; input: string; output: string; c: number }
   | { kind: 'relu'; input: string; output: string }
@@ -89,6 +93,9 @@ export function inferShapes(net: Net): Map<string, TensorShape> {
         const s = get(l.input, where);
         if (s.c !== l.cin)
           throw new NetBuildError(where, `conv expects ${l.cin} input channels, "${l.input}" has ${s.c}`);
+        const g = l.group ?? 1;
+        if (l.cin % g !== 0 || l.cout % g !== 0)
+          throw new NetBuildError(where, `group ${g} does not divide ${l.cin} -> ${l.cout} channels`);
         put(
           l.output,
           { c: l.cout, h: out(l.k, s.h, l.stride, l.pad), w: out(l.k, s.w, l.stride, l.pad) },
@@ -107,6 +114,13 @@ export function inferShapes(net: Net): Map<string, TensorShape> {
       case 'zero':
         put(l.output, get(l.input, where), where);
         break;
+      case 'shuffle': {
+        const s = get(l.input, where);
+        if (s.c % l.groups !== 0)
+          throw new NetBuildError(where, `cannot shuffle ${s.c} channels in ${l.groups} groups`);
+        put(l.output, s, where);
+        break;
+      }
       case 'avgpool': {
         const s = get(l.input, where);
         put(
@@ -161,8 +175,9 @@ export function analyticCost(net: Net): { paramsM: number; flopsM: number } {
   for (const l of net.layers) {
     if (l.kind === 'conv') {
       const o = shapes.get(l.output)!;
-      params += l.cout * l.cin * l.k * l.k;
-      flops += l.cout * l.cin * l.k * l.k * o.h * o.w;
+      const g = l.group ?? 1;
+      params += (l.cout * l.cin * l.k * l.k) / g;
+      flops += (l.cout * l.cin * l.k * l.k * o.h * o.w) / g;
     } else if (l.kind === 'bn') {
       params += 2 * l.c;
     } else if (l.kind === 'linear') {

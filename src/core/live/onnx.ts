@@ -145,8 +145,9 @@ export interface Emitted {
 export const SWAP_CHUNK = 16;
 
 function weightTensor(opts: EmitOptions, l: Layer & { kind: 'conv' | 'linear' }, abs: boolean): Float32Array {
-  const shape = l.kind === 'conv' ? [l.cout, l.cin, l.k, l.k] : [l.cout, l.cin];
-  const fanIn = l.kind === 'conv' ? l.cin * l.k * l.k : l.cin;
+  const g = l.kind === 'conv' ? (l.group ?? 1) : 1;
+  const shape = l.kind === 'conv' ? [l.cout, l.cin / g, l.k, l.k] : [l.cout, l.cin];
+  const fanIn = l.kind === 'conv' ? (l.cin / g) * l.k * l.k : l.cin;
   const w = opts.weights.tensor({
     name: `${l.name}.weight`,
     kind: l.kind === 'conv' ? 'conv' : 'linear-weight',
@@ -213,15 +214,17 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   for (const l of net.layers) {
     switch (l.kind) {
       case 'conv': {
+        const group = l.group ?? 1;
         const w = g.initializer(
           `${l.name}.weight`,
-          [l.cout, l.cin, l.k, l.k],
+          [l.cout, l.cin / group, l.k, l.k],
           weightTensor(opts, l, opts.mode === 'synflow'),
         );
         const attrs = {
           kernel_shape: [l.k, l.k],
           strides: [l.stride, l.stride],
           pads: [l.pad, l.pad, l.pad, l.pad],
+          ...(group > 1 ? { group } : {}),
         };
         const p = g.op('Conv', [t(l.input), w], attrs);
         name.set(l.output, p);
@@ -265,6 +268,19 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
       case 'add': {
         name.set(l.output, g.op('Sum', l.inputs.map(t)));
         if (opts.mode === 'synflow') tangent.set(l.output, g.op('Sum', l.inputs.map(q)));
+        break;
+      }
+      case 'shuffle': {
+        const s = shapes.get(l.input)!;
+        const shuffle = (x: string): string =>
+          g.op('Reshape', [
+            g.op('Transpose', [g.op('Reshape', [x, g.ints([0, l.groups, s.c / l.groups, s.h, s.w])])], {
+              perm: [0, 2, 1, 3, 4],
+            }),
+            g.ints([0, s.c, s.h, s.w]),
+          ]);
+        name.set(l.output, shuffle(t(l.input)));
+        if (opts.mode === 'synflow') tangent.set(l.output, shuffle(q(l.input)));
         break;
       }
       case 'zero': {

@@ -8,36 +8,17 @@ import { analyticCost, type Net } from './net.js';
 import { emitOnnx, SWAP_CHUNK, type DataLayout } from './onnx.js';
 import { gaussianInput, imageBatch } from './inputs.js';
 import { NB201_NET_CONFIGS } from './nb201-net.js';
+import {
+  DEFAULT_SETTINGS,
+  LIVE_PROXIES,
+  settingsKey,
+  type LiveProxy,
+  type ProxyScores,
+  type ProxySettings,
+} from './settings.js';
 import { WeightSource } from './weights.js';
 
-export const LIVE_PROXIES = ['naswot', 'swap', 'meco', 'logsynflow', 'zen', 'params', 'flops'] as const;
-export type LiveProxy = (typeof LIVE_PROXIES)[number];
-
-export interface ProxySettings {
-  /** Images per batch for NASWOT, SWAP and MeCo (one shared forward pass). */
-  batch: number;
-  /** Gaussian inputs per Zen-NAS forward pass. */
-  zenBatch: number;
-  /** Zen-NAS mixup coefficient α in f(x) − f(x + α ε). */
-  zenAlpha: number;
-  seed: number;
-  proxies: readonly LiveProxy[];
-}
-
-export const DEFAULT_SETTINGS: ProxySettings = {
-  batch: 64,
-  zenBatch: 16,
-  zenAlpha: 0.01,
-  seed: 0,
-  proxies: LIVE_PROXIES,
-};
-
-/** Canonical string of the settings that change scores (the cache key's second half). */
-export function settingsKey(dataset: string, s: ProxySettings): string {
-  return `${dataset};b${s.batch};zb${s.zenBatch};za${s.zenAlpha};s${s.seed}`;
-}
-
-export type ProxyScores = Partial<Record<LiveProxy, number>>;
+export { DEFAULT_SETTINGS, LIVE_PROXIES, settingsKey, type LiveProxy, type ProxyScores, type ProxySettings };
 
 export interface ScoreInputs {
   /** (batch, 3, R, R) normalised images. */

@@ -18,7 +18,17 @@ export const PREDICTOR_ALIASES: Record<string, string> = {
   flops: 'flops',
 };
 
+/** Predictors whose per-index scores come from elsewhere (e.g. the live evaluator's precomputed table). */
+export type ScoreSource = (ds: Nb201Dataset) => Float64Array;
+const scoreSources = new Map<string, ScoreSource>();
+
+export function registerScoreSource(name: string, source: ScoreSource): void {
+  scoreSources.set(name, source);
+}
+
 function proxyColumn(ds: Nb201Dataset, name: string): Float64Array {
+  const src = scoreSources.get(name);
+  if (src) return src(ds);
   const t = loadNb201Table();
   if (name === 'params') return t.params(ds);
   if (name === 'flops') return t.flops(ds);
@@ -26,7 +36,12 @@ function proxyColumn(ds: Nb201Dataset, name: string): Float64Array {
 }
 
 export function tablePredictorNames(ds: Nb201Dataset): string[] {
-  return ['rank-avg', ...Object.keys(PREDICTOR_ALIASES), ...loadNb201Table().proxyNames(ds)];
+  return [
+    'rank-avg',
+    ...Object.keys(PREDICTOR_ALIASES),
+    ...loadNb201Table().proxyNames(ds),
+    ...scoreSources.keys(),
+  ];
 }
 
 const scoreCache = new Map<string, Float64Array>();
@@ -36,7 +51,10 @@ export function tablePredictorScores(ds: Nb201Dataset, predictor: string): Float
   const key = `${ds}/${predictor}`;
   let s = scoreCache.get(key);
   if (!s) {
-    if (predictor === 'rank-avg') {
+    const src = scoreSources.get(predictor);
+    if (src) {
+      s = src(ds);
+    } else if (predictor === 'rank-avg') {
       s = rankAverage(RANK_AVG_PROXIES.map((p) => proxyColumn(ds, p)));
     } else {
       const name = PREDICTOR_ALIASES[predictor] ?? predictor;

@@ -1,0 +1,68 @@
+// Computes the live evaluator's proxies for the whole NAS-Bench-201 space, one architecture per isomorphism class
+// (6,466 canonical cells; the first index of each class represents it), appending one JSON line per class to
+// data/live-nb201-<dataset>.jsonl. Resumable: classes already in the file are skipped. Run it niced:
+//   nice -n 10 npx tsx scripts/live-table.ts --dataset cifar10 [--workers 2] [--limit N]
+import fs from 'node:fs';
+import path from 'node:path';
+import { nb201Space } from '../src/core/nb201/space.js';
+import { WorkerPool } from '../src/core/live/pool.js';
+import { DEFAULT_SETTINGS, settingsKey } from '../src/core/live/settings.js';
+import { liveTableFile, readLiveTable } from '../src/core/live/table.js';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : def;
+}
+
+async function main(): Promise<void> {
+  const dataset = arg('dataset', 'cifar10');
+  const workers = Number(arg('workers', '2'));
+  const limit = Number(arg('limit', 'Infinity'));
+  const file = liveTableFile(dataset, path.resolve(__dirname, '..', 'data'));
+  const settings = DEFAULT_SETTINGS;
+  const sk = settingsKey(dataset, settings);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ settings: sk }) + '\n');
+  const done = readLiveTable(file, sk).rows;
+  const todo: number[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < nb201Space.size; i++) {
+    const key = nb201Space.canonicalKey(nb201Space.fromIndex(i));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (!done.has(key)) todo.push(i);
+  }
+  const work = todo.slice(0, limit);
+  console.log(`${dataset}: ${seen.size} classes, ${done.size} done, computing ${work.length}`);
+  const pool = new WorkerPool({
+    size: workers,
+    onCrash: ({ attempt, reason }) => console.error(`worker crash (attempt ${attempt}): ${reason}`),
+  });
+  const t0 = Date.now();
+  let n = 0;
+  let next = 0;
+  const one = async (): Promise<void> => {
+    while (next < work.length) {
+      const i = work[next++]!;
+      const arch = nb201Space.fromIndex(i);
+      const scores = await pool.score({ space: 'nb201', dataset, ops: [...arch], settings });
+      const row = { i, key: nb201Space.canonicalKey(arch), ...scores };
+      fs.appendFileSync(file, JSON.stringify(row) + '\n');
+      n++;
+      if (n % 50 === 0) {
+        const rate = n / ((Date.now() - t0) / 60000);
+        console.log(`${n}/${work.length} (${rate.toFixed(1)} archs/min)`);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: workers }, one));
+  } finally {
+    await pool.close();
+  }
+  console.log(`done ${n} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

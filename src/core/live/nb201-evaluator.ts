@@ -1,0 +1,132 @@
+// The live zero-cost evaluator for NAS-Bench-201 (predictor id `live`): builds each candidate's real network and
+// scores it with the live proxies in worker threads, through a persistent score cache; predicted accuracy is the
+// label-free rank ensemble; hardware metrics and the (hidden) true accuracy come from the NB201 table.
+
+import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
+import { nb201Space, type Nb201Arch } from '../nb201/space.js';
+import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from '../nb201/table.js';
+import { ScoreCache } from './cache.js';
+import { ENSEMBLE_PROXIES, RankEnsemble } from './ensemble.js';
+import { checkNb201Ops } from './nb201-net.js';
+import { WorkerPool } from './pool.js';
+import {
+  DEFAULT_SETTINGS,
+  LIVE_PROXIES,
+  settingsKey,
+  type LiveProxy,
+  type ProxyScores,
+  type ProxySettings,
+} from './settings.js';
+import { loadLiveTable } from './table.js';
+
+export interface LiveEvaluatorOptions {
+  dataset: Nb201Dataset;
+  metrics?: readonly HwMetric[];
+  required?: readonly HwMetric[];
+  settings?: ProxySettings;
+  pool?: WorkerPool;
+  cache?: ScoreCache;
+  /** Reference distribution for the rank ensemble; default: the shipped full-space table of the dataset. */
+  reference?: Partial<Record<LiveProxy, ArrayLike<number>>>;
+  /** Cells scored to build a reference when no table is shipped (seeded, label-free). */
+  referenceSample?: number;
+}
+
+let sharedPool: WorkerPool | undefined;
+
+/** One pool per process: its idle workers do not keep the process alive. */
+export function livePool(): WorkerPool {
+  sharedPool ??= new WorkerPool();
+  return sharedPool;
+}
+
+export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
+  readonly id = 'nb201-live';
+  readonly predictor: PredictorInfo;
+  readonly metrics: readonly HwMetric[];
+  readonly settings: ProxySettings;
+  private readonly pool: WorkerPool;
+  private readonly cache: ScoreCache;
+  private ensemble?: Promise<RankEnsemble>;
+
+  constructor(private readonly opts: LiveEvaluatorOptions) {
+    this.settings = opts.settings ?? DEFAULT_SETTINGS;
+    this.metrics = opts.metrics ?? HW_METRICS;
+    this.pool = opts.pool ?? livePool();
+    this.cache = opts.cache ?? new ScoreCache();
+    this.predictor = {
+      id: 'live',
+      unit: `mean rank percentile (0..1) of live ${ENSEMBLE_PROXIES.join(', ')} (computed on the network, onnxruntime)`,
+      labels: 0,
+    };
+  }
+
+  admissible(arch: Nb201Arch): string | null {
+    const i = nb201Space.index(arch);
+    const t = loadNb201Table();
+    for (const m of this.opts.required ?? []) {
+      if (Number.isNaN(t.hw(this.opts.dataset, m)[i]!))
+        return `HW-NAS-Bench has no ${m} value for this cell on ${this.opts.dataset}, so it is outside this task's space`;
+    }
+    return null;
+  }
+
+  /** Exact cell: isomorphic cells have their own measured latencies. */
+  cacheKey(arch: Nb201Arch): string {
+    return nb201Space.format(arch);
+  }
+
+  /** Raw proxy scores of a cell, from the persistent cache or computed by a worker. */
+  async scores(arch: Nb201Arch, signal?: AbortSignal): Promise<ProxyScores> {
+    const ops = checkNb201Ops(arch);
+    const key = `nb201:${nb201Space.canonicalKey(ops)}|${settingsKey(this.opts.dataset, this.settings)}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const s = await this.pool.score(
+      { space: 'nb201', dataset: this.opts.dataset, ops, settings: this.settings },
+      signal,
+    );
+    this.cache.put(key, s);
+    return s;
+  }
+
+  private rankEnsemble(signal?: AbortSignal): Promise<RankEnsemble> {
+    this.ensemble ??= this.buildEnsemble(signal);
+    return this.ensemble;
+  }
+
+  private async buildEnsemble(signal?: AbortSignal): Promise<RankEnsemble> {
+    if (this.opts.reference) return new RankEnsemble(this.opts.reference);
+    const table = loadLiveTable(this.opts.dataset);
+    if (table && table.settings === settingsKey(this.opts.dataset, this.settings) && table.classes > 0) {
+      const ref: Partial<Record<LiveProxy, Float64Array>> = {};
+      for (const p of LIVE_PROXIES) ref[p] = table.column(p);
+      return new RankEnsemble(ref);
+    }
+    // no table for these settings: a seeded reference sample of cells, scored like any candidate (no labels)
+    const n = this.opts.referenceSample ?? 64;
+    const cols: Record<string, number[]> = {};
+    const picks = Array.from({ length: n }, (_, k) =>
+      nb201Space.fromIndex((k * 7919 + 13) % nb201Space.size),
+    );
+    const all = await Promise.all(picks.map((a) => this.scores(a, signal)));
+    for (const s of all) for (const p of LIVE_PROXIES) (cols[p] ??= []).push(s[p] ?? NaN);
+    return new RankEnsemble(cols);
+  }
+
+  async evaluate(arch: Nb201Arch, signal?: AbortSignal): Promise<Evaluation> {
+    const [proxies, ensemble] = await Promise.all([this.scores(arch, signal), this.rankEnsemble(signal)]);
+    const i = nb201Space.index(arch);
+    const t = loadNb201Table();
+    const hw: Record<string, number> = {};
+    for (const m of this.metrics) hw[m] = t.hw(this.opts.dataset, m)[i]!;
+    const raw: Record<string, number> = {};
+    for (const [k, v] of Object.entries(proxies)) raw[k] = v;
+    return {
+      predictedAccuracy: ensemble.predict(proxies),
+      proxies: raw,
+      hw,
+      trueAccuracy: t.testAccuracy(this.opts.dataset)[i]!,
+    };
+  }
+}

@@ -1,0 +1,31 @@
+// Proxy names and settings of the live evaluator, free of any engine import so the extension host's thread can
+// use them (and the score cache and tables) without loading onnxruntime.
+
+export const LIVE_PROXIES = ['naswot', 'swap', 'meco', 'logsynflow', 'zen', 'params', 'flops'] as const;
+export type LiveProxy = (typeof LIVE_PROXIES)[number];
+export type ProxyScores = Partial<Record<LiveProxy, number>>;
+
+export interface ProxySettings {
+  /** Images per batch for NASWOT, SWAP and MeCo (one shared forward pass). */
+  batch: number;
+  /** Gaussian inputs per Zen-NAS forward pass. */
+  zenBatch: number;
+  /** Zen-NAS mixup coefficient α in f(x) − f(x + α ε). */
+  zenAlpha: number;
+  seed: number;
+  proxies: readonly LiveProxy[];
+}
+
+/** Batch sizes chosen for speed on CPU (2 cores: the full NB201 table in about an hour); see the README. */
+export const DEFAULT_SETTINGS: ProxySettings = {
+  batch: 32,
+  zenBatch: 8,
+  zenAlpha: 0.01,
+  seed: 0,
+  proxies: LIVE_PROXIES,
+};
+
+/** Canonical string of the settings that change scores (the cache key's second half). */
+export function settingsKey(dataset: string, s: ProxySettings): string {
+  return `${dataset};b${s.batch};zb${s.zenBatch};za${s.zenAlpha};s${s.seed}`;
+}

@@ -1,0 +1,75 @@
+// The precomputed live-proxy table for NAS-Bench-201 (data/live-nb201-<dataset>.jsonl, written by
+// scripts/live-table.ts with this evaluator): a settings header line, then one line per isomorphism class
+// {i, key, naswot, swap, meco, logsynflow, zen, params, flops} (-Infinity stored as null). Expanded to all
+// 15,625 indices through the space's canonical key; classes not computed yet are NaN.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { nb201Space } from '../nb201/space.js';
+import { dataDir } from '../nb201/table.js';
+import { LIVE_PROXIES, type LiveProxy, type ProxyScores } from './settings.js';
+
+export function liveTableFile(dataset: string, dir = dataDir()): string {
+  return path.join(dir, `live-nb201-${dataset}.jsonl`);
+}
+
+export interface LiveTableRows {
+  settings: string;
+  rows: Map<string, ProxyScores>;
+}
+
+/** Reads a table file; rows of other settings than `expectSettings` are an error (the file is stale). */
+export function readLiveTable(file: string, expectSettings?: string): LiveTableRows {
+  const rows = new Map<string, ProxyScores>();
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const header = JSON.parse(lines[0]!) as { settings: string };
+  if (expectSettings && header.settings !== expectSettings)
+    throw new Error(`${file} was computed with settings ${header.settings}, expected ${expectSettings}`);
+  for (const line of lines.slice(1)) {
+    if (!line.trim()) continue;
+    let r: Record<string, number | string | null>;
+    try {
+      r = JSON.parse(line) as typeof r;
+    } catch {
+      continue; // a torn last line from an interrupted run
+    }
+    const s: ProxyScores = {};
+    for (const p of LIVE_PROXIES) if (p in r) s[p] = r[p] === null ? -Infinity : (r[p] as number);
+    rows.set(r['key'] as string, s);
+  }
+  return { settings: header.settings, rows };
+}
+
+export interface LiveTable {
+  settings: string;
+  /** Number of isomorphism classes present. */
+  classes: number;
+  /** Indices (of 15,625) with a value. */
+  covered: number;
+  column(p: LiveProxy): Float64Array;
+}
+
+const cache = new Map<string, LiveTable | null>();
+
+/** The full-space table for a dataset, or null when none is shipped. */
+export function loadLiveTable(dataset: string): LiveTable | null {
+  if (cache.has(dataset)) return cache.get(dataset)!;
+  const file = liveTableFile(dataset);
+  let t: LiveTable | null = null;
+  if (fs.existsSync(file)) {
+    const { settings, rows } = readLiveTable(file);
+    const cols = new Map<LiveProxy, Float64Array>(
+      LIVE_PROXIES.map((p) => [p, new Float64Array(nb201Space.size).fill(NaN)]),
+    );
+    let covered = 0;
+    for (let i = 0; i < nb201Space.size; i++) {
+      const r = rows.get(nb201Space.canonicalKey(nb201Space.fromIndex(i)));
+      if (!r) continue;
+      covered++;
+      for (const p of LIVE_PROXIES) if (r[p] !== undefined) cols.get(p)![i] = r[p]!;
+    }
+    t = { settings, classes: rows.size, covered, column: (p) => cols.get(p)! };
+  }
+  cache.set(dataset, t);
+  return t;
+}

@@ -1,0 +1,209 @@
+// Live evaluator plumbing: spec errors naming the field, worker pool (parallel scoring, cancellation, crash
+// retry), persistent cache, determinism, the label-free rank ensemble and the NB201 registration.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ScoreCache } from '../../src/core/live/cache.js';
+import { RankEnsemble } from '../../src/core/live/ensemble.js';
+import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/live/nb201-net.js';
+import { LiveNb201Evaluator } from '../../src/core/live/nb201-evaluator.js';
+import { inferShapes, NetBuildError, type Net } from '../../src/core/live/net.js';
+import { WorkerCrashError, WorkerPool } from '../../src/core/live/pool.js';
+import { makeInputs, scoreNet } from '../../src/core/live/scorer.js';
+import { DEFAULT_SETTINGS, type ProxySettings } from '../../src/core/live/settings.js';
+import { tablePredictorScores } from '../../src/core/nb201/evaluator.js';
+import { nb201Space } from '../../src/core/nb201/space.js';
+import { loadNb201Table } from '../../src/core/nb201/table.js';
+import { rankAverage } from '../../src/core/predictor.js';
+import { spaceProvider } from '../../src/core/registry.js';
+
+const SMALL: ProxySettings = { ...DEFAULT_SETTINGS, batch: 8, zenBatch: 4 };
+const CHEAP = '|avg_pool_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|skip_connect~1|avg_pool_3x3~2|';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'live-eval-'));
+const pools: WorkerPool[] = [];
+function pool(opts: ConstructorParameters<typeof WorkerPool>[0] = {}): WorkerPool {
+  const p = new WorkerPool({ size: 2, ...opts });
+  pools.push(p);
+  return p;
+}
+after(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('live network builder: bad specs', () => {
+  it('names the field of an unknown op or a wrong edge count', () => {
+    assert.throws(
+      () =>
+        buildNb201Net(
+          ['nor_conv_3x3', 'conv_9x9', 'none', 'none', 'none', 'none'],
+          NB201_NET_CONFIGS.cifar10!,
+        ),
+      (e: unknown) => e instanceof NetBuildError && e.field === 'ops[1]' && /conv_9x9/.test(e.message),
+    );
+    assert.throws(
+      () => buildNb201Net([1, 2, 3], NB201_NET_CONFIGS.cifar10!),
+      (e: unknown) => e instanceof NetBuildError && e.field === 'ops' && /6 edges, got 3/.test(e.message),
+    );
+  });
+
+  it('names the layer with a wrong channel count or an unconnected input', () => {
+    const base: Net = {
+      input: 'x',
+      inputShape: { c: 3, h: 8, w: 8 },
+      layers: [
+        { kind: 'conv', name: 'c1', input: 'x', output: 'y', cin: 4, cout: 8, k: 3, stride: 1, pad: 1 },
+      ],
+      output: 'y',
+      preGap: 'y',
+      mecoTaps: [],
+      chainPoints: [],
+    };
+    assert.throws(
+      () => inferShapes(base),
+      (e: unknown) => e instanceof NetBuildError && e.field === 'c1' && /4 input channels/.test(e.message),
+    );
+    const dangling: Net = { ...base, layers: [{ kind: 'add', inputs: [], output: 'y' }] };
+    assert.throws(
+      () => inferShapes(dangling),
+      (e: unknown) => e instanceof NetBuildError && /no inputs/.test(e.message),
+    );
+    const missing: Net = { ...base, layers: [{ kind: 'relu', input: 'node2', output: 'y' }] };
+    assert.throws(
+      () => inferShapes(missing),
+      (e: unknown) => e instanceof NetBuildError && /"node2" is not produced/.test(e.message),
+    );
+  });
+});
+
+describe('live worker pool', () => {
+  it('scores in a worker exactly what the scorer computes in-thread (deterministic seeds)', async () => {
+    const ops = [...nb201Space.parse(CHEAP)];
+    const p = pool();
+    const [a, b] = await Promise.all([
+      p.score({ space: 'nb201', dataset: 'cifar10', ops, settings: SMALL }),
+      p.score({ space: 'nb201', dataset: 'cifar10', ops, settings: SMALL }),
+    ]);
+    const direct = await scoreNet(
+      buildNb201Net(ops, NB201_NET_CONFIGS.cifar10!),
+      SMALL,
+      makeInputs('cifar10', SMALL),
+    );
+    assert.deepEqual(a, direct);
+    assert.deepEqual(b, direct);
+  });
+
+  it('reports a worker crash and retries the candidate once', async () => {
+    const crashes: string[] = [];
+    const p = pool({ injectCrashes: 1, onCrash: (c) => crashes.push(`${c.attempt}:${c.reason}`) });
+    const s = await p.score({
+      space: 'nb201',
+      dataset: 'cifar10',
+      ops: [...nb201Space.parse(CHEAP)],
+      settings: SMALL,
+    });
+    assert.ok(Number.isFinite(s.naswot));
+    assert.deepEqual(crashes, ['0:worker exited with code 70']);
+    const p2 = pool({ injectCrashes: 2 });
+    await assert.rejects(
+      p2.score({ space: 'nb201', dataset: 'cifar10', ops: [...nb201Space.parse(CHEAP)], settings: SMALL }),
+      (e: unknown) => e instanceof WorkerCrashError && /crashed twice/.test(e.message),
+    );
+    assert.equal(p2.crashes, 2);
+  });
+
+  it('cancels a running and a queued job through the signal, and keeps serving', async () => {
+    const p = pool({ size: 1 });
+    const ctl = new AbortController();
+    const big = [3, 3, 3, 3, 3, 3];
+    const running = p.score(
+      { space: 'nb201', dataset: 'cifar10', ops: big, settings: DEFAULT_SETTINGS },
+      ctl.signal,
+    );
+    const queued = p.score(
+      { space: 'nb201', dataset: 'cifar10', ops: big, settings: DEFAULT_SETTINGS },
+      ctl.signal,
+    );
+    setTimeout(() => ctl.abort(), 30);
+    const t0 = Date.now();
+    await assert.rejects(running, { name: 'AbortError' });
+    await assert.rejects(queued, { name: 'AbortError' });
+    assert.ok(Date.now() - t0 < 1000, 'cancellation does not wait for the forward pass');
+    assert.equal(p.completed, 0);
+    const s = await p.score({
+      space: 'nb201',
+      dataset: 'cifar10',
+      ops: [...nb201Space.parse(CHEAP)],
+      settings: SMALL,
+    });
+    assert.ok(Number.isFinite(s.zen));
+  });
+});
+
+describe('live evaluator', () => {
+  it('scores dead-op and disconnected cells, caches scores on disk, and predicts with zero labels', async () => {
+    const file = path.join(tmp, 'scores.jsonl');
+    const ref = { naswot: [0, 10, 20], logsynflow: [0, 10, 20], zen: [0, 10, 20], params: [0, 0.5, 1] };
+    const p = pool();
+    const ev = new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      settings: SMALL,
+      pool: p,
+      cache: new ScoreCache(file),
+      reference: ref,
+    });
+    assert.equal(ev.predictor.labels, 0);
+    const dead = nb201Space.parse(
+      '|none~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|avg_pool_3x3~0|nor_conv_1x1~1|nor_conv_1x1~2|',
+    );
+    const disc = nb201Space.parse('|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|none~0|none~1|none~2|');
+    assert.ok(nb201Space.isDisconnected(disc));
+    const [e1, e2] = await Promise.all([ev.evaluate(dead), ev.evaluate(disc)]);
+    assert.ok(Number.isFinite(e1.proxies['naswot']!) && Number.isFinite(e1.proxies['logsynflow']!));
+    assert.equal(e2.proxies['logsynflow'], -Infinity, 'a disconnected cell has synflow 0');
+    assert.ok(e1.predictedAccuracy > e2.predictedAccuracy);
+    const i = nb201Space.index(dead);
+    assert.equal(e1.hw['edgegpu_latency'], loadNb201Table().hw('cifar10', 'edgegpu_latency')[i]);
+    assert.equal(e1.trueAccuracy, loadNb201Table().testAccuracy('cifar10')[i]);
+    assert.equal(p.completed, 2);
+    // a new evaluator with a fresh pool reads the persisted scores: no worker runs
+    const p2 = pool();
+    const ev2 = new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      settings: SMALL,
+      pool: p2,
+      cache: new ScoreCache(file),
+      reference: ref,
+    });
+    const again = await ev2.evaluate(dead);
+    assert.deepEqual(again, e1);
+    assert.equal(p2.completed, 0);
+    // other settings are another cache entry
+    assert.equal(new ScoreCache(file).size, 2);
+  });
+
+  it('rank ensemble: the percentile of a reference item is its fractional rank (ties share)', () => {
+    const cols = { naswot: [3, 1, 2, 2], logsynflow: [1, 2, 3, 4], zen: [4, 3, 2, 1], params: [1, 1, 1, 1] };
+    const e = new RankEnsemble(cols);
+    const avg = rankAverage([cols.naswot, cols.logsynflow, cols.zen, cols.params]);
+    for (let i = 0; i < 4; i++)
+      assert.ok(
+        Math.abs(
+          e.predict({ naswot: cols.naswot[i], logsynflow: cols.logsynflow[i], zen: cols.zen[i], params: 1 }) -
+            avg[i]!,
+        ) < 1e-12,
+      );
+    assert.equal(e.percentile('naswot', 2), 2.5 / 4);
+    assert.equal(e.percentile('naswot', 10), 4.5 / 5);
+    assert.equal(e.percentile('naswot', -Infinity), 0.5 / 5);
+  });
+
+  it('is registered as predictor "live" of the NB201 provider and as the bench score source', () => {
+    assert.ok(spaceProvider('nb201').predictors('cifar10').includes('live'));
+    const s = tablePredictorScores('cifar10', 'live');
+    assert.equal(s.length, 15625);
+    assert.ok(s.every((v) => v > 0 && v <= 1));
+  });
+});
