@@ -41,6 +41,8 @@ export interface ServerOptions {
   script?: Script;
   /** Milliseconds before each answer (the concurrency benchmark uses 1000). */
   delayMs?: number;
+  /** Per-request delay (overrides delayMs), e.g. to shuffle the completion order of concurrent calls. */
+  delayFor?: (r: ServedRequest) => number;
 }
 
 export class LlmTestServer {
@@ -86,8 +88,10 @@ export class LlmTestServer {
     this.opts.script = s;
   }
 
+  /** Closes the server and every connection; safe to call twice. */
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
+    if (!this.server.listening) return;
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -126,8 +130,9 @@ export class LlmTestServer {
     this.onRequest?.(served);
     const reply = this.opts.script?.(served) ?? { kind: 'model' };
     if (reply.kind === 'hang') return;
-    if (this.opts.delayMs) {
-      await new Promise((r) => setTimeout(r, this.opts.delayMs));
+    const delay = this.opts.delayFor?.(served) ?? this.opts.delayMs ?? 0;
+    if (delay > 0) {
+      await new Promise((r) => setTimeout(r, delay));
       if (res.destroyed) return;
     }
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
