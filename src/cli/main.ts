@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { benchMarkdown, runBench, SEARCHERS } from '../core/bench.js';
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
-import { energyTasks, latencyTasks } from '../core/nb201/benchmark.js';
+import { energyTasks, latencyTasks, threeObjectiveTasks } from '../core/nb201/benchmark.js';
 import { checkConfig, ConfigError, costMetricsOf, spaceProvider } from '../core/registry.js';
 import { SearchRun, type FrontFile } from '../core/run.js';
 import { RUN_FORMAT, RunFolderError, type RunConfig } from '../core/runstore.js';
@@ -28,7 +28,7 @@ search options:
   --no-partition           --even (split children evenly instead of by front contribution)
   --out DIR (default .llm-nas/runs/<id>)
 bench options:
-  --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy --json FILE
+  --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy|3obj --json FILE
 `;
 
 class UsageError extends Error {}
@@ -239,9 +239,13 @@ async function cmdBench(argv: string[]): Promise<void> {
   });
   const budget = int(values.budget, 'budget', 300);
   const seeds = int(values.seeds, 'seeds', 10);
-  const tasks =
-    values.tasks === 'energy' ? energyTasks() : values.tasks === 'latency' ? latencyTasks() : undefined;
-  if (!tasks) throw new UsageError(`--tasks must be latency or energy, got "${values.tasks}"`);
+  const taskSets: Record<string, () => ReturnType<typeof latencyTasks>> = {
+    latency: latencyTasks,
+    energy: energyTasks,
+    '3obj': threeObjectiveTasks,
+  };
+  const tasks = taskSets[values.tasks]?.();
+  if (!tasks) throw new UsageError(`--tasks must be latency, energy or 3obj, got "${values.tasks}"`);
   const searchers = values.searchers.split(',').map((s) => s.trim());
   for (const s of searchers)
     if (!(SEARCHERS as readonly string[]).includes(s))

@@ -189,3 +189,11 @@ test('fractional ranks share ties; rank average; Spearman', () => {
   close(spearman([1, 2, 3, 4], [10, 20, 30, 40]), 1);
   close(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
 });
+
+test('3-objective non-dominated set equals the brute-force definition on random points with ties', () => {
+  let seed = 12345;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const pts = Array.from({ length: 400 }, () => [Math.floor(rnd() * 20), Math.floor(rnd() * 20), Math.floor(rnd() * 20)]);
+  const brute = pts.map((_, i) => i).filter((i) => !pts.some((q, j) => j !== i && dominates(q, pts[i]!)));
+  assert.deepEqual(nonDominated(pts), brute);
+});

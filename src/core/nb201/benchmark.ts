@@ -29,6 +29,19 @@ export function energyTasks(): Nb201Task[] {
   return out;
 }
 
+/** Three objectives (error, latency, energy) on the devices HW-NAS-Bench measured energy for. */
+export function threeObjectiveTasks(): Nb201Task[] {
+  const out: Nb201Task[] = [];
+  for (const dataset of NB201_DATASETS)
+    for (const d of ['edgegpu', 'eyeriss', 'fpga'])
+      out.push({
+        id: `${dataset}/${d}_latency+energy`,
+        dataset,
+        metrics: [`${d}_latency` as HwMetric, `${d}_energy` as HwMetric],
+      });
+  return out;
+}
+
 /** Indices of architectures in the task's space (those with every cost metric present). */
 export function taskIndices(task: Nb201Task): number[] {
   const t = loadNb201Table();
