@@ -8,15 +8,29 @@ import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
 import { energyTasks, latencyTasks, threeObjectiveTasks } from '../core/nb201/benchmark.js';
 import { checkConfig, ConfigError, costMetricsOf, spaceProvider } from '../core/registry.js';
-import { SearchRun, type FrontFile } from '../core/run.js';
-import { RUN_FORMAT, RunFolderError, type RunConfig } from '../core/runstore.js';
+import { SearchRun, type FrontFile, type RunNotice } from '../core/run.js';
+import { RUN_FORMAT, RunFolderError, RunStore, type RunConfig } from '../core/runstore.js';
 import { SpaceError } from '../core/space.js';
+import { KbParseError } from '../core/knowledge.js';
+import { LlmError } from '../core/llm/index.js';
+import { PromptError } from '../core/llm/prompts.js';
+import {
+  applyBudgetOverrides,
+  checkApiKey,
+  LLM_ARGS,
+  LLM_USAGE,
+  llmBenchSearchers,
+  llmOperatorOptions,
+  llmSummary,
+  noticeLine,
+} from './llm.js';
 
 const USAGE = `llm-nas — LLM-driven hardware-aware NAS (complexity-partitioned co-evolution, zero-cost evaluation)
 
 Usage:
   llm-nas search [options]            run a search (defaults: NB201, cifar10, edgegpu latency, built-in operator)
-  llm-nas resume RUN_DIR              continue an interrupted run from its folder
+  llm-nas search --replay RUN_DIR     re-run a recorded LLM run from its llm.jsonl (no endpoint needed)
+  llm-nas resume RUN_DIR [--max-cost X] [--max-tokens N]   continue an interrupted or budget-stopped run
   llm-nas bench [options]             the search-quality benchmark (../shared/BENCHMARK.md protocol)
   llm-nas export RUN_DIR --format csv|json [--out FILE]
 
@@ -24,21 +38,28 @@ search options:
   --space nb201            --dataset cifar10|cifar100|ImageNet16-120
   --device edgegpu[,raspi4,...]        --metric latency|energy
   --generations 10         --budget 300          --children N (per niche per generation)
-  --seed 0                 --operator builtin    --predictor rank-avg|naswot|logsynflow|zen|params|...
+  --seed 0                 --operator builtin|llm  --predictor rank-avg|naswot|logsynflow|zen|params|...
   --no-partition           --even (split children evenly instead of by front contribution)
   --out DIR (default .llm-nas/runs/<id>)
 bench options:
   --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy|3obj --json FILE
-`;
+  --operator llm (adds llm-nas-llm, the full method, and llm-nas-llm-nokb, without knowledge-base update)
+${LLM_USAGE}`;
 
 class UsageError extends Error {}
 
 function fail(e: unknown): never {
-  if (e instanceof UsageError || e instanceof ConfigError || e instanceof SpaceError) {
+  if (
+    e instanceof UsageError ||
+    e instanceof ConfigError ||
+    e instanceof SpaceError ||
+    e instanceof KbParseError ||
+    e instanceof PromptError
+  ) {
     process.stderr.write(`llm-nas: ${e.message}\n`);
     process.exit(2);
   }
-  if (e instanceof RunFolderError) {
+  if (e instanceof RunFolderError || e instanceof LlmError) {
     process.stderr.write(`llm-nas: ${e.message}\n`);
     process.exit(1);
   }
@@ -155,9 +176,18 @@ async function follow(run: SearchRun): Promise<void> {
   process.off('SIGINT', sigint);
   const front = JSON.parse(fs.readFileSync(run.store.file('front.json'), 'utf8')) as FrontFile;
   printFront(front);
+  const llm = llmSummary(run.store.dir);
+  if (llm) process.stdout.write(llm + '\n');
+  if (run.status === 'stopped' && run.stopReason) process.stdout.write(`stopped: ${run.stopReason}\n`);
   process.stdout.write(
     `run folder: ${run.store.dir}${run.status === 'stopped' ? ' (stopped; continue with: llm-nas resume DIR)' : ''}\n`,
   );
+}
+
+/** Knowledge-base and budget notices go to stderr, so they never mix with the progress lines. */
+function printNotice(n: RunNotice): void {
+  const line = noticeLine(n);
+  if (line) process.stderr.write(`${line}\n`);
 }
 
 async function cmdSearch(argv: string[]): Promise<void> {
@@ -177,8 +207,12 @@ async function cmdSearch(argv: string[]): Promise<void> {
       'no-partition': { type: 'boolean', default: false },
       even: { type: 'boolean', default: false },
       out: { type: 'string' },
+      replay: { type: 'string' },
+      'knowledge-base': { type: 'string' },
+      ...LLM_ARGS,
     },
   });
+  if (values.replay) return replay(values.replay, values.out);
   spaceProvider(values.space); // unknown space → ConfigError listing the valid ones
   const id = newRunId();
   const devices = values.device
@@ -203,23 +237,52 @@ async function cmdSearch(argv: string[]): Promise<void> {
     adaptive: !values.even,
     seed: int(values.seed, 'seed', 0),
   };
+  if (config.operator === 'llm') {
+    config.operatorOptions = llmOperatorOptions(values);
+    checkApiKey(config.operatorOptions);
+  }
   checkConfig(config);
+  const seedKnowledge = values['knowledge-base']
+    ? fs.readFileSync(values['knowledge-base'], 'utf8')
+    : undefined;
   const out = values.out ?? path.join('.llm-nas', 'runs', id);
   const progress = new Progress(config.generations);
   process.stdout.write(
     `LLM-NAS search: ${config.space} ${config.dataset}, ${config.costMetrics.join(' + ')}, operator ${config.operator}, ` +
       `${config.partition ? 'partitioned' : 'one niche'}, ${config.generations} generations, budget ${config.budget}, seed ${config.seed}\n`,
   );
-  const run = SearchRun.start(out, config, { onEvent: (e) => progress.on(e) });
+  const run = SearchRun.start(out, config, {
+    onEvent: (e) => progress.on(e),
+    onNotice: printNotice,
+    ...(seedKnowledge !== undefined ? { seedKnowledge } : {}),
+  });
+  await run.done.finally(() => progress.draw());
+  await follow(run);
+}
+
+async function replay(from: string, out: string | undefined): Promise<void> {
+  const dir = out ?? `${from.replace(/[\\/]+$/, '')}-replay`;
+  const progress = new Progress(RunStore.open(from).readConfig().generations);
+  const run = SearchRun.replay(from, dir, { onEvent: (e) => progress.on(e), onNotice: printNotice });
+  process.stdout.write(
+    `replaying ${path.resolve(from)} from its llm.jsonl (no endpoint) into ${run.store.dir}\n`,
+  );
   await run.done.finally(() => progress.draw());
   await follow(run);
 }
 
 async function cmdResume(argv: string[]): Promise<void> {
-  const dir = argv[0];
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'max-cost': LLM_ARGS['max-cost'], 'max-tokens': LLM_ARGS['max-tokens'] },
+  });
+  const dir = positionals[0];
   if (!dir) throw new UsageError('resume needs the run folder: llm-nas resume RUN_DIR');
+  const raised = applyBudgetOverrides(dir, values);
+  if (raised) process.stdout.write(`${raised}\n`);
   const holder: { progress?: Progress } = {};
-  const run = SearchRun.resume(dir, { onEvent: (e) => holder.progress?.on(e) });
+  const run = SearchRun.resume(dir, { onEvent: (e) => holder.progress?.on(e), onNotice: printNotice });
   holder.progress = new Progress(run.config.generations);
   process.stdout.write(`resuming ${run.store.dir}\n`);
   await follow(run);
@@ -235,8 +298,16 @@ async function cmdBench(argv: string[]): Promise<void> {
       searchers: { type: 'string', default: SEARCHERS.join(',') },
       tasks: { type: 'string', default: 'latency' },
       json: { type: 'string' },
+      operator: { type: 'string', default: 'builtin' },
+      ...LLM_ARGS,
     },
   });
+  if (values.operator !== 'builtin' && values.operator !== 'llm')
+    throw new UsageError(`--operator must be builtin or llm, got "${values.operator}"`);
+  const llm = values.operator === 'llm' ? llmOperatorOptions(values) : undefined;
+  if (llm) checkApiKey(llm);
+  const llmSearchers = llm ? llmBenchSearchers(llm) : undefined;
+  const known = [...SEARCHERS, ...Object.keys(llmSearchers?.operators ?? {})];
   const budget = int(values.budget, 'budget', 300);
   const seeds = int(values.seeds, 'seeds', 10);
   const taskSets: Record<string, () => ReturnType<typeof latencyTasks>> = {
@@ -246,10 +317,14 @@ async function cmdBench(argv: string[]): Promise<void> {
   };
   const tasks = taskSets[values.tasks]?.();
   if (!tasks) throw new UsageError(`--tasks must be latency, energy or 3obj, got "${values.tasks}"`);
-  const searchers = values.searchers.split(',').map((s) => s.trim());
+  // --operator llm runs the full method and the no-KB-update ablation unless --searchers says otherwise
+  const chosen =
+    llmSearchers && !argv.includes('--searchers')
+      ? Object.keys(llmSearchers.operators).join(',')
+      : values.searchers;
+  const searchers = chosen.split(',').map((s) => s.trim());
   for (const s of searchers)
-    if (!(SEARCHERS as readonly string[]).includes(s))
-      throw new UsageError(`unknown searcher "${s}"; valid: ${SEARCHERS.join(', ')}`);
+    if (!known.includes(s)) throw new UsageError(`unknown searcher "${s}"; valid: ${known.join(', ')}`);
   const t0 = Date.now();
   const rows = await runBench({
     budget,
@@ -257,10 +332,19 @@ async function cmdBench(argv: string[]): Promise<void> {
     predictor: values.predictor,
     searchers,
     tasks,
-    onRow: (r) =>
+    ...(llmSearchers ? { operators: llmSearchers.operators } : {}),
+    onRow: (r) => {
+      if (llmSearchers && r.searcher in llmSearchers.operators) {
+        const used = llmSearchers.take(r.searcher);
+        r.llm_calls = used.calls;
+        r.tokens = used.tokens;
+      }
       process.stderr.write(
-        `${r.searcher.padEnd(28)} ${r.task.padEnd(28)} HV ${r.hv_ratio_mean.toFixed(4)} ± ${r.hv_ratio_std.toFixed(4)}  (${r.wall_s.toFixed(1)} s)\n`,
-      ),
+        `${r.searcher.padEnd(28)} ${r.task.padEnd(28)} HV ${r.hv_ratio_mean.toFixed(4)} ± ${r.hv_ratio_std.toFixed(4)}  (${r.wall_s.toFixed(1)} s)` +
+          (r.llm_calls !== undefined ? `  LLM ${r.llm_calls} calls, ${r.tokens} tokens` : '') +
+          '\n',
+      );
+    },
   });
   const wall = (Date.now() - t0) / 1000;
   process.stdout.write(

@@ -60,14 +60,13 @@ export class LlmTestServer {
   ) {}
 
   static async start(opts: ServerOptions = {}): Promise<LlmTestServer> {
-    let self!: LlmTestServer;
     const server = http.createServer((req, res) => {
       self.handle(req, res).catch((e: unknown) => {
         res.statusCode = 500;
         res.end(String(e));
       });
     });
-    self = new LlmTestServer(server, opts);
+    const self = new LlmTestServer(server, opts);
     server.on('connection', (s) => {
       self.sockets.add(s);
       s.on('close', () => self.sockets.delete(s));
