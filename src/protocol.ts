@@ -114,6 +114,8 @@ export type RuleKind = 'positive' | 'negative';
 export interface KbRule {
   kind: RuleKind;
   text: string;
+  /** What supports the rule (ids, numbers), as written by the LLM or the user. */
+  evidence?: string;
 }
 
 export interface KbSection {
@@ -141,6 +143,8 @@ export interface KbState {
   versions: KbVersion[];
   /** The file differs from the version in force: the edit applies at the next generation boundary. */
   pending: boolean;
+  /** Problems in the file as it is (line-numbered); the run will reject it and keep the version in force. */
+  problems?: string[];
 }
 
 export interface DashboardState {

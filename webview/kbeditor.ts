@@ -111,6 +111,13 @@ export class KbEditor {
       kb.pending
         ? h('span', { class: 'badge pending' }, 'file edited — applies at the next generation')
         : null,
+      kb.problems?.length
+        ? h(
+            'span',
+            { class: 'error', id: 'kb-file-problems' },
+            `The file is invalid (the run will keep the version in force): ${kb.problems.join('; ')}`,
+          )
+        : null,
       this.dirty ? h('span', { class: 'badge dirty' }, 'unsaved changes') : null,
       this.diskChanged
         ? h(
@@ -194,9 +201,9 @@ export class KbEditor {
       r.text = field.value;
       this.touch();
     });
-    return h(
-      'li',
-      { class: 'kb-rule' },
+    const row = h(
+      'div',
+      { class: 'kb-rule-row' },
       field,
       h(
         'vscode-button',
@@ -226,6 +233,12 @@ export class KbEditor {
         },
         '✕',
       ),
+    );
+    return h(
+      'li',
+      { class: 'kb-rule' },
+      row,
+      r.evidence ? h('div', { class: 'muted evidence' }, `Evidence: ${r.evidence}`) : null,
     );
   }
 
@@ -261,16 +274,17 @@ export class KbEditor {
     );
     const cur = versions[sel]!;
     const prev = versions[sel - 1];
-    const diff = lineDiff(prev?.text ?? '', cur.text).filter(
-      (d) => prev === undefined || d.op !== ' ' || d.line.startsWith('#'),
-    );
+    const diff = lineDiff(prev?.text ?? '', cur.text);
+    const changed = diff.some((d) => d.op !== ' ');
     const pre = h('pre', { class: 'kb-diff', 'aria-label': `Changes in ${cur.name}` });
-    if (prev && diff.every((d) => d.op === ' '))
-      pre.append(h('span', { class: 'muted' }, `no change since ${prev.name}`));
-    for (const d of diff)
-      pre.append(
-        h('span', { class: d.op === '+' ? 'add' : d.op === '-' ? 'del' : 'ctx' }, `${d.op} ${d.line}\n`),
-      );
+    if (prev && !changed) pre.append(h('span', { class: 'muted' }, `no change since ${prev.name}`));
+    else
+      for (const d of diff)
+        // changed lines, with the headings for orientation
+        if (!prev || d.op !== ' ' || d.line.startsWith('#'))
+          pre.append(
+            h('span', { class: d.op === '+' ? 'add' : d.op === '-' ? 'del' : 'ctx' }, `${d.op} ${d.line}\n`),
+          );
     this.historyEl.append(
       list,
       h('p', { class: 'muted' }, prev ? `${cur.name} compared with ${prev.name}` : cur.name),

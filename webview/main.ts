@@ -243,6 +243,12 @@ function renderHeader(): void {
   if (r.error) showError(`The run failed: ${r.error}`);
 }
 
+/** "edgegpu_latency" → "latency" (the device is in the run's subtitle); the full name is the tooltip. */
+function shortMetric(m: string | undefined): string {
+  if (!m) return 'cost';
+  return m.split('_').slice(1).join(' ') || m;
+}
+
 function renderCard(c: NicheCard): HTMLElement {
   const r = state?.run;
   const row = (k: string, v: string, cls = ''): HTMLElement =>
@@ -263,14 +269,18 @@ function renderCard(c: NicheCard): HTMLElement {
       h('span', { class: `state state-${c.phase}` }, c.exhausted ? 'exhausted' : c.phase),
     ),
     h('div', { class: 'constraint muted' }, c.constraint),
-    row('generation', `${c.generation + (c.phase === 'done' ? 0 : 1)} / ${r?.generations ?? '?'}`, 'gen'),
+    row(
+      'generation',
+      `${c.phase === 'done' ? (r?.generations ?? c.generation) : Math.min(c.generation + 1, r?.generations ?? Infinity)} / ${r?.generations ?? '?'}`,
+      'gen',
+    ),
     row('evaluated / planned', `${c.evaluated} / ${c.planned}`, 'evaluated'),
     row('archive', String(c.archive), 'archive'),
-    row('best predicted acc.', fmt(c.bestAccuracy)),
-    row(`lowest ${r?.costMetrics[0] ?? 'cost'}`, fmt(c.lowestCost)),
+    row('best pred. acc.', fmt(c.bestAccuracy)),
+    row(`min ${shortMetric(r?.costMetrics[0])}`, fmt(c.lowestCost)),
     row('LLM calls · tokens', `${c.llmCalls} · ${c.tokens}`),
     row('LLM cost', `$${c.costUsd.toFixed(4)}`),
-    row('rejections · fallbacks', `${c.rejections} · ${c.fallbacks}`),
+    row('rejected · fallback', `${c.rejections} · ${c.fallbacks}`),
   );
 }
 

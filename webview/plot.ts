@@ -139,7 +139,9 @@ export class ParetoPlot {
     const fi = ds.findIndex((d) => d.label === 'Global front');
     if (fi >= 0) ds[fi]!.data = this.frontLine();
     this.chart.update('none');
-    return performance.now() - t0;
+    const ms = performance.now() - t0;
+    this.publishHotspots();
+    return ms;
   }
 
   private frontLine(): XY[] {
@@ -206,6 +208,25 @@ export class ParetoPlot {
         : `predicted accuracy (${this.predictorUnit})`;
     this.applyTheme();
     this.chart.update('none');
+    this.publishHotspots();
+  }
+
+  /**
+   * Pixel positions of the front's points on the canvas, as a data attribute: lets a test (or an assistive
+   * script) aim a click at a real point without reaching into chart.js.
+   */
+  private publishHotspots(): void {
+    const xs = this.chart.scales['x'];
+    const ys = this.chart.scales['y'];
+    if (!xs || !ys) return;
+    const spots = this.frontLine()
+      .slice(0, 20)
+      .map((p) => ({
+        id: p.p?.id,
+        x: Math.round(xs.getPixelForValue(p.x)),
+        y: Math.round(ys.getPixelForValue(p.y)),
+      }));
+    this.chart.canvas.dataset['hotspots'] = JSON.stringify(spots);
   }
 
   /** Re-reads VS Code's theme colours (called when the theme changes). */

@@ -179,21 +179,19 @@ function showProgress(session: RunSession, enabled: boolean): void {
       (progress, token) =>
         new Promise<void>((resolve) => {
           let reported = 0;
-          let last = 0;
           const cancel = token.onCancellationRequested(() => {
             if (session.active) session.stop();
           });
-          const sub = session.onChange(() => {
-            const now = Date.now();
-            if (now - last < 250) return;
-            last = now;
+          // report on a clock (~4 Hz) so the last state always shows, however the events arrive
+          const tick = setInterval(() => {
             const n = model.evaluations;
             progress.report({
               increment: ((n - reported) / config.budget) * 100,
               message: `generation ${Math.max(0, model.generation + 1)}/${config.generations} · ${n}/${config.budget} evaluated · ${model.runPhase}`,
             });
             reported = n;
-          });
+          }, 250);
+          const sub = { dispose: () => clearInterval(tick) };
           void session.done.finally(() => {
             sub.dispose();
             cancel.dispose();

@@ -7,12 +7,13 @@ import * as vscode from 'vscode';
 import type { RunConfig } from '../core/runstore.js';
 import type { RunAction } from '../protocol.js';
 import type { DashboardModel } from './model.js';
-import { modelFromFolder } from './runview.js';
-import { RunSession } from './session.js';
+import { FolderTail } from './runview.js';
+import { RunSession, type SessionOptions } from './session.js';
 
 export class RunController implements vscode.Disposable {
   private session: RunSession | undefined;
   private viewed: DashboardModel | undefined;
+  private tailTimer: NodeJS.Timeout | undefined;
   private readonly sessionSubs: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly started = new vscode.EventEmitter<RunSession>();
@@ -32,8 +33,14 @@ export class RunController implements vscode.Disposable {
     return this.session?.model ?? this.viewed;
   }
 
+  private stopTail(): void {
+    if (this.tailTimer) clearInterval(this.tailTimer);
+    this.tailTimer = undefined;
+  }
+
   private attach(s: RunSession): void {
     this.detach();
+    this.stopTail();
     this.session = s;
     this.viewed = undefined;
     this.sessionSubs.push(
@@ -61,7 +68,7 @@ export class RunController implements vscode.Disposable {
   start(dir: string, config: RunConfig, stepping: boolean): RunSession {
     if (this.session?.active)
       throw new Error(`run ${this.session.config.id} is still running; stop it first`);
-    const s = RunSession.start(dir, config, { stepping, onError: (e) => this.logError('run failed', e) });
+    const s = RunSession.start(dir, config, this.sessionOptions(stepping));
     this.log.info(`run ${config.id} started in ${dir}`);
     this.attach(s);
     return s;
@@ -72,7 +79,7 @@ export class RunController implements vscode.Disposable {
       if (this.session.dir === dir) return this.session;
       throw new Error(`run ${this.session.config.id} is still running; stop it first`);
     }
-    const s = RunSession.resume(dir, { stepping, onError: (e) => this.logError('run failed', e) });
+    const s = RunSession.resume(dir, this.sessionOptions(stepping));
     this.log.info(`run ${s.config.id} resumed from ${dir}`);
     this.attach(s);
     return s;
@@ -85,9 +92,45 @@ export class RunController implements vscode.Disposable {
     if (this.session && !this.session.active) this.detach();
     if (this.session?.active)
       throw new Error(`run ${this.session.config.id} is running; stop it before viewing another run`);
-    this.viewed = modelFromFolder(dir);
+    this.stopTail();
+    // follow the folder: another process (the CLI) may be writing it
+    const tail = new FolderTail(dir);
+    this.viewed = tail.model;
+    this.tailTimer = setInterval(() => {
+      try {
+        if (tail.poll()) this.changed.fire();
+      } catch (e) {
+        this.logError(`reading ${dir}`, e);
+        this.stopTail();
+      }
+    }, 500);
     this.changed.fire();
     return this.viewed;
+  }
+
+  private sessionOptions(stepping: boolean): SessionOptions {
+    return {
+      stepping,
+      onError: (e) => {
+        this.logError('run failed', e);
+        void vscode.window
+          .showErrorMessage(`LLM-NAS: the run failed: ${(e as Error)?.message ?? String(e)}`, 'Show Log')
+          .then((a) => (a === 'Show Log' ? this.log.show() : undefined));
+      },
+      onNotice: (n) => {
+        if (n.type === 'kb/rejected' || n.type === 'llm/budget') {
+          this.log.warn(n.message);
+          void vscode.window
+            .showWarningMessage(
+              `LLM-NAS: ${n.message}`,
+              ...(n.type === 'kb/rejected' ? ['Open Knowledge Base'] : []),
+            )
+            .then((a) => (a ? vscode.commands.executeCommand('llmNas.openKnowledgeBase') : undefined));
+        } else if (n.type === 'llm/problem')
+          this.log.warn(`N${n.niche} gen ${n.generation} ${n.stage}: ${n.message}`);
+        else this.log.info(JSON.stringify(n));
+      },
+    };
   }
 
   control(action: RunAction): void {
@@ -104,6 +147,7 @@ export class RunController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.stopTail();
     this.detach();
     this.changed.dispose();
     this.started.dispose();

@@ -3,9 +3,10 @@
 // the search machinery load on the first run or the first opened run folder.
 
 import * as vscode from 'vscode';
-import { DASHBOARD_VIEW_TYPE } from '../protocol.js';
+import { DASHBOARD_VIEW_TYPE, type DashboardUiState } from '../protocol.js';
 import { registerCommands } from './commands.js';
-import { readSettings } from './config.js';
+import { setApiKeyResolver } from '../core/llm/index.js';
+import { readSettings, SECRET_API_KEY } from './config.js';
 import { RunController } from './controller.js';
 import { DashboardPanel, dashboardSerializer } from './dashboard.js';
 import { RunsTree } from './tree.js';
@@ -15,6 +16,7 @@ export interface LlmNasApi {
   controller: RunController;
   tree: RunsTree;
   activationMs: number;
+  serializer: vscode.WebviewPanelSerializer<DashboardUiState>;
   dashboard(): DashboardPanel | undefined;
   lastPerf(): typeof DashboardPanel.lastPerf;
 }
@@ -29,12 +31,20 @@ export function activate(context: vscode.ExtensionContext): LlmNasApi {
     vscode.window.createTreeView('llmNas.runs', { treeDataProvider: tree, showCollapseAll: true }),
   );
   registerCommands({ context, controller, log, tree });
-  context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(
-      DASHBOARD_VIEW_TYPE,
-      dashboardSerializer(context.extensionUri, controller, log),
-    ),
-  );
+
+  // the LLM client asks for the key synchronously: keep SecretStorage's value in memory, fall back to the env
+  let apiKey: string | undefined;
+  const loadKey = (): void => {
+    context.secrets.get(SECRET_API_KEY).then(
+      (k) => (apiKey = k),
+      (e: unknown) => log.warn(`SecretStorage: ${String(e)}`),
+    );
+  };
+  loadKey();
+  context.subscriptions.push(context.secrets.onDidChange((e) => e.key === SECRET_API_KEY && loadKey()));
+  setApiKeyResolver((s) => apiKey ?? process.env[s.apiKeyEnv]);
+  const serializer = dashboardSerializer(context.extensionUri, controller, log);
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, serializer));
 
   // status bar: the current run's progress; click opens the dashboard
   const status = vscode.window.createStatusBarItem('llmNas.status', vscode.StatusBarAlignment.Left, 50);
@@ -76,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): LlmNasApi {
     controller,
     tree,
     activationMs,
+    serializer,
     dashboard: () => DashboardPanel.current,
     lastPerf: () => DashboardPanel.lastPerf,
   };

@@ -1,17 +1,27 @@
-// The knowledge base as the dashboard edits it: the run folder's knowledge-base.md parsed into sections (Global
-// and one per niche) of positive / negative rules, validated, serialised back, merged with a concurrent edit of
-// the file, and snapshotted per generation into kb/gen-NN.md (the version in force for that generation).
-// Interim glue until the core knowledge-base module lands; the file format is the run store's template.
+// The knowledge base as the dashboard edits it: the core's KnowledgeBase (src/core/knowledge.ts: format,
+// line-numbered validation, per-generation versions kb/gen-NN.md) turned into panel sections (Global and one
+// per niche) of positive / negative rules and back, checks on rules typed in the panel, a three-way merge with
+// an edit made to the file meanwhile, and an atomic save. The run applies the file at its next generation.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../core/fsutil.js';
-import type { KbRule, KbSection, KbState, KbVersion, RuleKind } from '../protocol.js';
+import {
+  emptyKnowledgeBase,
+  emptySection,
+  formatKnowledgeBase,
+  KbParseError,
+  MAX_RULE_CHARS,
+  parseKnowledgeBase,
+  type KnowledgeBase,
+  type KbSection as CoreSection,
+} from '../core/knowledge.js';
+import type { KbRule, KbSection, KbState, KbVersion } from '../protocol.js';
 
 export const KB_FILE = 'knowledge-base.md';
-export const MAX_RULE_LENGTH = 400;
 
+/** Invalid rules or an invalid file: every problem, one per line (with the file line where there is one). */
 export class KbError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));
@@ -19,129 +29,93 @@ export class KbError extends Error {
   }
 }
 
-export interface ParsedKb {
-  /** Text before the first section (title and intro), kept verbatim. */
-  preamble: string;
-  sections: KbSection[];
+export interface NicheRef {
+  name: string;
+  constraint: string;
 }
 
-const SECTION = /^##\s+(.+?)\s*$/;
-const KIND = /^###\s+(positive|negative)\b/i;
-const BULLET = /^\s*[-*]\s+(.*)$/;
+const nicheId = (key: string): number => Number(key.slice(1));
 
-function sectionKey(title: string): string | undefined {
-  if (/^global\b/i.test(title)) return 'global';
-  const m = /^(N\d+)\b/.exec(title);
-  return m?.[1];
+function toPanel(key: string, title: string, s: CoreSection): KbSection {
+  const rules: KbRule[] = [
+    ...s.positive.map((r) => ({
+      kind: 'positive' as const,
+      text: r.text,
+      ...(r.evidence !== undefined ? { evidence: r.evidence } : {}),
+    })),
+    ...s.negative.map((r) => ({
+      kind: 'negative' as const,
+      text: r.text,
+      ...(r.evidence !== undefined ? { evidence: r.evidence } : {}),
+    })),
+  ];
+  return { key, title, rules };
 }
 
-/** Parses the Markdown file; problems carry 1-based line numbers. */
-export function parseKb(text: string, nicheNames: readonly string[]): ParsedKb {
-  const lines = text.split('\n');
-  const problems: string[] = [];
-  const sections: KbSection[] = [];
-  const preamble: string[] = [];
-  let cur: KbSection | undefined;
-  let kind: RuleKind | undefined;
-  lines.forEach((line, i) => {
-    const sec = SECTION.exec(line);
-    if (sec && !line.startsWith('###')) {
-      const key = sectionKey(sec[1]!);
-      if (!key) {
-        problems.push(
-          `line ${i + 1}: unknown section "${sec[1]}" (expected Global or one of ${nicheNames.join(', ')})`,
-        );
-        cur = undefined;
-        return;
-      }
-      if (key !== 'global' && !nicheNames.includes(key)) {
-        problems.push(`line ${i + 1}: no niche ${key} in this run (niches: ${nicheNames.join(', ')})`);
-        cur = undefined;
-        return;
-      }
-      if (sections.some((s) => s.key === key)) {
-        problems.push(`line ${i + 1}: section ${key} appears twice`);
-        cur = undefined;
-        return;
-      }
-      cur = { key, title: sec[1]!, rules: [] };
-      kind = undefined;
-      sections.push(cur);
-      return;
-    }
-    if (!cur) {
-      if (sections.length === 0) preamble.push(line);
-      return;
-    }
-    const k = KIND.exec(line);
-    if (k) {
-      kind = k[1]!.toLowerCase() as RuleKind;
-      return;
-    }
-    const b = BULLET.exec(line);
-    if (b) {
-      if (!kind) {
-        problems.push(`line ${i + 1}: rule outside a "### Positive" or "### Negative" heading`);
-        return;
-      }
-      cur.rules.push({ kind, text: b[1]!.trim() });
-    }
-  });
-  const p = validateSections(sections, nicheNames);
-  problems.push(...p);
-  if (problems.length) throw new KbError(problems);
-  return { preamble: preamble.join('\n').replace(/\n+$/, ''), sections };
+/** Panel sections for a knowledge base: Global first, then every niche of the run (empty when absent). */
+export function sectionsOf(kb: KnowledgeBase, niches: readonly NicheRef[]): KbSection[] {
+  return [
+    toPanel('global', 'Global', kb.global),
+    ...niches.map((n) => {
+      const s = kb.niches.get(nicheId(n.name)) ?? emptySection();
+      return toPanel(n.name, `${n.name} — ${s.title || n.constraint}`, s);
+    }),
+  ];
+}
+
+/** Rebuilds a knowledge base from panel sections, keeping the title, preamble, notes and niche titles of `base`. */
+export function knowledgeBaseOf(sections: readonly KbSection[], base: KnowledgeBase): KnowledgeBase {
+  const out: KnowledgeBase = {
+    ...emptyKnowledgeBase(),
+    title: base.title,
+    preamble: base.preamble,
+    niches: new Map(),
+  };
+  for (const s of sections) {
+    const old = s.key === 'global' ? base.global : (base.niches.get(nicheId(s.key)) ?? emptySection());
+    const rule = (r: KbRule): { text: string; evidence?: string } => ({
+      text: r.text.trim(),
+      ...(r.evidence?.trim() ? { evidence: r.evidence.trim() } : {}),
+    });
+    const sec: CoreSection = {
+      title: old.title,
+      notes: old.notes,
+      positive: s.rules.filter((r) => r.kind === 'positive').map(rule),
+      negative: s.rules.filter((r) => r.kind === 'negative').map(rule),
+    };
+    if (s.key === 'global') out.global = sec;
+    else if (sec.positive.length || sec.negative.length || sec.notes || base.niches.has(nicheId(s.key)))
+      out.niches.set(nicheId(s.key), sec);
+  }
+  return out;
 }
 
 /** Checks rules sent by the panel: known sections, one line each, not empty, not too long, no duplicates. */
-export function validateSections(sections: readonly KbSection[], nicheNames: readonly string[]): string[] {
+export function validateSections(sections: readonly KbSection[], niches: readonly NicheRef[]): string[] {
+  const names = niches.map((n) => n.name);
   const problems: string[] = [];
   const seenKeys = new Set<string>();
   for (const s of sections) {
-    if (s.key !== 'global' && !nicheNames.includes(s.key))
-      problems.push(`section ${s.key}: no such niche (niches: ${nicheNames.join(', ')})`);
-    if (seenKeys.has(s.key)) problems.push(`section ${s.key} appears twice`);
+    const label = s.key === 'global' ? 'Global' : s.key;
+    if (s.key !== 'global' && !names.includes(s.key))
+      problems.push(`${label}: no such niche in this run (niches: ${names.join(', ')})`);
+    if (seenKeys.has(s.key)) problems.push(`${label}: section appears twice`);
     seenKeys.add(s.key);
     const seen = new Set<string>();
     s.rules.forEach((r, i) => {
-      const where = `${s.key === 'global' ? 'Global' : s.key} rule ${i + 1}`;
+      const where = `${label} rule ${i + 1}`;
       if (r.kind !== 'positive' && r.kind !== 'negative')
         problems.push(`${where}: kind must be positive or negative`);
       if (!r.text.trim()) problems.push(`${where}: empty rule`);
       if (/[\r\n]/.test(r.text)) problems.push(`${where}: a rule is one line`);
-      if (r.text.length > MAX_RULE_LENGTH)
-        problems.push(`${where}: ${r.text.length} characters (at most ${MAX_RULE_LENGTH})`);
+      if (r.text.trim().length > MAX_RULE_CHARS)
+        problems.push(`${where}: ${r.text.trim().length} characters (at most ${MAX_RULE_CHARS})`);
       const k = `${r.kind}\u0000${r.text.trim()}`;
-      if (seen.has(k)) problems.push(`${where}: duplicate of an earlier ${r.kind} rule`);
+      if (r.text.trim() && seen.has(k)) problems.push(`${where}: duplicate of an earlier ${r.kind} rule`);
       seen.add(k);
     });
   }
   return problems;
-}
-
-export function serializeKb(kb: ParsedKb): string {
-  const out: string[] = [kb.preamble.trimEnd(), ''];
-  for (const s of kb.sections) {
-    out.push(`## ${s.title}`, '');
-    for (const kind of ['positive', 'negative'] as const) {
-      out.push(`### ${kind === 'positive' ? 'Positive' : 'Negative'}`);
-      for (const r of s.rules.filter((x) => x.kind === kind)) out.push(`- ${r.text.trim()}`);
-      out.push('');
-    }
-  }
-  return out.join('\n').replace(/\n+$/, '\n');
-}
-
-/** Every niche gets a section (empty when the file has none), Global first, niches in order. */
-export function withAllSections(
-  sections: readonly KbSection[],
-  niches: readonly { name: string; constraint: string }[],
-): KbSection[] {
-  const by = new Map(sections.map((s) => [s.key, s]));
-  return [
-    by.get('global') ?? { key: 'global', title: 'Global', rules: [] },
-    ...niches.map((n) => by.get(n.name) ?? { key: n.name, title: `${n.name} — ${n.constraint}`, rules: [] }),
-  ];
 }
 
 const ruleKey = (key: string, r: KbRule): string => `${key}\u0000${r.kind}\u0000${r.text.trim()}`;
@@ -179,6 +153,7 @@ export function hashText(text: string): string {
 
 const VERSION_FILE = /^gen-(\d+)\.md$/;
 
+/** The versions the run kept, one per generation (kb/gen-NN.md), oldest first. */
 export function kbVersions(dir: string): KbVersion[] {
   const kbDir = path.join(dir, 'kb');
   if (!fs.existsSync(kbDir)) return [];
@@ -194,39 +169,24 @@ export function kbVersions(dir: string): KbVersion[] {
     .sort((a, b) => a.generation - b.generation);
 }
 
-export function versionFile(dir: string, generation: number): string {
-  return path.join(dir, 'kb', `gen-${String(generation).padStart(2, '0')}.md`);
-}
-
-/**
- * The knowledge base in force for a generation: the file as it is at the generation boundary, snapshotted once
- * into kb/gen-NN.md so every niche of that generation (and a later reader) sees the same version.
- */
-export function knowledgeForGeneration(dir: string, generation: number): string {
-  const snap = versionFile(dir, generation);
-  if (fs.existsSync(snap)) return fs.readFileSync(snap, 'utf8');
-  const f = path.join(dir, KB_FILE);
-  const text = fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '';
-  writeFileAtomic(snap, text);
-  return text;
+function problemsOf(e: unknown): string[] {
+  if (e instanceof KbParseError) return e.issues.map((i) => `${KB_FILE} line ${i.line}: ${i.message}`);
+  return [(e as Error)?.message ?? String(e)];
 }
 
 export function readKbState(
   dir: string,
-  niches: readonly { name: string; constraint: string }[],
+  niches: readonly NicheRef[],
 ): { state: KbState; problems: string[] } {
   const file = path.join(dir, KB_FILE);
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const versions = kbVersions(dir);
-  let sections: KbSection[] = [];
+  let kb = emptyKnowledgeBase();
   let problems: string[] = [];
   try {
-    sections = parseKb(
-      text,
-      niches.map((n) => n.name),
-    ).sections;
+    kb = parseKnowledgeBase(text, { niches: niches.length });
   } catch (e) {
-    problems = e instanceof KbError ? e.problems : [(e as Error).message];
+    problems = problemsOf(e);
   }
   const last = versions[versions.length - 1];
   return {
@@ -234,51 +194,49 @@ export function readKbState(
       file,
       text,
       hash: hashText(text),
-      sections: withAllSections(sections, niches),
+      sections: sectionsOf(kb, niches),
       versions,
       pending: last !== undefined && last.text !== text,
+      ...(problems.length ? { problems } : {}),
     },
     problems,
   };
 }
 
-export interface SaveResult {
-  text: string;
-  merged: boolean;
-}
-
 /**
  * Saves rules from the panel: validate, merge with the file when it changed since the panel loaded it
- * (`baseHash`), and write atomically. Throws KbError (with every problem) when the rules are invalid.
+ * (`baseHash`, whose sections are `baseSections`), check the result with the core parser, write atomically.
+ * Throws KbError with every problem when the rules are invalid; the file is then left alone.
  */
 export function saveKb(
   dir: string,
   sections: KbSection[],
   baseHash: string,
   baseSections: KbSection[] | undefined,
-  niches: readonly { name: string; constraint: string }[],
-): SaveResult {
-  const names = niches.map((n) => n.name);
-  const problems = validateSections(sections, names);
+  niches: readonly NicheRef[],
+): { text: string; merged: boolean } {
+  const problems = validateSections(sections, niches);
   if (problems.length) throw new KbError(problems);
   const file = path.join(dir, KB_FILE);
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  let preamble = '# Knowledge base';
-  let theirs: KbSection[] = [];
+  let onDisk: KnowledgeBase | undefined;
   try {
-    const parsed = parseKb(current, names);
-    preamble = parsed.preamble || preamble;
-    theirs = parsed.sections;
+    onDisk = parseKnowledgeBase(current, { niches: niches.length });
   } catch {
-    // the file on disk is broken: the panel's rules replace it
+    // the file holds an invalid edit: the panel's rules replace it
   }
   let out = sections;
   let merged = false;
-  if (hashText(current) !== baseHash && baseSections) {
-    out = mergeSections(baseSections, sections, withAllSections(theirs, niches));
+  if (hashText(current) !== baseHash && baseSections && onDisk) {
+    out = mergeSections(baseSections, sections, sectionsOf(onDisk, niches));
     merged = true;
   }
-  const text = serializeKb({ preamble, sections: out });
+  const text = formatKnowledgeBase(knowledgeBaseOf(out, onDisk ?? emptyKnowledgeBase()));
+  try {
+    parseKnowledgeBase(text, { niches: niches.length });
+  } catch (e) {
+    throw new KbError(problemsOf(e));
+  }
   writeFileAtomic(file, text);
   return { text, merged };
 }

@@ -38,17 +38,25 @@ type StoreEvent =
   | { type: 'run/stopped'; reason: string }
   | { type: 'run/failed'; error: string };
 
-/** LLM usage, when an operator reports it (any event carrying a niche and token counts). */
-interface UsageEvent {
+/** Notices the run appends (knowledge-base edits, LLM problems, budget), as they appear in events.jsonl. */
+interface NoticeEvent {
   type: string;
   niche?: number;
-  tokens?: number;
-  promptTokens?: number;
-  completionTokens?: number;
-  costUsd?: number;
+  generation?: number;
+  message?: string;
+  file?: string;
+  positive?: number;
+  negative?: number;
 }
 
-export type ModelEvent = SearchEvent | StoreEvent | UsageEvent;
+/** The fields of an llm.jsonl record the cards use. */
+export interface LlmUsage {
+  niche: number;
+  usage?: { total_tokens?: number };
+  cost?: number;
+}
+
+export type ModelEvent = SearchEvent | StoreEvent | NoticeEvent;
 
 const LOG_LIMIT = 200;
 const COVERAGE_BINS = 10;
@@ -281,15 +289,28 @@ export class DashboardModel {
         this.note(`run failed: ${ev.error}`);
         return;
       default: {
-        const u = e as UsageEvent;
-        if (u.niche !== undefined && u.type.startsWith('llm/')) {
-          const c = this.card(u.niche);
-          c.llmCalls++;
-          c.tokens += u.tokens ?? (u.promptTokens ?? 0) + (u.completionTokens ?? 0);
-          c.costUsd += u.costUsd ?? 0;
-        }
+        const n = e as NoticeEvent;
+        const where =
+          `${n.niche !== undefined ? `N${n.niche} ` : ''}${n.generation !== undefined ? `gen ${n.generation}` : ''}`.trim();
+        if (n.type === 'kb/updated')
+          this.note(
+            `${where}: the LLM revised the knowledge base (${n.positive} positive, ${n.negative} negative rules)`,
+          );
+        else if (n.type === 'kb/edited')
+          this.note(`${where}: your knowledge-base edit took effect (${n.file})`);
+        else if (n.message) this.note(`${where ? `${where}: ` : ''}${n.message}`);
       }
     }
+  }
+
+  /** One LLM call from llm.jsonl: counts, tokens and cost on the niche's card. */
+  applyLlm(r: LlmUsage): void {
+    if (typeof r.niche !== 'number') return;
+    const c = this.card(r.niche);
+    c.llmCalls++;
+    c.tokens += r.usage?.total_tokens ?? 0;
+    c.costUsd += r.cost ?? 0;
+    this.dirty = true;
   }
 
   /** Global front: the non-dominated union of the niche archives (predicted accuracy ↑, costs ↓). */

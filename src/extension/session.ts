@@ -4,16 +4,17 @@
 
 import { EventEmitter } from 'node:events';
 import type { SearchEvent } from '../core/events.js';
-import { SearchRun, type RunHandlers } from '../core/run.js';
+import { SearchRun, type RunHandlers, type RunNotice } from '../core/run.js';
 import type { RunConfig } from '../core/runstore.js';
-import { knowledgeForGeneration } from './kb.js';
 import type { DashboardModel, ModelEvent } from './model.js';
-import { modelFromFolder, newModel } from './runview.js';
+import { LlmTail, modelFromFolder, newModel } from './runview.js';
 
 export interface SessionOptions {
   /** Pause after every generation (the panel's "Next generation" runs one more). */
   stepping?: boolean;
   onError?: (e: unknown) => void;
+  /** Knowledge-base and LLM notices (an invalid edit rejected, budget reached, ...). */
+  onNotice?: (n: RunNotice) => void;
 }
 
 export class RunSession {
@@ -23,6 +24,8 @@ export class RunSession {
   private stepLimit = 0;
   private plannedGeneration = -1;
   readonly done: Promise<void>;
+  private readonly llmTimer: NodeJS.Timeout;
+  private readonly llm: LlmTail;
 
   private constructor(
     readonly model: DashboardModel,
@@ -32,10 +35,17 @@ export class RunSession {
     this.model.stepping = opts.stepping ?? false;
     const handlers: RunHandlers = {
       onEvent: (e) => this.onEvent(e),
-      // the version in force for a generation is the file at its boundary, kept as kb/gen-NN.md
-      knowledge: (store) => knowledgeForGeneration(store.dir, Math.max(0, this.plannedGeneration)),
+      onNotice: (n) => {
+        this.model.apply(n as ModelEvent);
+        opts.onNotice?.(n);
+        this.emitter.emit('change');
+      },
     };
     this.run = start(handlers);
+    this.llm = new LlmTail(this.model);
+    this.llmTimer = setInterval(() => {
+      if (this.llm.poll()) this.emitter.emit('change');
+    }, 500);
     this.done = this.run.done.then(
       () => this.finish(),
       (e: unknown) => {
@@ -92,6 +102,8 @@ export class RunSession {
   }
 
   private finish(error?: string): void {
+    clearInterval(this.llmTimer);
+    this.llm.poll();
     const st = this.run.status;
     const phase = st === 'running' || st === 'paused' || st === 'stopping' ? 'stopped' : st;
     this.model.setPhase(phase, error);
@@ -138,6 +150,7 @@ export class RunSession {
   }
 
   dispose(): void {
+    clearInterval(this.llmTimer);
     this.run.dispose();
     this.emitter.removeAllListeners();
   }

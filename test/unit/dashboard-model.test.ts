@@ -8,7 +8,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { FrontFile } from '../../src/core/run';
 import { RUN_FORMAT, RunStore, type RunConfig } from '../../src/core/runstore';
-import { KbError, mergeSections, parseKb, readKbState, saveKb, serializeKb } from '../../src/extension/kb';
+import { parseKnowledgeBase } from '../../src/core/knowledge';
+import { KbError, mergeSections, readKbState, saveKb, sectionsOf } from '../../src/extension/kb';
 import { modelFromFolder } from '../../src/extension/runview';
 import { RunSession } from '../../src/extension/session';
 import type { KbSection } from '../../src/protocol';
@@ -80,6 +81,7 @@ test('step mode pauses after each generation; a KB edit applies at the next gene
 
   const niches = s.model.nicheCards();
   const { state } = readKbState(dir, niches);
+  assert.deepEqual(readKbState(dir, niches).problems, []);
   const sections: KbSection[] = structuredClone(state.sections);
   sections[0]!.rules.push({ kind: 'positive', text: 'prefer nor_conv_3x3 on the edge 0→3' });
   saveKb(dir, sections, state.hash, state.sections, niches);
@@ -88,6 +90,7 @@ test('step mode pauses after each generation; a KB edit applies at the next gene
   await waitFor(() => s.model.runPhase === 'paused' && s.model.generation === 1);
   const gen1 = fs.readFileSync(path.join(dir, 'kb', 'gen-01.md'), 'utf8');
   assert.match(gen1, /- prefer nor_conv_3x3 on the edge 0→3/);
+  assert.ok(fs.existsSync(path.join(dir, 'kb', 'user-gen-01.md')), 'the core kept the user edit');
   assert.doesNotMatch(fs.readFileSync(path.join(dir, 'kb', 'gen-00.md'), 'utf8'), /prefer nor_conv_3x3/);
   s.resume();
   await s.done;
@@ -109,52 +112,67 @@ test('stop leaves a resumable folder; resume continues to completion', async () 
   assert.equal(r.model.evaluations, RunStore.open(dir).readSpecs().length);
 });
 
-test('knowledge base: parse errors carry line numbers; invalid panel edits are rejected', () => {
-  const names = ['N0', 'N1'];
-  assert.throws(
-    () => parseKb('# KB\n\n## Global\n### Positive\n- ok\n## N7\n', names),
-    (e: unknown) => e instanceof KbError && /line 6: no niche N7/.test(e.message),
-  );
-  assert.throws(
-    () => parseKb('# KB\n## Global\n- floating rule\n', names),
-    (e: unknown) => e instanceof KbError && /line 3: rule outside/.test(e.message),
-  );
+test('knowledge base: file problems carry line numbers; invalid panel edits are rejected', () => {
   const dir = tmp();
-  fs.writeFileSync(
-    path.join(dir, 'knowledge-base.md'),
-    '# KB\n\n## Global\n\n### Positive\n- a\n### Negative\n',
-  );
   const niches = [
     { name: 'N0', constraint: 'c0' },
     { name: 'N1', constraint: 'c1' },
   ];
+  const kbFile = path.join(dir, 'knowledge-base.md');
+  fs.writeFileSync(kbFile, '# KB\n\n## Global\n### Positive\n- ok\n## N7\n');
+  assert.match(readKbState(dir, niches).problems.join('\n'), /line 6: .*there is no N7/);
+  fs.writeFileSync(kbFile, '# KB\n\n## Global\n\n### Positive\n- a\n  Evidence: e1\n### Negative\n');
   const { state } = readKbState(dir, niches);
+  assert.deepEqual(state.sections[0]!.rules, [{ kind: 'positive', text: 'a', evidence: 'e1' }]);
+  assert.equal(state.sections.length, 3);
   const bad = structuredClone(state.sections);
   bad[1]!.rules.push({ kind: 'negative', text: '   ' });
   bad[0]!.rules.push({ kind: 'positive', text: 'a' });
+  bad.push({ key: 'N9', title: 'N9', rules: [] });
   assert.throws(
     () => saveKb(dir, bad, state.hash, state.sections, niches),
     (e: unknown) =>
-      e instanceof KbError && /N0 rule 1: empty rule/.test(e.message) && /duplicate/.test(e.message),
+      e instanceof KbError &&
+      /N0 rule 1: empty rule/.test(e.message) &&
+      /Global rule 2: duplicate/.test(e.message) &&
+      /N9: no such niche/.test(e.message),
   );
-  // the file is untouched by a rejected save
-  assert.equal(fs.readFileSync(path.join(dir, 'knowledge-base.md'), 'utf8'), state.text);
+  assert.equal(fs.readFileSync(kbFile, 'utf8'), state.text, 'a rejected save leaves the file alone');
+  const good = structuredClone(state.sections);
+  good[2]!.rules.push({ kind: 'negative', text: 'avoid pooling' });
+  saveKb(dir, good, state.hash, state.sections, niches);
+  const kb = parseKnowledgeBase(fs.readFileSync(kbFile, 'utf8'), { niches: 2 });
+  assert.deepEqual(kb.global.positive, [{ text: 'a', evidence: 'e1' }], 'evidence kept');
+  assert.deepEqual(kb.niches.get(1)?.negative, [{ text: 'avoid pooling' }]);
 });
 
-test('knowledge base: three-way merge keeps both the panel edit and a concurrent file edit', () => {
-  const names = ['N0'];
-  const base = parseKb('# KB\n## Global\n### Positive\n- a\n- b\n### Negative\n', names).sections;
-  const mine = structuredClone(base);
+test('knowledge base: a save merges with an edit of the file made meanwhile (neither is lost)', () => {
+  const dir = tmp();
+  const niches = [{ name: 'N0', constraint: 'c0' }];
+  const kbFile = path.join(dir, 'knowledge-base.md');
+  fs.writeFileSync(kbFile, '# KB\n## Global\n### Positive\n- a\n- b\n### Negative\n');
+  const loaded = readKbState(dir, niches).state;
+  const mine = structuredClone(loaded.sections);
   mine[0]!.rules.push({ kind: 'negative', text: 'from panel' });
-  const theirs = parseKb('# KB\n## Global\n### Positive\n- a\n- from file\n### Negative\n', names).sections; // deleted b
-  const merged = mergeSections(base, mine, theirs);
+  // meanwhile the file is edited in a text editor: b deleted, a rule added
+  fs.writeFileSync(kbFile, '# KB\n## Global\n### Positive\n- a\n- from file\n### Negative\n');
+  const res = saveKb(dir, mine, loaded.hash, loaded.sections, niches);
+  assert.equal(res.merged, true);
+  const kb = parseKnowledgeBase(fs.readFileSync(kbFile, 'utf8'), { niches: 1 });
   assert.deepEqual(
-    merged[0]!.rules.map((r) => `${r.kind}:${r.text}`),
-    ['positive:a', 'negative:from panel', 'positive:from file'],
+    kb.global.positive.map((r) => r.text),
+    ['a', 'from file'],
   );
-  const text = serializeKb({ preamble: '# KB', sections: merged });
   assert.deepEqual(
-    parseKb(text, names).sections[0]!.rules,
-    merged[0]!.rules.slice().sort((x, y) => (x.kind < y.kind ? 1 : x.kind > y.kind ? -1 : 0)),
+    kb.global.negative.map((r) => r.text),
+    ['from panel'],
   );
+  // the pure merge, for the record
+  const base = sectionsOf(parseKnowledgeBase('# K\n## Global\n### Positive\n- x\n### Negative\n'), niches);
+  const m2 = mergeSections(
+    base,
+    base,
+    sectionsOf(parseKnowledgeBase('# K\n## Global\n### Positive\n### Negative\n'), niches),
+  );
+  assert.deepEqual(m2[0]!.rules, [], 'a rule deleted in the file stays deleted');
 });

@@ -1,0 +1,322 @@
+// Browser E2E against code-server with the packaged VSIX installed, driven by playwright-core + Debian chromium:
+// start a search from the palette (step mode), watch the niche cards advance, edit a knowledge-base rule in the
+// panel and find it in the next generation's kb/gen-NN.md, reload the window (the panel comes back and offers to
+// resume the interrupted run), let it finish, check points and front in the plot, click a point and see its
+// spec open; then follow a 15,625-point run folder written by another process and measure the dashboard's
+// update times. Screenshots and measurements go to $ART.
+const { chromium } = require('playwright-core');
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const BASE = process.env.CS_BASE || 'http://127.0.0.1:18080';
+const WS = process.env.WS;
+const ART = process.env.ART || 'test-results/vscode';
+const ROOT = process.env.ROOT || process.cwd();
+const RULE = 'E2E rule: keep a skip_connect on edge 0→3 in every cell';
+
+const t0 = Date.now();
+const lap = (m) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+const measurements = {};
+let page;
+const shot = async (name) => {
+  await page.screenshot({ path: path.join(ART, `${name}.png`) });
+  lap(`screenshot ${name}.png`);
+};
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+async function until(what, fn, ms = 30000, every = 200) {
+  const end = Date.now() + ms;
+  for (;;) {
+    let v;
+    try {
+      v = await fn();
+    } catch (e) {
+      v = undefined;
+    }
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await page.waitForTimeout(every);
+  }
+}
+
+async function palette(title) {
+  for (let i = 0; ; i++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(title);
+    try {
+      await page
+        .locator('.quick-input-list .monaco-list-row.focused', { hasText: title })
+        .waitFor({ timeout: 3000 });
+      break;
+    } catch (e) {
+      if (i >= 15) throw e;
+      await page.waitForTimeout(1000);
+    }
+  }
+  await page.keyboard.press('Enter');
+  lap(`palette: ${title}`);
+}
+
+/** Answers one step of a quick-input flow once its title shows up. */
+async function quickInput(titlePart, keys) {
+  await page
+    .locator('.quick-input-widget .quick-input-title', { hasText: titlePart })
+    .waitFor({ state: 'visible', timeout: 20000 });
+  await page.waitForTimeout(150);
+  if (keys.type) await page.keyboard.type(keys.type);
+  if (keys.type) await page.waitForTimeout(200);
+  await page.keyboard.press('Enter');
+  lap(`  ${titlePart} ← ${keys.type ?? '(default)'}`);
+}
+
+/** The dashboard's frame (the inner iframe of the webview), as a Playwright Frame. */
+async function dashboardFrame() {
+  return until(
+    'dashboard frame',
+    async () => {
+      for (const f of page.frames()) {
+        if (f.isDetached()) continue;
+        const has = await f.$('#niche-cards').catch(() => null);
+        if (has) return f;
+      }
+      return undefined;
+    },
+    60000,
+  );
+}
+
+const text = async (f, sel) => ((await f.textContent(sel).catch(() => '')) || '').trim();
+const runPhase = (f) => text(f, '#run-phase');
+const progressText = (f) => text(f, '#run-progress-text');
+const cardGens = async (f) =>
+  f.$$eval('.niche-card', (cs) => cs.map((c) => c.querySelector('.kv.gen .v')?.textContent?.trim()));
+
+(async () => {
+  fs.mkdirSync(ART, { recursive: true });
+  const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-e2e-'));
+  const ctx = await chromium.launchPersistentContext(udd, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1600, height: 1100 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = ctx.pages()[0] || (await ctx.newPage());
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text().slice(0, 300));
+  });
+  lap('browser up');
+  await page.goto(`${BASE}/?folder=${encodeURIComponent(WS)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await page.waitForSelector('.statusbar', { timeout: 60000 });
+  lap('workbench loaded');
+
+  // ---- 1. New Search from the palette, in step mode
+  await palette('LLM-NAS: New Search');
+  await quickInput('dataset', {});
+  await quickInput('target device', {});
+  await quickInput('operator', {});
+  await quickInput('generations', {});
+  await quickInput('evaluation budget', {});
+  await quickInput('how to run', { type: 'Step' });
+  let f = await dashboardFrame();
+  lap('dashboard open');
+  await until('paused after generation 0', async () => (await runPhase(f)).startsWith('paused'), 60000);
+  await until('six niche cards', async () => (await f.$$('.niche-card')).length === 6);
+  const gens0 = await cardGens(f);
+  lap(`cards after generation 0: ${JSON.stringify(gens0)}; ${await progressText(f)}`);
+  const runs = fs.readdirSync(path.join(WS, '.llm-nas', 'runs'));
+  assert(runs.length === 1, `one run folder, got ${runs}`);
+  const runDir = path.join(WS, '.llm-nas', 'runs', runs[0]);
+  await shot('01-dashboard-paused-gen0');
+
+  // ---- 2. Next generation: the cards advance
+  await f.click('#ctl-step');
+  await until(
+    'generation 2 of 6 reached',
+    async () =>
+      (await progressText(f)).startsWith('generation 2 /') && (await runPhase(f)).startsWith('paused'),
+  );
+  const gens1 = await cardGens(f);
+  lap(`cards after generation 1: ${JSON.stringify(gens1)}`);
+  assert(JSON.stringify(gens0) !== JSON.stringify(gens1), 'niche cards advanced');
+
+  // ---- 3. Knowledge base: add a Global rule in the panel, save
+  await f.locator('vscode-tab-header', { hasText: 'Knowledge base' }).click();
+  const add = f.locator('[data-section="global"] .kb-add[data-kind="positive"]');
+  await add.click();
+  const field = f.locator('[data-section="global"] .kb-rules.positive vscode-textfield').last();
+  await field.click();
+  await page.keyboard.type(RULE);
+  await f.click('#kb-save');
+  await until('saved', async () => (await text(f, '#kb-message')).startsWith('Saved'));
+  assert(
+    fs.readFileSync(path.join(runDir, 'knowledge-base.md'), 'utf8').includes(RULE),
+    'rule in knowledge-base.md',
+  );
+  lap(`KB saved: ${await text(f, '#kb-status')}`);
+  await shot('02-knowledge-base-editor');
+  await f.locator('vscode-tab-header', { hasText: 'Search' }).click();
+  await f.click('#ctl-step');
+  await until(
+    'generation 3 of 6',
+    async () =>
+      (await progressText(f)).startsWith('generation 3 /') && (await runPhase(f)).startsWith('paused'),
+  );
+  const kbGen2 = fs.readFileSync(path.join(runDir, 'kb', 'gen-02.md'), 'utf8');
+  assert(kbGen2.includes(RULE), 'kb/gen-02.md contains the rule');
+  assert(!fs.readFileSync(path.join(runDir, 'kb', 'gen-01.md'), 'utf8').includes(RULE), 'gen-01 does not');
+  lap('kb/gen-02.md contains the rule saved from the panel');
+
+  // ---- 4. Reload the window while the run is paused: the panel comes back and offers to resume
+  await palette('Developer: Reload Window');
+  await page.waitForTimeout(2000);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  const resumeBtn = page
+    .locator('.notifications-toasts .notification-toast', { hasText: 'was interrupted' })
+    .locator('a.monaco-button', { hasText: 'Resume' });
+  await resumeBtn.waitFor({ timeout: 60000 });
+  f = await dashboardFrame();
+  await until('restored panel shows the run', async () => (await text(f, '#run-title')).includes(runs[0]));
+  lap(`panel restored after reload: ${await text(f, '#run-title')} (${await runPhase(f)})`);
+  await shot('03-restored-after-reload');
+  await resumeBtn.click();
+  await until('run completed', async () => (await runPhase(f)) === 'completed', 90000);
+  lap(`completed: ${await progressText(f)}`);
+
+  // ---- 5. Points and the front in the plot (and pixels actually drawn)
+  const points = Number(await f.getAttribute('#plot-info', 'data-points'));
+  const front = Number(await f.getAttribute('#plot-info', 'data-front'));
+  const specs = fs.readdirSync(path.join(runDir, 'archs')).filter((x) => x.endsWith('.json')).length;
+  lap(`plot: ${points} points, ${front} on the front; ${specs} spec files`);
+  assert(points === specs && points > 100, 'every evaluated architecture is plotted');
+  assert(front > 0, 'front drawn');
+  const inked = await f.$eval('#pareto', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n / (c.width * c.height);
+  });
+  lap(`canvas ink: ${(inked * 100).toFixed(1)}% of pixels`);
+  assert(inked > 0.01, 'the plot is not blank');
+  const legend = await f.$eval('#pareto', (c) => c.getAttribute('aria-label'));
+  assert(legend, 'canvas labelled');
+  await shot('04-dashboard-completed');
+
+  // ---- 6. Click a point on the front: its spec file opens in an editor
+  const spots = JSON.parse((await f.getAttribute('#pareto', 'data-hotspots')) || '[]');
+  assert(spots.length > 0, 'front hotspots');
+  const target = spots[Math.floor(spots.length / 2)];
+  await f.locator('#pareto').click({ position: { x: target.x, y: target.y } });
+  const tab = page.locator('.tabs-container .tab', { hasText: `${target.id}.json` });
+  await tab.waitFor({ timeout: 20000 });
+  lap(`clicked ${target.id}: its spec opened`);
+  await page.waitForTimeout(800);
+  await shot('05-spec-opened-from-plot');
+
+  // ---- 7. Quality tab (HV / IGD history, coverage)
+  f = await dashboardFrame();
+  await f.locator('vscode-tab-header', { hasText: 'Quality' }).click();
+  await until('history rows', async () => (await f.$$('#history-table tbody tr')).length >= 6);
+  const hv = await f.$$eval('#history-table tbody tr', (rs) => rs.map((r) => r.children[3]?.textContent));
+  lap(`HV ratio per generation: ${hv.join(', ')}`);
+  await shot('06-quality');
+  await f.locator('vscode-tab-header', { hasText: 'Search' }).click();
+
+  // ---- 8. 15,625 points: follow a run folder another process writes, then reopen it (snapshot)
+  const fullDir = path.join(WS, '.llm-nas', 'runs', 'full-space');
+  const gen = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'test/e2e/make-full-space-run.ts'), fullDir, '1500'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const genDone = new Promise((r) => gen.on('exit', r));
+  await until('full-space folder', async () => fs.existsSync(path.join(fullDir, 'config.json')), 20000);
+  // open it from the Runs view: activity bar → LLM-NAS → the run
+  await page.locator('.activitybar .action-item a[aria-label^="LLM-NAS"]').click();
+  await page.locator('.monaco-list-row', { hasText: 'full-space' }).first().click({ timeout: 20000 });
+  f = await dashboardFrame();
+  await until(
+    'dashboard shows full-space',
+    async () => (await text(f, '#run-title')).includes('full-space'),
+    30000,
+  );
+  const appendSamples = [];
+  let last = '';
+  await until(
+    '15,625 points',
+    async () => {
+      const a = await f.getAttribute('#perf', 'data-append-ms');
+      const n = Number(await f.getAttribute('#plot-info', 'data-points'));
+      if (a && a + n !== last) {
+        last = a + n;
+        appendSamples.push({ points: n, appendMs: Number(a) });
+      }
+      return n === 15625;
+    },
+    120000,
+    100,
+  );
+  await genDone;
+  lap(`followed the folder to 15,625 points; appends: ${JSON.stringify(appendSamples)}`);
+  measurements.appendsWhileFollowing = appendSamples;
+  await page.waitForTimeout(1500);
+  await page.keyboard.press('Escape');
+  await palette('View: Close All Editors in Other Groups');
+  await f.locator('#pareto').scrollIntoViewIfNeeded();
+  await shot('07-full-space-15625-points');
+  // reopen from the Runs view: a fresh snapshot of 15,625 points
+  await f.evaluate(() => document.getElementById('perf').removeAttribute('data-snapshot-ms'));
+  await page.locator('.monaco-list-row', { hasText: 'full-space' }).first().click();
+  const snapMs = Number(
+    await until('snapshot rendered', () => f.getAttribute('#perf', 'data-snapshot-ms'), 60000),
+  );
+  assert(
+    Number(await f.getAttribute('#plot-info', 'data-points')) === 15625,
+    '15,625 points after the snapshot',
+  );
+  measurements.snapshot15625 = { points: 15625, renderMs: snapMs };
+  // toggling the y axis re-renders all 15,625 points
+  const t1 = Date.now();
+  await f.evaluate(() => {
+    const s = document.getElementById('y-axis');
+    s.value = s.value === 'truth' ? 'predicted' : 'truth';
+    s.dispatchEvent(new Event('change'));
+  });
+  measurements.axisSwitch15625Ms = Date.now() - t1;
+  lap(
+    `15,625-point snapshot render ${snapMs} ms; axis switch ${measurements.axisSwitch15625Ms} ms (incl. round trip)`,
+  );
+  await shot('08-full-space-snapshot');
+
+  fs.writeFileSync(path.join(ART, 'measurements.json'), JSON.stringify(measurements, null, 2) + '\n');
+  const bad = consoleErrors.filter((e) => /llm-nas|webview\.js|Content Security Policy|Refused/i.test(e));
+  if (bad.length) console.log('console errors:\n' + bad.join('\n'));
+  assert(!bad.some((e) => /Content Security Policy|Refused to/.test(e)), 'no CSP violations');
+  await ctx.close();
+  lap('E2E PASS');
+  process.exit(0);
+})().catch(async (e) => {
+  console.error('E2E FAIL', e);
+  try {
+    await page?.screenshot({ path: path.join(ART, 'failure.png') });
+  } catch {}
+  process.exit(1);
+});

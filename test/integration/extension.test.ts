@@ -1,0 +1,235 @@
+// Extension-host tests: run inside a real VS Code extension host (code-server in CI, desktop VS Code through
+// `npm run test:electron`), against the real core, on a temporary workspace.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { LlmNasApi } from '../../src/extension/extension';
+import type { HostToWebview, KbSection } from '../../src/protocol';
+
+const EXT_ID = 'llm-nas.llm-nas';
+let api: LlmNasApi;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function waitFor(what: string, cond: () => boolean, ms = 30000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+const events = (dir: string): { type: string }[] =>
+  fs
+    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string });
+
+describe('LLM-NAS in a real extension host', function () {
+  before(async () => {
+    const ext = vscode.extensions.getExtension<LlmNasApi>(EXT_ID);
+    assert.ok(ext, 'extension installed');
+    const t0 = performance.now();
+    api = await ext.activate();
+    console.log(
+      `[measure] activation: ${(performance.now() - t0).toFixed(1)} ms from activate() call, ` +
+        `${api.activationMs.toFixed(1)} ms inside activate() (vscode ${vscode.version}, ${vscode.env.appHost})`,
+    );
+    assert.ok(vscode.workspace.workspaceFolders?.length, 'a workspace is open');
+  });
+
+  after(() => {
+    api.dashboard()?.dispose();
+  });
+
+  it('registers every contributed command', async () => {
+    const pkg = vscode.extensions.getExtension(EXT_ID)!.packageJSON as {
+      contributes: { commands: { command: string }[] };
+    };
+    const all = await vscode.commands.getCommands(true);
+    const missing = pkg.contributes.commands.map((c) => c.command).filter((c) => !all.includes(c));
+    assert.deepEqual(missing, []);
+    assert.ok(pkg.contributes.commands.length >= 11);
+  });
+
+  let firstRun = '';
+  it('New Search (built-in operator) writes a run folder with specs, events and front', async () => {
+    const dir = await vscode.commands.executeCommand<string>('llmNas.newSearch', {
+      useDefaults: true,
+      generations: 4,
+      budget: 80,
+      seed: 5,
+      noDashboard: true,
+    });
+    assert.ok(dir && fs.existsSync(dir), 'run folder created');
+    firstRun = dir;
+    const session = api.controller.live!;
+    await session.done;
+    assert.equal(session.model.runPhase, 'completed');
+    const specs = fs.readdirSync(path.join(dir, 'archs')).filter((f) => f.endsWith('.json'));
+    assert.equal(specs.length, session.model.evaluations);
+    assert.ok(specs.length >= 60 && specs.length <= 80, `${specs.length} specs`);
+    assert.ok(events(dir).some((e) => e.type === 'search/completed'));
+    const front = JSON.parse(fs.readFileSync(path.join(dir, 'front.json'), 'utf8')) as {
+      front: { id: string }[];
+    };
+    assert.deepEqual(front.front.map((f) => f.id).sort(), [...session.model.frontIds()].sort());
+    // the tree lists the run, its niches and architectures whose click opens the spec
+    const runs = api.tree.getChildren();
+    const node = runs.find((n) => n.kind === 'run' && n.dir === dir);
+    assert.ok(node, 'run in the tree');
+    const niches = api.tree.getChildren(node);
+    assert.equal(niches.length, 6);
+    const archs = niches.flatMap((n) => api.tree.getChildren(n));
+    assert.equal(archs.length, specs.length);
+    const item = api.tree.getTreeItem(archs[0]!);
+    assert.equal(item.command?.command, 'vscode.open');
+    const uri = item.command!.arguments![0] as vscode.Uri;
+    assert.ok(fs.existsSync(uri.fsPath));
+  });
+
+  it('Pause / Next generation / Resume / Stop drive the run and the folder stays resumable', async () => {
+    const dir = await vscode.commands.executeCommand<string>('llmNas.newSearch', {
+      useDefaults: true,
+      generations: 6,
+      budget: 120,
+      stepping: true,
+      noDashboard: true,
+    });
+    const s = api.controller.live!;
+    await waitFor(
+      'pause after generation 0',
+      () => s.model.runPhase === 'paused' && s.model.generation === 0,
+    );
+    const n0 = s.model.evaluations;
+    await sleep(200);
+    assert.equal(s.model.evaluations, n0, 'paused: no evaluations');
+    await vscode.commands.executeCommand('llmNas.step');
+    await waitFor('one more generation', () => s.model.runPhase === 'paused' && s.model.generation === 1);
+    assert.ok(s.model.evaluations > n0);
+    await vscode.commands.executeCommand('llmNas.resume');
+    await vscode.commands.executeCommand('llmNas.pause');
+    await waitFor('paused', () => s.status === 'paused' || s.status === 'completed');
+    await vscode.commands.executeCommand('llmNas.stop');
+    await s.done;
+    assert.ok(['stopped', 'completed'].includes(s.model.runPhase), s.model.runPhase);
+    const types = events(dir).map((e) => e.type);
+    assert.ok(types.includes('run/paused') && types.includes('run/resumed'));
+    if (s.model.runPhase === 'stopped') {
+      assert.ok(types.includes('run/stopped'));
+      const again = await vscode.commands.executeCommand<string>('llmNas.resumeRunFromFolder', dir);
+      assert.equal(again, dir);
+      await api.controller.live!.done;
+      assert.equal(api.controller.live!.model.runPhase, 'completed');
+    }
+  });
+
+  it('Export Front writes CSV and JSON matching front.json', async () => {
+    await vscode.commands.executeCommand('llmNas.openDashboard', firstRun);
+    const front = JSON.parse(fs.readFileSync(path.join(firstRun, 'front.json'), 'utf8')) as {
+      front: { id: string }[];
+    };
+    const csvOut = path.join(firstRun, 'export-test.csv');
+    const jsonOut = path.join(firstRun, 'export-test.json');
+    await vscode.commands.executeCommand('llmNas.exportFront', 'csv', csvOut);
+    await vscode.commands.executeCommand('llmNas.exportFront', 'json', jsonOut);
+    const lines = fs.readFileSync(csvOut, 'utf8').trim().split('\n');
+    assert.match(lines[0]!, /^id,niche,generation,arch,operator,predicted_accuracy,edgegpu_latency/);
+    assert.equal(lines.length - 1, front.front.length);
+    const rows = JSON.parse(fs.readFileSync(jsonOut, 'utf8')) as { id: string }[];
+    assert.deepEqual(rows.map((r) => r.id).sort(), front.front.map((f) => f.id).sort());
+  });
+
+  it('the dashboard answers ready with a snapshot; an invalid knowledge-base edit is rejected with a message', async () => {
+    await vscode.commands.executeCommand('llmNas.openDashboard', firstRun);
+    const panel = api.dashboard();
+    assert.ok(panel, 'panel open');
+    // the webview said ready, got the snapshot, drew it and reported its render time
+    await waitFor('webview ready + snapshot', () => api.lastPerf() !== undefined, 45000);
+    console.log(`[measure] dashboard render: ${JSON.stringify(api.lastPerf())}`);
+    const seen: HostToWebview[] = [];
+    const sub = panel.onPost((m) => seen.push(m));
+    panel.sendSnapshot();
+    sub.dispose();
+    const html = panel.panel.webview.html;
+    assert.match(html, /default-src 'none'/);
+    assert.match(html, /script-src 'nonce-[A-Za-z0-9+/=]{20,}'/);
+    assert.doesNotMatch(html, /<script>(?!<\/script>)/, 'no inline script without a nonce');
+    const snap = seen.find((m) => m.type === 'snapshot');
+    assert.ok(snap && snap.type === 'snapshot' && snap.state.run?.dir === firstRun && snap.state.kb);
+    const kb = snap.state.kb;
+    const kbFile = path.join(firstRun, 'knowledge-base.md');
+    const before = fs.readFileSync(kbFile, 'utf8');
+    const bad: KbSection[] = structuredClone(kb.sections);
+    bad[0]!.rules.push({ kind: 'positive', text: '' });
+    bad.push({ key: 'N9', title: 'N9', rules: [] });
+    await assert.rejects(
+      () => Promise.resolve(panel.handle({ type: 'kb/save', sections: bad, baseHash: kb.hash })),
+      (e: Error) => /Global rule \d+: empty rule/.test(e.message) && /N9: no such niche/.test(e.message),
+    );
+    assert.equal(fs.readFileSync(kbFile, 'utf8'), before, 'rejected edit leaves the file alone');
+    const good: KbSection[] = structuredClone(kb.sections);
+    good[2]!.rules.push({ kind: 'negative', text: 'avoid avg_pool_3x3 on edge 1→2 in N1' });
+    await panel.handle({ type: 'kb/save', sections: good, baseHash: kb.hash });
+    const saved = fs.readFileSync(kbFile, 'utf8');
+    const at = saved.indexOf('- avoid avg_pool_3x3 on edge 1→2 in N1');
+    assert.ok(at > saved.indexOf('## N1') && saved.indexOf('## N1') > 0, 'the rule is in the N1 section');
+    assert.ok(saved.lastIndexOf('### Negative', at) > saved.indexOf('## N1'), 'as a negative rule');
+  });
+
+  it('a reload restores the panel through the serializer (same run)', async () => {
+    api.dashboard()?.dispose();
+    const panel = vscode.window.createWebviewPanel(
+      'llmNas.dashboard',
+      'restored',
+      vscode.ViewColumn.Active,
+      {},
+    );
+    await api.serializer.deserializeWebviewPanel(panel, { runDir: firstRun });
+    assert.equal(api.dashboard()?.panel, panel);
+    assert.equal(api.controller.model?.dir, firstRun);
+    assert.match(panel.webview.html, /dist\/webview\.js/);
+  });
+
+  it('spec files are validated by the contributed JSON schema', async () => {
+    const spec = fs.readdirSync(path.join(firstRun, 'archs')).find((f) => f.endsWith('.json'))!;
+    const doc = await vscode.workspace.openTextDocument(path.join(firstRun, 'archs', spec));
+    await vscode.window.showTextDocument(doc);
+    const edit = new vscode.WorkspaceEdit();
+    const text = doc.getText();
+    const i = text.indexOf('"llm-nas-spec-v1"');
+    edit.replace(doc.uri, new vscode.Range(doc.positionAt(i), doc.positionAt(i + 17)), '"not-a-spec"');
+    await vscode.workspace.applyEdit(edit);
+    await waitFor('schema diagnostics', () => vscode.languages.getDiagnostics(doc.uri).length > 0, 30000);
+    const msgs = vscode.languages.getDiagnostics(doc.uri).map((d) => d.message);
+    console.log(`[schema] ${msgs.join(' | ')}`);
+    assert.ok(
+      msgs.some((m) => /llm-nas-spec-v1|Value must be/i.test(m)),
+      msgs.join('; '),
+    );
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('host RSS during a run (measured)', async () => {
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+    const dir = await vscode.commands.executeCommand<string>('llmNas.newSearch', {
+      useDefaults: true,
+      generations: 10,
+      budget: 1000,
+      noDashboard: true,
+    });
+    // sample at every run event too: the search mostly holds the event loop between generations
+    const sub = api.controller.live!.onChange(() => (peak = Math.max(peak, process.memoryUsage().rss)));
+    await api.controller.live!.done;
+    sub.dispose();
+    clearInterval(timer);
+    const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
+    console.log(
+      `[measure] extension-host RSS: ${mb(rss0)} MB before, peak ${mb(peak)} MB during a ` +
+        `${api.controller.live!.model.evaluations}-evaluation run (${path.basename(dir)})`,
+    );
+    assert.ok(peak < 2 ** 30, 'under 1 GiB');
+  });
+});
