@@ -8,7 +8,7 @@ modules for NASWOT/SWAP, hooks on block outputs for MeCo, autograd in float64 fo
 forwards and BN running variances for Zen-NAS).
 
   /usr/bin/python3 scripts/gen-proxy-fixtures.py                 # writes test/fixtures/live/nb201-proxies.json
-  /usr/bin/python3 scripts/gen-proxy-fixtures.py --bench N       # times N random archs (ms/arch/proxy), prints JSON
+  /usr/bin/python3 scripts/gen-proxy-fixtures.py --bench SPEC.json  # times the archs in SPEC.json, prints JSON
 
 Needs Debian's python3-torch (apt-get install -y python3-torch); nothing here is a runtime dependency.
 """
@@ -16,7 +16,6 @@ import argparse
 import json
 import math
 import os
-import random
 import sys
 import time
 
@@ -349,21 +348,23 @@ FIXTURE_ARCHS = [
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--bench', type=int, default=0)
+    ap.add_argument('--bench', metavar='SPEC.json', help='time the archs listed in SPEC.json instead')
     ap.add_argument('--out', default=os.path.join(ROOT, 'test', 'fixtures', 'live', 'nb201-proxies.json'))
     args = ap.parse_args()
     torch.set_num_threads(1)
     if args.bench:
-        s = dict(batch=64, zenBatch=16, zenAlpha=0.01, seed=0)
-        rng = random.Random(0)
-        archs = [[rng.randrange(5) for _ in range(6)] for _ in range(args.bench)]
-        times = {'data (naswot+swap+meco)': 0.0, 'synflow': 0.0, 'zen': 0.0}
-        for ops in archs:
-            for key, fn in (('data (naswot+swap+meco)', data_proxies), ('synflow', synflow_proxy), ('zen', zen_proxy)):
+        # archs (op-index lists) and settings from a JSON file written by scripts/live-bench.ts, so both sides
+        # time the same networks: {"archs": [[...6 ops], ...], "settings": {batch, zenBatch, zenAlpha, seed}}
+        spec = json.load(open(args.bench))
+        s = spec['settings']
+        times = {'data': 0.0, 'synflow': 0.0, 'zen': 0.0}
+        for ops in spec['archs']:
+            for key, fn in (('data', data_proxies), ('synflow', synflow_proxy), ('zen', zen_proxy)):
                 t0 = time.perf_counter()
                 fn(ops, 'cifar10', s)
                 times[key] += time.perf_counter() - t0
-        print(json.dumps({'archs': len(archs), 'ms_per_arch': {k: 1000 * v / len(archs) for k, v in times.items()},
+        n = len(spec['archs'])
+        print(json.dumps({'archs': n, 'ms_per_arch': {k: 1000 * v / n for k, v in times.items()},
                           'torch': torch.__version__, 'threads': torch.get_num_threads()}))
         return
     cases = []

@@ -23,14 +23,20 @@ async function main(): Promise<void> {
   const sk = settingsKey(dataset, settings);
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ settings: sk }) + '\n');
   const done = readLiveTable(file, sk).rows;
-  const todo: number[] = [];
-  const seen = new Set<string>();
+  // one representative (the first index) per isomorphism class, largest classes first, so that a partial run
+  // covers as many of the 15,625 cells as possible
+  const first = new Map<string, { i: number; size: number }>();
   for (let i = 0; i < nb201Space.size; i++) {
     const key = nb201Space.canonicalKey(nb201Space.fromIndex(i));
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (!done.has(key)) todo.push(i);
+    const c = first.get(key);
+    if (c) c.size++;
+    else first.set(key, { i, size: 1 });
   }
+  const seen = new Set(first.keys());
+  const todo = [...first.entries()]
+    .filter(([key]) => !done.has(key))
+    .sort((a, b) => b[1].size - a[1].size || a[1].i - b[1].i)
+    .map(([, c]) => c.i);
   const work = todo.slice(0, limit);
   console.log(`${dataset}: ${seen.size} classes, ${done.size} done, computing ${work.length}`);
   const pool = new WorkerPool({

@@ -9,7 +9,7 @@
 //               batch variance (Zen-NAS's BN scaling uses the running variance these updates produce).
 
 import { onnx } from 'onnx-proto';
-import { inferShapes, type Layer, type Net } from './net.js';
+import { inferShapes, type Layer, type Net, type TensorShape } from './net.js';
 import type { WeightSource } from './weights.js';
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -120,7 +120,7 @@ export type Mode = 'data' | 'synflow' | 'zen';
 export interface EmitOptions {
   mode: Mode;
   weights: WeightSource;
-  /** data mode: batch size (fixes SWAP's pattern packing). */
+  /** data and zen modes: the (static) batch size. */
   batch?: number;
 }
 
@@ -154,8 +154,7 @@ function weightTensor(opts: EmitOptions, l: Layer & { kind: 'conv' | 'linear' },
     shape,
     fanIn,
   });
-  if (abs) for (let i = 0; i < w.length; i++) w[i] = Math.abs(w[i]!);
-  return w;
+  return abs ? w.map(Math.abs) : w;
 }
 
 function biasTensor(opts: EmitOptions, l: Layer & { kind: 'linear' }, abs: boolean): Float32Array {
@@ -165,16 +164,17 @@ function biasTensor(opts: EmitOptions, l: Layer & { kind: 'linear' }, abs: boole
     shape: [l.cout],
     fanIn: l.cin,
   });
-  if (abs) for (let i = 0; i < b.length; i++) b[i] = Math.abs(b[i]!);
-  return b;
+  return abs ? b.map(Math.abs) : b;
 }
 
 export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   const shapes = inferShapes(net);
   const g = new GraphBuilder();
   const res = net.inputShape;
-  const batchDim = opts.mode === 'synflow' ? 1 : 'N';
-  g.input('x', [batchDim, res.c, res.h, res.w]);
+  const fixedBatch = opts.mode === 'synflow' ? 1 : (opts.batch ?? 0);
+  if (!(fixedBatch >= 2 || opts.mode === 'synflow'))
+    throw new Error(`${opts.mode} mode needs a batch of at least 2`);
+  g.input('x', [fixedBatch, res.c, res.h, res.w]);
   const name = new Map<string, string>([[net.input, 'x']]);
   const tangent = new Map<string, string>();
   // the input does not depend on θ: zero tangent
@@ -190,25 +190,31 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   const synScales: string[] = [];
   const chain = new Set(net.chainPoints);
 
-  // per-channel element count N*H*W as a float scalar
-  const countExpr = (x: string): string => {
-    const dims = g.op('Gather', [g.op('Shape', [x]), g.ints([0, 2, 3])], { axis: 0 });
-    return g.op('Cast', [g.op('ReduceProd', [dims], { keepdims: 0 })], { to: FLOAT });
-  };
-  const emitBn = (x: string, c: number): string => {
-    // batch statistics in two reductions (E[x], E[x²]), then one fused normalisation pass
+  const bnConsts = new Map<number, [string, string]>();
+  const emitBn = (x: string, shape: TensorShape): string => {
+    // batch statistics in two reductions (E[x], E[x²]), then one fused normalisation pass; the batch is static,
+    // so the per-channel count n = N·H·W is a constant
+    const n = fixedBatch * shape.h * shape.w;
     const mean = g.op('ReduceMean', [x], { axes: [0, 2, 3], keepdims: 0 });
-    const n = countExpr(x);
-    const msq = g.op('Div', [g.op('ReduceSumSquare', [x], { axes: [0, 2, 3], keepdims: 0 }), n]);
+    const msq = g.op('Mul', [
+      g.op('ReduceSumSquare', [x], { axes: [0, 2, 3], keepdims: 0 }),
+      g.scalar(1 / n),
+    ]);
     const v = g.op('Max', [g.op('Sub', [msq, g.op('Mul', [mean, mean])]), g.scalar(0)]);
     if (opts.mode === 'zen') {
       // mean over channels of the unbiased batch variance n/(n-1) * v (what BN's running_var update uses)
       const vm = g.op('ReduceMean', [v], { axes: [0], keepdims: 1 });
-      bnVars.push(g.op('Div', [g.op('Mul', [vm, n]), g.op('Sub', [n, g.scalar(1)])]));
+      bnVars.push(g.op('Mul', [vm, g.scalar(n / (n - 1))]));
     }
-    const one = g.initializer(g.fresh('bn_one'), [c], new Float32Array(c).fill(1));
-    const zero = g.initializer(g.fresh('bn_zero'), [c], new Float32Array(c));
-    return g.op('BatchNormalization', [x, one, zero, mean, v], { epsilon: { f: BN_EPS } });
+    let k = bnConsts.get(shape.c);
+    if (!k) {
+      k = [
+        g.initializer(g.fresh('bn_one'), [shape.c], new Float32Array(shape.c).fill(1)),
+        g.initializer(g.fresh('bn_zero'), [shape.c], new Float32Array(shape.c)),
+      ];
+      bnConsts.set(shape.c, k);
+    }
+    return g.op('BatchNormalization', [x, k[0], k[1], mean, v], { epsilon: { f: BN_EPS } });
   };
 
   for (const l of net.layers) {
@@ -236,7 +242,7 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
         if (opts.mode === 'synflow') {
           name.set(l.output, t(l.input));
           tangent.set(l.output, q(l.input));
-        } else name.set(l.output, emitBn(t(l.input), l.c));
+        } else name.set(l.output, emitBn(t(l.input), shapes.get(l.input)!));
         break;
       }
       case 'relu': {

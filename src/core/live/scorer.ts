@@ -171,7 +171,11 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
     out.logsynflow = tsum > 0 ? log : -Infinity;
   }
   if (want.has('zen')) {
-    const e = emitOnnx(net, { mode: 'zen', weights: new WeightSource(s.seed, 'gaussian') });
+    const e = emitOnnx(net, {
+      mode: 'zen',
+      weights: new WeightSource(s.seed, 'gaussian'),
+      batch: s.zenBatch,
+    });
     const session = await ort.InferenceSession.create(e.bytes, SESSION_OPTIONS);
     try {
       const dims = [s.zenBatch, res.c, res.h, res.w];

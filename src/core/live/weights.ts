@@ -48,6 +48,11 @@ export function normalTensor(key: number, n: number, std = 1): Float32Array {
   return out;
 }
 
+// Generated tensors recur across architectures (same layer name and shape), so they are memoised per thread.
+const memo = new Map<string, Float32Array>();
+let memoBytes = 0;
+const MEMO_LIMIT = 256 * 2 ** 20;
+
 /** How a network's weights are initialised for a proxy. */
 export type InitScheme =
   /** PyTorch's default Conv2d/Linear init: U(±1/sqrt(fan_in)) (kaiming_uniform with a=sqrt(5)); BN 1/0. */
@@ -69,12 +74,23 @@ export class WeightSource {
     readonly scheme: InitScheme,
   ) {}
 
+  /** The tensor's values; shared (memoised per process), so callers must not modify them. */
   tensor(req: WeightRequest): Float32Array {
     const n = req.shape.reduce((a, b) => a * b, 1);
-    const key = tensorKey(this.seed, this.scheme, req.name);
-    if (this.scheme === 'gaussian') {
-      return req.kind === 'linear-bias' ? new Float32Array(n) : normalTensor(key, n);
+    const memoKey = `${this.seed}:${this.scheme}:${req.name}:${req.kind}:${n}:${req.fanIn}`;
+    let w = memo.get(memoKey);
+    if (!w) {
+      const key = tensorKey(this.seed, this.scheme, req.name);
+      if (this.scheme === 'gaussian')
+        w = req.kind === 'linear-bias' ? new Float32Array(n) : normalTensor(key, n);
+      else w = uniformTensor(key, n, 1 / Math.sqrt(req.fanIn));
+      memoBytes += w.byteLength;
+      if (memoBytes > MEMO_LIMIT) {
+        memo.clear();
+        memoBytes = w.byteLength;
+      }
+      memo.set(memoKey, w);
     }
-    return uniformTensor(key, n, 1 / Math.sqrt(req.fanIn));
+    return w;
   }
 }
