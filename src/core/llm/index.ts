@@ -30,6 +30,7 @@ export interface LlmOperatorConfig {
   crossoverProbability?: number;
   kbUpdate?: boolean;
   maxRules?: number;
+  spare?: number;
   promptsDir?: string;
 }
 
@@ -104,6 +105,7 @@ export function llmOptionsFrom(config: Pick<RunConfig, 'operatorOptions'>): LlmO
       num(o, 'crossoverProbability', 0, 1) ?? DEFAULT_OPERATOR_OPTIONS.crossoverProbability,
     kbUpdate: kbUpdate ?? DEFAULT_OPERATOR_OPTIONS.kbUpdate,
     maxRules: num(o, 'maxRules', 1, 50, true) ?? DEFAULT_OPERATOR_OPTIONS.maxRules,
+    spare: num(o, 'spare', 0, 4) ?? DEFAULT_OPERATOR_OPTIONS.spare,
     ...(promptsDir ? { promptsDir } : {}),
   };
 }

@@ -43,6 +43,11 @@ export interface LlmOperatorOptions {
   kbUpdate: boolean;
   /** Most positive (and negative) rules per niche. */
   maxRules: number;
+  /**
+   * Extra candidates asked for, as a share of those needed: the first valid ones are used, so a duplicate or
+   * an illegal proposal is absorbed without a whole re-ask round trip.
+   */
+  spare: number;
   /** Workspace folder overriding the shipped prompt templates. */
   promptsDir?: string;
 }
@@ -51,6 +56,7 @@ export const DEFAULT_OPERATOR_OPTIONS: Omit<LlmOperatorOptions, 'settings'> = {
   crossoverProbability: 0.5,
   kbUpdate: true,
   maxRules: 8,
+  spare: 0.5,
 };
 
 const ruleSchema = {
@@ -189,7 +195,10 @@ export class LlmOperator<A = unknown> implements Operator<A> {
       feedback: problems.length
         ? `\n## Problems with earlier answers in this generation (fix them)\n\n${problems.map((p) => `- ${p}`).join('\n')}\n`
         : '',
-      count: req.count,
+      recent: req.previous.length
+        ? req.previous.map((o) => `- ${this.space.format(o.member.arch)}`).join('\n')
+        : '(none yet)',
+      count: req.count + Math.ceil(req.count * this.options.spare),
     });
     const attempt = st.attempts++;
     const reply = await this.call(req, 'evolve', attempt, user, EVOLVE_SCHEMA, st);

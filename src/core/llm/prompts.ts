@@ -33,6 +33,7 @@ export const TEMPLATE_VARS: Record<TemplateName, readonly string[]> = {
     'operation',
     'operation_instructions',
     'feedback',
+    'recent',
     'count',
   ],
 };
