@@ -289,3 +289,23 @@ test('401: a clear "check your API key" error, no retries, and the key never rea
     delete process.env.LLM_NAS_TEST_KEY;
   }
 });
+
+test('a server without structured outputs (400 on response_format) is switched to JSON extraction once', async () => {
+  const o = await runWith((r) =>
+    r.body.response_format
+      ? {
+          kind: 'status',
+          status: 400,
+          body: { error: { message: "response_format 'json_schema' is not supported" } },
+        }
+      : undefined,
+  );
+  assertComplete(o);
+  const rejected = o.records.filter((r) => r.error?.kind === 'unsupported-schema');
+  assert.ok(rejected.length >= 1 && rejected.length <= 6, `${rejected.length} calls before the switch`);
+  // after the switch no request carries response_format, and every call still produced its answer
+  const later = o.srv.requests.slice(6);
+  assert.ok(later.length > 0 && later.every((r) => r.body.response_format === undefined));
+  assert.equal(o.records.filter((r) => !r.error).length, o.records.length - rejected.length);
+  assert.ok(evaluatedBy(o, 'llm:') > 0);
+});
