@@ -7,10 +7,12 @@ import { benchMarkdown, runBench, SEARCHERS } from '../core/bench.js';
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
 import { energyTasks, latencyTasks, threeObjectiveTasks } from '../core/nb201/benchmark.js';
-import { checkConfig, ConfigError, costMetricsOf, spaceProvider } from '../core/registry.js';
+import { checkConfig, ConfigError, costMetricsOf, registerSpace, spaceProvider } from '../core/registry.js';
 import { SearchRun, type FrontFile, type RunNotice } from '../core/run.js';
 import { RUN_FORMAT, RunFolderError, RunStore, type RunConfig } from '../core/runstore.js';
 import { SpaceError } from '../core/space.js';
+import { readDefinitionFile } from '../core/userspace/definition.js';
+import { userProviderOf } from '../core/userspace/provider.js';
 import { KbParseError } from '../core/knowledge.js';
 import { LlmError } from '../core/llm/index.js';
 import { PromptError } from '../core/llm/prompts.js';
@@ -41,6 +43,10 @@ search options:
   --seed 0                 --operator builtin|llm  --predictor rank-avg|naswot|logsynflow|zen|params|...
   --no-partition           --even (split children evenly instead of by front contribution)
   --out DIR (default .llm-nas/runs/<id>)
+  --space fbnet|autoformer-t|autoformer-s|autoformer-b (dataset/device/predictor default to the space's)
+  --space-file FILE        a user-defined space (JSON, schemas/space.schema.json; see docs/spaces.md)
+  --external-evaluator CMD run CMD per candidate: spec JSON on stdin, metrics JSON on stdout (predictor external)
+  --niches K --partition-feature flops_m|params_m   quantile niches (FBNet, user spaces)
 bench options:
   --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy|3obj --json FILE
   --operator llm (adds llm-nas-llm, the full method, and llm-nas-llm-nokb, without knowledge-base update)
@@ -195,15 +201,20 @@ async function cmdSearch(argv: string[]): Promise<void> {
     args: argv,
     options: {
       space: { type: 'string', default: 'nb201' },
-      dataset: { type: 'string', default: 'cifar10' },
-      device: { type: 'string', default: 'edgegpu' },
-      metric: { type: 'string', default: 'latency' },
+      // dataset, device, metric and predictor default to the space's own defaults (spaceProvider(..).defaults)
+      dataset: { type: 'string' },
+      device: { type: 'string' },
+      metric: { type: 'string' },
+      'space-file': { type: 'string' },
+      'external-evaluator': { type: 'string' },
+      niches: { type: 'string' },
+      'partition-feature': { type: 'string' },
       generations: { type: 'string' },
       budget: { type: 'string' },
       children: { type: 'string' },
       seed: { type: 'string' },
       operator: { type: 'string', default: 'builtin' },
-      predictor: { type: 'string', default: 'rank-avg' },
+      predictor: { type: 'string' },
       'no-partition': { type: 'boolean', default: false },
       even: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -213,7 +224,25 @@ async function cmdSearch(argv: string[]): Promise<void> {
     },
   });
   if (values.replay) return replay(values.replay, values.out);
-  spaceProvider(values.space); // unknown space → ConfigError listing the valid ones
+  const spaceOptions: Record<string, unknown> = {};
+  if (values['space-file']) {
+    // a user-defined space: the definition travels in the run config, so the run folder is self-contained
+    const def = readDefinitionFile(values['space-file']);
+    const up = userProviderOf(def);
+    registerSpace(up);
+    values.space = up.id;
+    spaceOptions['definition'] = def;
+  }
+  if (values['external-evaluator']) spaceOptions['externalEvaluator'] = values['external-evaluator'];
+  if (values.niches !== undefined) spaceOptions['niches'] = int(values.niches, 'niches', 4);
+  if (values['partition-feature']) spaceOptions['partitionFeature'] = values['partition-feature'];
+  const defaults = spaceProvider(values.space).defaults; // unknown space → ConfigError listing the valid ones
+  values.dataset ??= defaults.dataset;
+  values.device ??= defaults.devices.join(',');
+  values.metric ??= defaults.metric;
+  values.predictor ??= values['external-evaluator'] ? 'external' : defaults.predictor;
+  if (values.predictor === 'external' && !spaceOptions['externalEvaluator'] && !values['space-file'])
+    throw new UsageError('predictor "external" needs --external-evaluator "CMD"');
   const id = newRunId();
   const devices = values.device
     .split(',')
@@ -236,6 +265,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
     ...(values.children !== undefined ? { children: int(values.children, 'children', 5) } : {}),
     adaptive: !values.even,
     seed: int(values.seed, 'seed', 0),
+    ...(Object.keys(spaceOptions).length ? { spaceOptions } : {}),
   };
   if (config.operator === 'llm') {
     config.operatorOptions = llmOperatorOptions(values);

@@ -9,6 +9,9 @@ import type { Partition } from './partition.js';
 import type { RunConfig } from './runstore.js';
 import type { SearchSpace } from './space.js';
 import { nb201Provider } from './nb201/provider.js';
+import { fbnetProvider } from './fbnet/provider.js';
+import { vitProviders } from './vit/provider.js';
+import { userSpaceProvider } from './userspace/provider.js';
 import './live/register.js';
 
 export class ConfigError extends Error {
@@ -44,6 +47,8 @@ export interface SpaceProvider {
 export type OperatorFactory = (config: RunConfig, space: SearchSpace<unknown>) => Operator<unknown>;
 const operatorFactories = new Map<string, OperatorFactory>([['builtin', () => new BuiltinOperator()]]);
 const providers = new Map<string, SpaceProvider>([[nb201Provider.id, nb201Provider]]);
+registerSpace(fbnetProvider);
+for (const p of vitProviders) registerSpace(p);
 
 export function registerOperator(id: string, factory: OperatorFactory): void {
   operatorFactories.set(id, factory);
@@ -73,6 +78,9 @@ export function costMetricsOf(devices: readonly string[], metric: string): strin
 
 /** Checks a config's choices, throwing ConfigError listing the valid values. */
 export function checkConfig(c: RunConfig): void {
+  // a user-defined space travels inside its config (spaceOptions.definition): its provider is built from there
+  const userSpace = userSpaceProvider(c);
+  if (userSpace) registerSpace(userSpace);
   const p = spaceProvider(c.space);
   const list = (xs: readonly string[]): string => xs.join(', ');
   if (!p.datasets.includes(c.dataset))

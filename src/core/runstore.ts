@@ -31,6 +31,11 @@ export interface RunConfig {
   seed: number;
   /** Operator-specific settings (e.g. LLM endpoint and model; never an API key). */
   operatorOptions?: Record<string, unknown>;
+  /**
+   * Space-specific settings: niche count and partition feature (FBNet, user spaces), a user-defined space's
+   * definition, the external evaluator command.
+   */
+  spaceOptions?: Record<string, unknown>;
 }
 
 export class RunFolderError extends Error {

@@ -242,9 +242,24 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
 
     signal.throwIfAborted();
     emit({ type: 'niche/state', niche: niche.id, generation: gen, state: 'evaluating' });
-    const evaluated = await Promise.all(
+    const settled = await Promise.all(
       accepted.map(async ({ arch, cand }) => {
-        const evaluation = await evals.evaluate(arch, signal);
+        let evaluation: Evaluation;
+        try {
+          evaluation = await evals.evaluate(arch, signal);
+        } catch (e) {
+          // an evaluator may mark an error as this candidate's own failure (the external evaluator: a command that
+          // crashed, hung or printed no JSON): the candidate is reported as failed and the run goes on
+          if (!(e as { candidateFailure?: boolean } | undefined)?.candidateFailure || signal.aborted) throw e;
+          emit({
+            type: 'candidate/rejected',
+            niche: niche.id,
+            generation: gen,
+            kind: 'inadmissible',
+            message: `evaluation failed: ${(e as Error).message}`,
+          });
+          return undefined;
+        }
         const id = opts.space.fileId(arch);
         const member: Member<A> = { id, arch, evaluation, generation: gen, rationale: cand.rationale };
         const rec: EvaluatedRecord = {
@@ -261,6 +276,7 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
         return { member, rec };
       }),
     );
+    const evaluated = settled.filter((x): x is NonNullable<typeof x> => x !== undefined);
     for (const { member, rec } of evaluated) {
       st.members.push(member);
       emit({ type: 'arch/evaluated', ...rec });

@@ -1,0 +1,52 @@
+// Builds the external evaluator of a run from its config (spaceOptions.externalEvaluator), for any space whose
+// provider offers the "external" predictor; and the one log sink its stderr lines go to (the CLI writes them to
+// stderr; the extension points it at its log channel).
+
+import type { RunConfig } from '../runstore.js';
+import type { SearchSpace } from '../space.js';
+import { ExternalEvaluator, type ExternalCommand, type LogFn } from './evaluator.js';
+
+/** A run config whose external evaluator is missing or malformed (the registry imports this module: no cycle). */
+export class ExternalConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExternalConfigError';
+  }
+}
+
+let sink: LogFn = (l) => process.stderr.write(`[external] ${l}\n`);
+
+export function setExternalLog(fn: LogFn): void {
+  sink = fn;
+}
+
+/** Reads and checks spaceOptions.externalEvaluator: a command string or an ExternalCommand object. */
+export function externalCommandOf(c: RunConfig): ExternalCommand {
+  const v = c.spaceOptions?.['externalEvaluator'];
+  if (typeof v === 'string' && v.trim()) return { command: v };
+  if (v && typeof v === 'object' && typeof (v as ExternalCommand).command === 'string') {
+    const o = v as ExternalCommand;
+    for (const k of ['timeoutMs', 'concurrency', 'retries'] as const)
+      if (o[k] !== undefined && !(typeof o[k] === 'number' && o[k] >= 0))
+        throw new ExternalConfigError(`externalEvaluator.${k} must be a non-negative number`);
+    return o;
+  }
+  throw new ExternalConfigError(
+    'predictor "external" needs an external evaluator command (CLI: --external-evaluator "CMD")',
+  );
+}
+
+export function externalEvaluatorFor<A>(
+  space: SearchSpace<A>,
+  c: RunConfig,
+  hwFallback?: (arch: A) => Promise<Record<string, number>>,
+): ExternalEvaluator<A> {
+  return new ExternalEvaluator<A>({
+    space,
+    dataset: c.dataset,
+    command: externalCommandOf(c),
+    metrics: c.costMetrics,
+    ...(hwFallback ? { hwFallback } : {}),
+    log: (l) => sink(l),
+  });
+}

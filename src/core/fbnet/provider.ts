@@ -1,0 +1,136 @@
+// FBNet (HW-NAS-Bench) as a run provider: CIFAR-100 / CIFAR-10 / ImageNet input settings, the five devices of
+// HW-NAS-Bench's FBNet lookup tables (no Edge TPU table exists), live zero-cost accuracy prediction on the
+// inference engine, and niches by quantiles of a complexity feature (FLOPs by default, K = 4 by default).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Evaluator } from '../evaluator.js';
+import { externalEvaluatorFor } from '../external/provider.js';
+import { gaussianInput } from '../live/inputs.js';
+import {
+  DEFAULT_SETTINGS,
+  makeInputs,
+  scoreNet,
+  type ProxySettings,
+  type ScoreInputs,
+} from '../live/scorer.js';
+import { dataDir } from '../nb201/table.js';
+import { quantilePartition, singleNiche, type Partition } from '../partition.js';
+import type { SpaceProvider } from '../registry.js';
+import { Rng } from '../rng.js';
+import type { RunConfig } from '../runstore.js';
+import type { SearchSpace } from '../space.js';
+import {
+  FBNET_DATASETS,
+  FBNET_DEVICES,
+  FBNET_METRICS,
+  FBNET_SETTINGS,
+  lutCost,
+  type FbnetMetric,
+} from './lut.js';
+import { buildFbnetNet } from './net.js';
+import { fbnetSpace, type FbnetArch } from './space.js';
+import { ZcEvaluator, type ReferenceSample, type Scores } from './zc.js';
+
+/** Proxies computed for FBNet (MeCo is left out: its eigen-decompositions of 184/352-channel maps cost ~10 s). */
+export const FBNET_PROXIES = ['naswot', 'swap', 'logsynflow', 'zen', 'params', 'flops'] as const;
+/** The rank-average ensemble of the NB201 benchmark protocol (naswot, logsynflow, zen, params). */
+export const FBNET_RANK_PROXIES = ['naswot', 'logsynflow', 'zen', 'params'] as const;
+
+export function fbnetProxySettings(): ProxySettings {
+  return { ...DEFAULT_SETTINGS, batch: 32, zenBatch: 8, proxies: FBNET_PROXIES };
+}
+
+const inputsCache = new Map<string, ScoreInputs>();
+function inputsFor(dataset: string, s: ProxySettings): ScoreInputs {
+  let i = inputsCache.get(dataset);
+  if (!i) {
+    if (dataset === 'ImageNet') {
+      // no ImageNet images ship with the extension: Gaussian inputs at 224x224 (data-free proxies are unaffected)
+      const px = 3 * 224 * 224;
+      i = {
+        images: gaussianInput(s.seed, 'imagenet-images', s.batch * px),
+        zenX: gaussianInput(s.seed, 'zen-x', s.zenBatch * px),
+        zenEps: gaussianInput(s.seed, 'zen-eps', s.zenBatch * px),
+      };
+    } else i = makeInputs(dataset, s);
+    inputsCache.set(dataset, i);
+  }
+  return i;
+}
+
+/** Live zero-cost scores of one FBNet architecture. */
+export async function scoreFbnet(arch: FbnetArch, dataset: string): Promise<Scores> {
+  const s = fbnetProxySettings();
+  const scores = await scoreNet(buildFbnetNet(arch, FBNET_SETTINGS[dataset]!), s, inputsFor(dataset, s));
+  return scores as Scores;
+}
+
+export function fbnetReferenceFile(dataset: string, dir = dataDir()): string {
+  return path.join(dir, `fbnet-zcref-${dataset}.json`);
+}
+
+export function loadReference(file: string): ReferenceSample | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { settings: string; rows: Scores[] };
+  const columns: Record<string, number[]> = {};
+  for (const row of r.rows)
+    for (const [k, v] of Object.entries(row)) (columns[k] ??= []).push(v === null ? -Infinity : v);
+  for (const c of Object.values(columns)) c.sort((a, b) => a - b);
+  return { settings: r.settings, columns };
+}
+
+/** The partition of a run: quantiles of spaceOptions.partitionFeature (flops_m) into spaceOptions.niches (4). */
+export function featurePartition<A>(
+  space: SearchSpace<A>,
+  c: RunConfig,
+  dflt: { feature: string; niches: number },
+): Partition<A> {
+  if (!c.partition) return singleNiche();
+  const o = c.spaceOptions ?? {};
+  const feature = typeof o['partitionFeature'] === 'string' ? o['partitionFeature'] : dflt.feature;
+  const k = typeof o['niches'] === 'number' ? o['niches'] : dflt.niches;
+  const rng = new Rng(`${space.id}-partition-reference`);
+  const reference = Array.from({ length: 2000 }, () => space.sample(rng));
+  return quantilePartition(space, feature, k, reference);
+}
+
+export const fbnetProvider: SpaceProvider = {
+  id: 'fbnet',
+  label: 'FBNet (HW-NAS-Bench)',
+  datasets: FBNET_DATASETS,
+  devices: FBNET_DEVICES,
+  metrics: ['latency', 'energy'],
+  hwMetrics: FBNET_METRICS,
+  predictors: (ds) => [
+    ...(fs.existsSync(fbnetReferenceFile(ds)) ? ['rank-avg'] : []),
+    ...FBNET_PROXIES,
+    'external',
+  ],
+  defaults: { dataset: 'cifar100', devices: ['pixel3'], metric: 'latency', predictor: 'rank-avg' },
+  build(c) {
+    const space = fbnetSpace(c.dataset);
+    const setting = FBNET_SETTINGS[c.dataset]!;
+    const metrics = c.costMetrics as FbnetMetric[];
+    const hw = (a: FbnetArch): Promise<Record<string, number>> =>
+      Promise.resolve(Object.fromEntries(metrics.map((m) => [m, lutCost(a, setting, m)])));
+    const evaluator: Evaluator<FbnetArch> =
+      c.predictor === 'external'
+        ? externalEvaluatorFor(space, c, hw)
+        : new ZcEvaluator<FbnetArch>({
+            id: `fbnet-live-${c.dataset}`,
+            predictor: c.predictor,
+            rankProxies: FBNET_RANK_PROXIES,
+            reference: loadReference(fbnetReferenceFile(c.dataset)),
+            metrics,
+            score: (a) => scoreFbnet(a, c.dataset),
+            hw,
+          });
+    return {
+      space: space as SearchSpace<unknown>,
+      partition: featurePartition(space, c, { feature: 'flops_m', niches: 4 }) as Partition<unknown>,
+      evaluator: evaluator as Evaluator<unknown>,
+      costMetrics: metrics,
+    };
+  },
+};
