@@ -127,37 +127,47 @@ export class LlmTestServer {
       if (!answered) this.aborted++;
     });
     this.onRequest?.(served);
+    const t0 = performance.now();
     const reply = this.opts.script?.(served) ?? { kind: 'model' };
     if (reply.kind === 'hang') return;
-    const delay = this.opts.delayFor?.(served) ?? this.opts.delayMs ?? 0;
+    // the answer is computed first, so the delay is the whole answer time (the scripted model's work included)
+    let status = 200;
+    let payload: unknown;
+    let headers: Record<string, string> = {};
+    switch (reply.kind) {
+      case 'status':
+        status = reply.status;
+        payload = reply.body ?? { error: { message: `scripted ${reply.status}` } };
+        headers = reply.headers ?? {};
+        break;
+      case 'raw':
+        status = reply.status;
+        payload = reply.text;
+        break;
+      case 'choices0':
+        payload = completion(body, served.n, null, 'stop', null, 0);
+        break;
+      case 'content':
+        payload = completion(
+          body,
+          served.n,
+          reply.content,
+          reply.finishReason ?? 'stop',
+          reply.refusal ?? null,
+        );
+        break;
+      case 'model':
+        payload = completion(body, served.n, scriptedModel(served), 'stop', null);
+        break;
+    }
+    const delay = (this.opts.delayFor?.(served) ?? this.opts.delayMs ?? 0) - (performance.now() - t0);
     if (delay > 0) {
       await new Promise((r) => setTimeout(r, delay));
       if (res.destroyed) return;
     }
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
-      answered = true;
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
-    };
-    switch (reply.kind) {
-      case 'status':
-        return send(
-          reply.status,
-          reply.body ?? { error: { message: `scripted ${reply.status}` } },
-          reply.headers,
-        );
-      case 'raw':
-        return send(reply.status, reply.text);
-      case 'choices0':
-        return send(200, completion(body, served.n, null, 'stop', null, 0));
-      case 'content':
-        return send(
-          200,
-          completion(body, served.n, reply.content, reply.finishReason ?? 'stop', reply.refusal ?? null),
-        );
-      case 'model':
-        return send(200, completion(body, served.n, scriptedModel(served), 'stop', null));
-    }
+    answered = true;
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
   }
 }
 

@@ -144,10 +144,13 @@ export interface Transport {
   complete(req: ChatRequest, body: LlmRecord['request'], settings: LlmSettings): Promise<LlmRecord>;
 }
 
-type KeyResolver = (settings: LlmSettings) => string | undefined;
+type KeyResolver = (settings: LlmSettings) => string | undefined | Promise<string | undefined>;
 let keyResolver: KeyResolver = (s) => process.env[s.apiKeyEnv];
 
-/** The extension supplies the key from SecretStorage; the CLI reads the named environment variable. */
+/**
+ * Where the key comes from: the CLI reads the named environment variable (the default); the extension installs
+ * a resolver reading VS Code's SecretStorage. Asked once per run, at the first call.
+ */
 export function setApiKeyResolver(r: KeyResolver): void {
   keyResolver = r;
 }
@@ -165,11 +168,17 @@ const estimateTokens = (s: string): number => Math.ceil(s.length / 4);
 
 /** Calls the endpoint through the official SDK. */
 export class OpenAITransport implements Transport {
-  private sdk: OpenAI | undefined;
+  private sdk: Promise<OpenAI> | undefined;
 
-  private client(s: LlmSettings): OpenAI {
-    if (this.sdk) return this.sdk;
-    let apiKey = keyResolver(s);
+  private client(s: LlmSettings): Promise<OpenAI> {
+    this.sdk ??= this.create(s);
+    // a missing key is reported to every caller, and asked again next time
+    this.sdk.catch(() => (this.sdk = undefined));
+    return this.sdk;
+  }
+
+  private async create(s: LlmSettings): Promise<OpenAI> {
+    let apiKey = await keyResolver(s);
     if (!apiKey) {
       if (!isLoopback(s.baseURL))
         throw new LlmError(
@@ -179,12 +188,11 @@ export class OpenAITransport implements Transport {
         );
       apiKey = 'not-needed'; // local servers (Ollama, vLLM, llama.cpp) ignore it
     }
-    this.sdk = new OpenAI({ apiKey, baseURL: s.baseURL, timeout: s.timeoutMs, maxRetries: s.maxRetries });
-    return this.sdk;
+    return new OpenAI({ apiKey, baseURL: s.baseURL, timeout: s.timeoutMs, maxRetries: s.maxRetries });
   }
 
   async complete(req: ChatRequest, body: LlmRecord['request'], s: LlmSettings): Promise<LlmRecord> {
-    const sdk = this.client(s);
+    const sdk = await this.client(s);
     const t = new Date().toISOString();
     const t0 = performance.now();
     const base = {
