@@ -106,7 +106,8 @@ export class SearchRun {
   static start(dir: string, config: RunConfig, handlers: RunHandlers = {}): SearchRun {
     const parts = buildRun(config); // validate before touching the disk
     const seed = handlers.seedKnowledge ?? defaultKnowledgeBase(config.space);
-    if (seed !== undefined) parseKnowledgeBase(seed, { niches: parts.partition.niches.length, file: 'seed knowledge base' });
+    if (seed !== undefined)
+      parseKnowledgeBase(seed, { niches: parts.partition.niches.length, file: 'seed knowledge base' });
     const store = RunStore.create(dir, config, seed);
     writeFileAtomic(store.file(INITIAL_KB), fs.readFileSync(store.file('knowledge-base.md'), 'utf8'));
     return new SearchRun(store, config, handlers, false);
@@ -200,7 +201,9 @@ export class SearchRun {
       onBudget: (message) => {
         this.notice({ type: 'llm/budget', message });
         this.searchAbort.abort(
-          new BudgetStop(`${message}; no new LLM call was started — raise the budget and resume the run folder to continue`),
+          new BudgetStop(
+            `${message}; no new LLM call was started — raise the budget and resume the run folder to continue`,
+          ),
         );
       },
       onProblem: (niche, generation, stage, message) =>

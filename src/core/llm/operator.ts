@@ -11,10 +11,10 @@
 import {
   cleanRule,
   emptyKnowledgeBase,
+  emptySection,
   formatKnowledgeBase,
   MAX_RULE_CHARS,
   MemoryKnowledge,
-  nicheSection,
   parseKnowledgeBase,
   withNicheSection,
   type KbRule,
@@ -350,7 +350,8 @@ export class LlmOperator<A = unknown> implements Operator<A> {
     const nid = req.niche.id;
     const gen = req.generation;
     const kb = this.knowledge.inForce(gen);
-    const current = nicheSection(kb, nid);
+    // a niche without a section yet gets one titled with its constraint
+    const current = kb.niches.get(nid) ?? emptySection(req.niche.constraint);
     if (!this.options.kbUpdate || req.previous.length === 0) return current;
     const previous = req.previous
       .map(
