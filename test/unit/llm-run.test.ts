@@ -274,3 +274,17 @@ test('the "without knowledge-base update" ablation makes no stage-1 calls and ke
     fs.readFileSync(path.join(dir, 'kb', 'initial.md'), 'utf8'),
   );
 });
+
+test('a replay whose recording lacks a call stops with "replay diverged"', async (t) => {
+  const srv = await serve(t);
+  const live = path.join(tmpDir(), 'live');
+  await SearchRun.start(live, llmConfig(srv.url, { generations: 2, budget: 36 })).done;
+  const log = path.join(live, 'llm.jsonl');
+  fs.writeFileSync(log, fs.readFileSync(log, 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
+  const rep = SearchRun.replay(live, path.join(tmpDir(), 'replay'));
+  await assert.rejects(
+    rep.done,
+    /replay diverged: the run asked for N\d\/g1\/\S+, which the recording does not have/,
+  );
+  assert.equal(rep.status, 'failed');
+});

@@ -518,7 +518,8 @@ export class ReplayTransport implements Transport {
 
   constructor(
     private readonly records: readonly LlmRecord[],
-    private readonly stallMs = 5000,
+    // long enough for a slow evaluator between two recorded replies; only a diverged replay waits this long
+    private readonly stallMs = 120_000,
   ) {}
 
   complete(req: ChatRequest): Promise<LlmRecord> {
@@ -530,7 +531,16 @@ export class ReplayTransport implements Transport {
         ),
       );
     return new Promise<LlmRecord>((resolve, reject) => {
-      this.pending.set(req.key, (r) => (r instanceof Error ? reject(r) : resolve(r)));
+      const onAbort = (): void => {
+        this.pending.delete(req.key);
+        reject(req.signal.reason);
+      };
+      req.signal.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(req.key, (r) => {
+        req.signal.removeEventListener('abort', onAbort);
+        if (r instanceof Error) reject(r);
+        else resolve(r);
+      });
       this.pump();
     });
   }
