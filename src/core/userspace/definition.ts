@@ -187,7 +187,8 @@ export function readDefinitionFile(file: string): UserSpaceDefinition {
       const before = text.slice(0, Number(m[1]));
       where = ` at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
     }
-    throw new SpaceError([{ path: '$', message: `${path.basename(file)} is not valid JSON${where}` }]);
+    const detail = where || ` (${(e as Error).message.replace(/\s+/g, ' ').slice(0, 160)})`;
+    throw new SpaceError([{ path: '$', message: `${path.basename(file)} is not valid JSON${detail}` }]);
   }
   return parseDefinition(v);
 }

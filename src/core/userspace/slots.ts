@@ -51,7 +51,10 @@ export class SlotSpace implements SearchSpace<SlotArch> {
   }
 
   private choiceIndex(slot: Slot, v: unknown, path: string, issues: SpaceIssue[]): number {
-    const i = slot.choices.findIndex((c) => sameValue(c, v));
+    let i = slot.choices.findIndex((c) => sameValue(c, v));
+    // text choices may also be given by position (e.g. HW-NAS-Bench's op indices)
+    if (i < 0 && typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < slot.choices.length)
+      if (slot.choices.every((c) => typeof c === 'string')) i = v;
     if (i < 0)
       issues.push({
         path,

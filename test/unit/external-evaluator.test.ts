@@ -1,0 +1,235 @@
+// The external evaluator: spec JSON on stdin, metrics JSON on stdout; stderr to the log; timeouts and
+// cancellation kill the whole process group; crashes, hangs and non-JSON output are retried and then mark the
+// candidate failed; exit 2 is not retried; the in-flight limit holds; and a search goes on past failed candidates.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import {
+  ExternalEvaluationError,
+  ExternalEvaluator,
+  type ExternalCommand,
+} from '../../src/core/external/evaluator';
+import { SearchRun } from '../../src/core/run';
+import { RUN_FORMAT, type RunConfig } from '../../src/core/runstore';
+import { buildUserSpace, parseDefinition } from '../../src/core/userspace/definition';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ext-eval-'));
+const script = (name: string, body: string): string => {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, body);
+  return `${JSON.stringify(process.execPath)} ${JSON.stringify(f)}`;
+};
+const READ = `let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>main(JSON.parse(s)));`;
+
+const space = buildUserSpace(
+  parseDefinition({
+    format: 'llm-nas-space-v1',
+    id: 'ext-test',
+    slots: [
+      { name: 'w', choices: [1, 2, 3, 4, 5, 6, 7, 8] },
+      { name: 'k', choices: ['a', 'b', 'c'] },
+    ],
+    features: { cost: 'w * (k + 1)' },
+    partition: { feature: 'cost', niches: 2 },
+    devices: ['dev'],
+  }),
+);
+
+function evaluator(cmd: ExternalCommand, log: string[] = []): ExternalEvaluator<number[]> {
+  return new ExternalEvaluator({
+    space,
+    dataset: 'default',
+    command: cmd,
+    metrics: ['dev_latency'],
+    log: (l) => log.push(l),
+  });
+}
+
+const failure = (kind: string, attempts: number) => (e: unknown) =>
+  e instanceof ExternalEvaluationError && e.kind === kind && e.attempts === attempts && e.candidateFailure;
+
+test('success: the request carries spec, features and metrics; stderr lines reach the log', async () => {
+  const cmd = script(
+    'ok.js',
+    `${READ} function main(r){ console.error('measuring '+r.id); console.error('second line');
+     console.log('progress text that is not JSON');
+     console.log(JSON.stringify({accuracy: r.features.cost, metrics: {dev_latency: r.spec.slots.w * 2}, proxies: {x: r.attempt}})); }`,
+  );
+  const log: string[] = [];
+  const a = space.parse('w=3 k=b');
+  const e = await evaluator({ command: cmd }, log).evaluate(a);
+  assert.deepEqual(e, { predictedAccuracy: 6, proxies: { x: 1 }, hw: { dev_latency: 6 } });
+  assert.ok(log.some((l) => l.endsWith(`measuring ${space.fileId(a)}`)));
+  assert.ok(log.some((l) => l.endsWith('second line')));
+});
+
+test('non-JSON output and a crash are retried, then fail with the reason; exit 2 is not retried', async () => {
+  const count = path.join(dir, 'count');
+  const counted = (name: string, body: string): string =>
+    script(name, `require('fs').appendFileSync(${JSON.stringify(count)}, 'x'); ${body}`);
+  const attempts = (): number => (fs.existsSync(count) ? fs.readFileSync(count, 'utf8').length : 0);
+  const a = space.parse('w=1 k=a');
+  await assert.rejects(
+    evaluator({ command: counted('nonjson.js', `console.log('hello')`), retries: 2 }).evaluate(a),
+    failure('non-json', 3),
+  );
+  assert.equal(attempts(), 3);
+  fs.rmSync(count);
+  await assert.rejects(
+    evaluator({ command: counted('crash.js', `process.exit(1)`), retries: 1 }).evaluate(a),
+    failure('exit', 2),
+  );
+  assert.equal(attempts(), 2);
+  fs.rmSync(count);
+  await assert.rejects(
+    evaluator({ command: counted('reject.js', `process.exit(2)`), retries: 3 }).evaluate(a),
+    failure('rejected', 1),
+  );
+  assert.equal(attempts(), 1);
+  await assert.rejects(
+    evaluator({
+      command: script('bad.js', `console.log(JSON.stringify({accuracy: 'high'}))`),
+      retries: 0,
+    }).evaluate(a),
+    (e: unknown) =>
+      e instanceof ExternalEvaluationError && e.kind === 'bad-response' && /\$\.accuracy/.test(e.message),
+  );
+  await assert.rejects(
+    evaluator({
+      command: script('nometric.js', `console.log(JSON.stringify({accuracy: 1}))`),
+      retries: 0,
+    }).evaluate(a),
+    /\$\.metrics\.dev_latency: missing/,
+  );
+});
+
+test('a retry that succeeds returns its result', async () => {
+  const flag = path.join(dir, 'flaky-flag');
+  const cmd = script(
+    'flaky.js',
+    `const fs=require('fs'); if(!fs.existsSync(${JSON.stringify(flag)})){fs.writeFileSync(${JSON.stringify(flag)},'1'); process.exit(3);}
+     console.log(JSON.stringify({accuracy: 42, metrics: {dev_latency: 1}}))`,
+  );
+  const e = await evaluator({ command: cmd, retries: 1 }).evaluate(space.parse('w=2 k=a'));
+  assert.equal(e.predictedAccuracy, 42);
+});
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const waitFor = async (f: () => boolean, ms = 5000): Promise<void> => {
+  const t0 = Date.now();
+  while (!f()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+test('a hanging command times out and its whole process group (a grandchild too) is killed', async () => {
+  const pidFile = path.join(dir, 'hang.pid');
+  const cmd = script(
+    'hang.js',
+    `const c=require('child_process').spawn(process.execPath,['-e','setInterval(()=>{},1000)'],{stdio:'ignore'});
+     require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid)); setInterval(()=>{},1000);`,
+  );
+  await assert.rejects(
+    evaluator({ command: cmd, timeoutMs: 700, retries: 0, killGraceMs: 200 }).evaluate(
+      space.parse('w=4 k=c'),
+    ),
+    failure('timeout', 1),
+  );
+  const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
+  await waitFor(() => !alive(grandchild));
+});
+
+test('cancellation kills the process group and rejects with AbortError (no retry)', async () => {
+  const pidFile = path.join(dir, 'cancel.pid');
+  const cmd = script(
+    'slow.js',
+    `const c=require('child_process').spawn(process.execPath,['-e','setInterval(()=>{},1000)'],{stdio:'ignore'});
+     require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid)); setInterval(()=>{},1000);`,
+  );
+  const ac = new AbortController();
+  const p = evaluator({ command: cmd, retries: 3, killGraceMs: 200 }).evaluate(
+    space.parse('w=5 k=a'),
+    ac.signal,
+  );
+  await waitFor(() => fs.existsSync(pidFile));
+  ac.abort();
+  await assert.rejects(p, (e: unknown) => (e as Error).name === 'AbortError');
+  await waitFor(() => !alive(Number(fs.readFileSync(pidFile, 'utf8'))));
+});
+
+test('no more than `concurrency` commands are in flight', async () => {
+  const live = path.join(dir, 'live');
+  fs.mkdirSync(live);
+  const cmd = script(
+    'conc.js',
+    `${READ} function main(r){ const fs=require('fs'), f=${JSON.stringify(live)}+'/'+r.id;
+     fs.writeFileSync(f,''); const n=fs.readdirSync(${JSON.stringify(live)}).length;
+     setTimeout(()=>{ fs.rmSync(f); console.log(JSON.stringify({accuracy:n, metrics:{dev_latency:1}})); }, 150); }`,
+  );
+  const ev = evaluator({ command: cmd, concurrency: 2 });
+  const archs = [1, 2, 3, 4, 5, 6].map((w) => space.parse(`w=${w} k=a`));
+  const seen = (await Promise.all(archs.map((a) => ev.evaluate(a)))).map((e) => e.predictedAccuracy);
+  assert.ok(Math.max(...seen) <= 2, `in flight: ${seen.join(',')}`);
+  assert.ok(seen.includes(2), 'two ran at once');
+});
+
+test('a search goes on when some candidates fail: they are reported with the reason, the rest evaluated', async () => {
+  const cmd = script(
+    'half.js',
+    `${READ} function main(r){ if (r.spec.slots.k === 'c') { console.log('not json'); return; }
+     console.log(JSON.stringify({accuracy: r.features.cost, metrics: {dev_latency: r.spec.slots.w}})); }`,
+  );
+  const def = space.definition;
+  const config: RunConfig = {
+    format: RUN_FORMAT,
+    id: 'ext',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    space: 'user:ext-test',
+    dataset: 'default',
+    devices: ['dev'],
+    metric: 'latency',
+    costMetrics: ['dev_latency'],
+    predictor: 'external',
+    operator: 'builtin',
+    partition: true,
+    generations: 3,
+    budget: 16,
+    adaptive: true,
+    seed: 1,
+    spaceOptions: { definition: def, externalEvaluator: { command: cmd, retries: 0, concurrency: 2 } },
+  };
+  const out = path.join(dir, 'run');
+  const messages: string[] = [];
+  const run = SearchRun.start(out, config, {
+    onEvent: (e) => {
+      if (e.type === 'candidate/rejected') messages.push(e.message);
+    },
+  });
+  await run.done;
+  assert.equal(run.status, 'completed');
+  const specs = fs
+    .readdirSync(path.join(out, 'archs'))
+    .map(
+      (f) =>
+        JSON.parse(fs.readFileSync(path.join(out, 'archs', f), 'utf8')) as { spec: { slots: { k: string } } },
+    );
+  assert.ok(specs.length > 0);
+  assert.ok(
+    specs.every((s) => s.spec.slots.k !== 'c'),
+    'failed candidates have no spec file',
+  );
+  assert.ok(
+    messages.some((m) => /evaluation failed: stdout holds no JSON object/.test(m)),
+    messages.join('\n'),
+  );
+});
