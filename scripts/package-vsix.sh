@@ -22,16 +22,19 @@ else
   for f in package.json README.md .vscodeignore dist media schemas data prompts docs; do
     [ -e "$f" ] && cp -r "$f" "$STAGE/"
   done
-  mkdir -p "$STAGE/node_modules"
-  cp -r node_modules/onnxruntime-node node_modules/onnxruntime-common "$STAGE/node_modules/"
+  # dist/node_modules: found by require() from dist/*.js, and not dropped by --no-dependencies
+  NM="$STAGE/dist/node_modules"
+  mkdir -p "$NM"
+  cp -r node_modules/onnxruntime-node node_modules/onnxruntime-common "$NM/"
+  rm -rf "$NM/onnxruntime-node/script" # install-time download helpers (adm-zip, global-agent): not needed at run time
   # keep only the target platform's native binaries
-  for d in "$STAGE"/node_modules/onnxruntime-node/bin/napi-v*/*; do
+  for d in "$NM"/onnxruntime-node/bin/napi-v*/*; do
     [ "$(basename "$d")" = "$OS" ] || rm -rf "$d"
   done
-  for d in "$STAGE"/node_modules/onnxruntime-node/bin/napi-v*/"$OS"/*; do
+  for d in "$NM"/onnxruntime-node/bin/napi-v*/"$OS"/*; do
     [ "$(basename "$d")" = "$ARCH" ] || rm -rf "$d"
   done
-  printf '!node_modules/onnxruntime-node/**\n!node_modules/onnxruntime-common/**\n' >> "$STAGE/.vscodeignore"
+  printf '!dist/node_modules/**\n' >> "$STAGE/.vscodeignore"
   (cd "$STAGE" && "$VSCE" package --no-dependencies --skip-license --allow-missing-repository --readme-path media/vsix-readme.md --target "$TARGET" -o "$OUT" >&2)
 fi
 echo "$OUT"

@@ -268,7 +268,7 @@ function renderCard(c: NicheCard): HTMLElement {
       h('strong', {}, c.name),
       h('span', { class: `state state-${c.phase}` }, c.exhausted ? 'exhausted' : c.phase),
     ),
-    h('div', { class: 'constraint muted' }, c.constraint),
+    h('div', { class: 'constraint muted', title: c.constraint }, c.constraint),
     row(
       'generation',
       `${c.phase === 'done' ? (r?.generations ?? c.generation) : Math.min(c.generation + 1, r?.generations ?? Infinity)} / ${r?.generations ?? '?'}`,
@@ -319,6 +319,7 @@ function renderSelects(): void {
 function renderPlotInfo(): void {
   const n = plot.size;
   plotInfo.textContent = `${n} points · ${state?.front.length ?? 0} on the front`;
+  plotInfo.title = state?.run ? `predicted accuracy: ${state.run.predictorUnit}` : '';
   plotInfo.setAttribute('data-points', String(n));
   plotInfo.setAttribute('data-front', String(state?.front.length ?? 0));
 }
@@ -485,7 +486,7 @@ function onSnapshot(s: DashboardState, newSeq: number): void {
     s.trueFronts,
     s.niches.map((n) => n.name),
     s.run?.costMetrics ?? [],
-    s.run?.predictorUnit ?? '',
+    s.run?.predictor ?? '',
   );
   renderPlotInfo();
   renderFrontTable();

@@ -20,6 +20,12 @@ Chart.register(ScatterController, LineController, PointElement, LineElement, Lin
 
 export type YAxis = 'predicted' | 'truth';
 
+/**
+ * With `parsing: false` chart.js treats every dataset as sorted by x: it takes the x range from the first and
+ * last points and finds hovered/clicked points by binary search. So every dataset is kept sorted by x.
+ */
+const byX = (a: { x: number }, b: { x: number }): number => a.x - b.x;
+
 interface XY {
   x: number;
   y: number;
@@ -35,7 +41,7 @@ export class ParetoPlot {
   xMetric = 0;
   y: YAxis = 'predicted';
   costMetrics: string[] = [];
-  predictorUnit = '';
+  predictor = '';
 
   constructor(
     canvas: HTMLCanvasElement,
@@ -47,7 +53,6 @@ export class ParetoPlot {
       options: {
         animation: false,
         parsing: false,
-        normalized: true,
         responsive: true,
         maintainAspectRatio: false,
         events: ['click', 'mousemove', 'mouseout'],
@@ -106,7 +111,7 @@ export class ParetoPlot {
     trueFronts: TrueFront[],
     niches: string[],
     costMetrics: string[],
-    predictorUnit: string,
+    predictor: string,
   ): number {
     const t0 = performance.now();
     this.points = points.slice();
@@ -114,7 +119,7 @@ export class ParetoPlot {
     this.trueFronts = trueFronts;
     this.niches = niches;
     this.costMetrics = costMetrics;
-    this.predictorUnit = predictorUnit;
+    this.predictor = predictor;
     if (this.xMetric >= costMetrics.length) this.xMetric = 0;
     this.rebuild();
     return performance.now() - t0;
@@ -132,10 +137,15 @@ export class ParetoPlot {
       return performance.now() - t0;
     }
     const ds = this.chart.data.datasets;
+    const touched = new Set<number>();
     for (const p of points) {
       const xy = this.xy(p);
-      if (xy) ds[p.niche]!.data.push(xy);
+      if (xy) {
+        ds[p.niche]!.data.push(xy);
+        touched.add(p.niche);
+      }
     }
+    for (const i of touched) ds[i]!.data.sort(byX);
     const fi = ds.findIndex((d) => d.label === 'Global front');
     if (fi >= 0) ds[fi]!.data = this.frontLine();
     this.chart.update('none');
@@ -165,6 +175,7 @@ export class ParetoPlot {
       while (byNiche.length <= p.niche) byNiche.push([]);
       byNiche[p.niche]!.push(xy);
     }
+    for (const d of byNiche) d.sort(byX);
     const fg = cssVar('--vscode-foreground', '#cccccc');
     const datasets: ChartDataset<'scatter', XY[]>[] = byNiche.map((data, i) => ({
       label: this.niches[i] ?? `N${i}`,
@@ -205,7 +216,7 @@ export class ParetoPlot {
     (ys as { title: { text: string } }).title.text =
       this.y === 'truth'
         ? 'test accuracy % (benchmark ground truth)'
-        : `predicted accuracy (${this.predictorUnit})`;
+        : `predicted accuracy (${this.predictor})`;
     this.applyTheme();
     this.chart.update('none');
     this.publishHotspots();

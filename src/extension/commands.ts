@@ -80,7 +80,9 @@ async function buildConfig(
   const spaces = spaceIds();
   const space =
     args.space ??
-    (auto || spaces.length === 1 ? d.space : await pick('LLM-NAS: search space', spaces, d.space));
+    (auto || spaces.length === 1
+      ? d.space
+      : await pick('LLM-NAS: search space', spaces, d.space, (x) => spaceProvider(x).label));
   if (!space) return undefined;
   const p = spaceProvider(space);
   const dataset =
@@ -153,11 +155,12 @@ async function buildConfig(
     seed: args.seed ?? d.seed,
     ...(operator !== 'builtin'
       ? {
+          // the core's LLM option names (src/core/llm/index.ts); the API key never enters the run folder
           operatorOptions: {
-            endpoint: s.llm.endpoint,
+            baseURL: s.llm.endpoint,
             model: s.llm.model,
-            maxInFlight: s.llm.maxInFlight,
-            costCapUsd: s.llm.costCapUsd,
+            maxInflight: s.llm.maxInFlight,
+            ...(s.llm.costCapUsd > 0 ? { maxCost: s.llm.costCapUsd } : {}),
           },
         }
       : {}),

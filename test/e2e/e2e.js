@@ -127,6 +127,18 @@ const cardGens = async (f) =>
 
   // ---- 1. New Search from the palette, in step mode
   await palette('LLM-NAS: New Search');
+  // the space step shows only when more than one space is registered
+  const first = await until(
+    'first New Search step',
+    async () =>
+      (
+        await page
+          .locator('.quick-input-widget .quick-input-title')
+          .textContent()
+          .catch(() => '')
+      )?.match(/search space|dataset/)?.[0],
+  );
+  if (first === 'search space') await quickInput('search space', { type: 'nb201' });
   await quickInput('dataset', {});
   await quickInput('target device', {});
   await quickInput('operator', {});
@@ -186,10 +198,20 @@ const cardGens = async (f) =>
   await palette('Developer: Reload Window');
   await page.waitForTimeout(2000);
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-  const resumeBtn = page
-    .locator('.notifications-toasts .notification-toast', { hasText: 'was interrupted' })
-    .locator('a.monaco-button', { hasText: 'Resume' });
-  await resumeBtn.waitFor({ timeout: 60000 });
+  // the offer is a notification with a Resume action: a toast, or (if the toast already timed out) in the
+  // notification center
+  const offer = (root) =>
+    page
+      .locator(`${root} .monaco-list-row`, { hasText: 'was interrupted' })
+      .locator('a.monaco-button', { hasText: 'Resume' });
+  let resumeBtn = offer('.notifications-toasts');
+  try {
+    await resumeBtn.waitFor({ timeout: 20000 });
+  } catch {
+    await palette('Notifications: Show Notifications');
+    resumeBtn = offer('.notifications-center');
+    await resumeBtn.waitFor({ timeout: 20000 });
+  }
   f = await dashboardFrame();
   await until('restored panel shows the run', async () => (await text(f, '#run-title')).includes(runs[0]));
   lap(`panel restored after reload: ${await text(f, '#run-title')} (${await runPhase(f)})`);
@@ -279,7 +301,7 @@ const cardGens = async (f) =>
   measurements.appendsWhileFollowing = appendSamples;
   await page.waitForTimeout(1500);
   await page.keyboard.press('Escape');
-  await palette('View: Close All Editors in Other Groups');
+  await palette('View: Close Editors in Other Groups');
   await f.locator('#pareto').scrollIntoViewIfNeeded();
   await shot('07-full-space-15625-points');
   // reopen from the Runs view: a fresh snapshot of 15,625 points

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LlmNasApi } from '../../src/extension/extension';
 import type { HostToWebview, KbSection } from '../../src/protocol';
+import { LlmTestServer } from '../support/llm-server';
 
 const EXT_ID = 'llm-nas.llm-nas';
 let api: LlmNasApi;
@@ -208,6 +209,57 @@ describe('LLM-NAS in a real extension host', function () {
       msgs.join('; '),
     );
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('LLM operator: real openai client → loopback server, API key from SecretStorage, usage on the niche cards', async () => {
+    const server = await LlmTestServer.start();
+    const cfg = vscode.workspace.getConfiguration('llmNas');
+    try {
+      await cfg.update('llm.endpoint', server.url, vscode.ConfigurationTarget.Global);
+      // never start before the setting has reached this extension host: only the loopback server may be called
+      await waitFor(
+        'endpoint setting',
+        () => vscode.workspace.getConfiguration('llmNas').get('llm.endpoint') === server.url,
+      );
+      await vscode.commands.executeCommand('llmNas.setApiKey', 'sk-from-secret-storage');
+      await sleep(300); // the key reaches the client's resolver through SecretStorage's change event
+      const dir = await vscode.commands.executeCommand<string>('llmNas.newSearch', {
+        useDefaults: true,
+        operator: 'llm',
+        generations: 3,
+        budget: 36,
+        noDashboard: true,
+      });
+      const s = api.controller.live!;
+      await s.done;
+      assert.equal(s.model.runPhase, 'completed', s.model.summary().error);
+      assert.ok(server.requests.length > 0, 'the LLM was asked');
+      assert.deepEqual(
+        [...new Set(server.requests.map((r) => r.authorization))],
+        ['Bearer sk-from-secret-storage'],
+      );
+      const calls = fs.readFileSync(path.join(dir, 'llm.jsonl'), 'utf8').trim().split('\n').length;
+      const cards = s.model.nicheCards();
+      assert.equal(
+        cards.reduce((n, c) => n + c.llmCalls, 0),
+        calls,
+      );
+      assert.ok(cards.reduce((n, c) => n + c.tokens, 0) > 0, 'tokens counted');
+      const config = fs.readFileSync(path.join(dir, 'config.json'), 'utf8');
+      assert.match(config, new RegExp(server.url.replace(/[/.]/g, '\\$&')));
+      for (const f of ['config.json', 'llm.jsonl', 'events.jsonl'])
+        assert.ok(
+          !fs.readFileSync(path.join(dir, f), 'utf8').includes('sk-from-secret-storage'),
+          `no key in ${f}`,
+        );
+      console.log(
+        `[llm] ${calls} calls, ${cards.reduce((n, c) => n + c.tokens, 0)} tokens over ${cards.length} niches`,
+      );
+    } finally {
+      await cfg.update('llm.endpoint', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('llmNas.setApiKey', '');
+      await server.close();
+    }
   });
 
   it('host RSS during a run (measured)', async () => {
