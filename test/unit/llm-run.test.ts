@@ -134,10 +134,10 @@ test('cancellation mid-call aborts the HTTP request and leaves a folder that res
   const srv = await serve(t, { script: (r) => (r.stage === 'evolve' ? { kind: 'hang' } : undefined) });
   const dir = path.join(tmpDir(), 'run');
   const run = SearchRun.start(dir, llmConfig(srv.url, { generations: 3, budget: 90 }));
-  let stoppedAt = 0;
+  let stopping = false;
   srv.onRequest = (r) => {
-    if (r.stage === 'evolve' && !stoppedAt) {
-      stoppedAt = performance.now();
+    if (r.stage === 'evolve' && !stopping) {
+      stopping = true;
       // stop while the request hangs on the server
       setTimeout(() => run.stop(), 50);
     }
@@ -147,7 +147,6 @@ test('cancellation mid-call aborts the HTTP request and leaves a folder that res
   for (let t = 0; t < 100 && srv.inflight > 0; t++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(srv.inflight, 0, 'every hanging request was closed by the client');
   assert.ok(srv.aborted >= 1);
-  assert.ok(performance.now() - stoppedAt < 2000);
   assert.equal(events(dir).at(-1)!.type, 'run/stopped');
   assert.match(String(events(dir).at(-1)!.reason), /stopped by user/);
   // the folder resumes (same endpoint, now answering) and completes the planned budget
@@ -244,19 +243,15 @@ test('concurrency: six niches call in parallel up to --max-inflight; the cap hol
   for (const cap of [6, 2]) {
     const srv = await serve(t, { delayMs: 150 });
     const dir = path.join(tmpDir(), 'run');
-    const t0 = performance.now();
     const run = SearchRun.start(
       dir,
       llmConfig(srv.url, { generations: 2, budget: 48 }, { maxInflight: cap }),
     );
     await run.done;
-    const wall = performance.now() - t0;
     await srv.close();
+    // the server saw exactly `cap` requests at once: niches overlap up to the cap and never beyond
+    // (wall time is measured by scripts/bench-llm-concurrency.ts, not asserted here)
     assert.equal(srv.maxInflight, cap);
-    const rounds = srv.requests.length / 6;
-    // with the cap at 6 a round of six calls takes one answer time; serially it would take six
-    if (cap === 6)
-      assert.ok(wall < rounds * 150 * 2 + 1000, `${wall.toFixed(0)} ms for ${srv.requests.length} calls`);
   }
 });
 

@@ -8,12 +8,10 @@ import { nb201Space } from '../../src/core/nb201/space';
 
 const fixtures = path.join(__dirname, '..', 'fixtures');
 
-test('loads the packed table in < 200 ms with all 15,625 cells', () => {
-  const t0 = performance.now();
+// load time is measured by scripts/bench-core.ts, not asserted here (timed tests flake under load)
+test('loads the packed table with all 15,625 cells; the shipped file stays under 10 MB', () => {
   const t = loadNb201Table();
-  const ms = performance.now() - t0;
   assert.equal(t.n, 15625);
-  assert.ok(ms < 200, `load took ${ms.toFixed(0)} ms`);
   assert.ok(fs.statSync(path.join(__dirname, '..', '..', 'data', 'nb201.bin.gz')).size < 10e6);
 });
 

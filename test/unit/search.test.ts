@@ -25,13 +25,11 @@ function options(over: Partial<SearchOptions<Nb201Arch>> = {}): SearchOptions<Nb
   };
 }
 
-test('10 generations × 6 niches: 300 distinct evaluations, each in its niche, in well under 2 s', async () => {
+// wall time is measured by scripts/bench-core.ts, not asserted here
+test('10 generations × 6 niches: 300 distinct evaluations, each in its niche', async () => {
   const events: SearchEvent[] = [];
-  const t0 = performance.now();
   const r = await runSearch(options({ onEvent: (e) => events.push(e) }));
-  const ms = performance.now() - t0;
   assert.equal(r.evaluations, 300);
-  assert.ok(ms < 2000, `${ms} ms`);
   const ids = new Set(r.members.map((m) => m.id));
   assert.equal(ids.size, 300);
   const evaluated = events.filter((e) => e.type === 'arch/evaluated');
