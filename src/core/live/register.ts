@@ -14,6 +14,7 @@ registerNb201Evaluator(
 );
 
 const warned = new Set<string>();
+const scoresByDataset = new Map<string, Float64Array>();
 
 /**
  * Rank-ensemble score of every NB201 index from the shipped live table (what `bench --predictor live` uses).
@@ -22,6 +23,8 @@ const warned = new Set<string>();
  * Cells not computed yet are NaN in every proxy and rank lowest.
  */
 export function liveTableScores(dataset: string): Float64Array {
+  const hit = scoresByDataset.get(dataset);
+  if (hit) return hit;
   let t = loadLiveTable(dataset);
   if (!t || t.classes === 0) {
     t = loadLiveTable('cifar10');
@@ -37,7 +40,9 @@ export function liveTableScores(dataset: string): Float64Array {
       );
     }
   }
-  return rankAverage(ENSEMBLE_PROXIES.map((p) => t.column(p)));
+  const scores = rankAverage(ENSEMBLE_PROXIES.map((p) => t.column(p)));
+  scoresByDataset.set(dataset, scores);
+  return scores;
 }
 
 registerScoreSource('live', (ds) => liveTableScores(ds));
