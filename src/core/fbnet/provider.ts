@@ -97,7 +97,8 @@ export function featurePartition<A>(
 
 export const fbnetProvider: SpaceProvider = {
   id: 'fbnet',
-  label: 'FBNet (HW-NAS-Bench)',
+  label:
+    'FBNet (HW-NAS-Bench; hardware metrics from its lookup tables, accuracy predicted by zero-cost proxies)',
   datasets: FBNET_DATASETS,
   devices: FBNET_DEVICES,
   metrics: ['latency', 'energy'],

@@ -43,7 +43,7 @@ function vitProvider(variant: VitVariant): SpaceProvider {
   const id = `autoformer-${variant.toLowerCase()}`;
   return {
     id,
-    label: `AutoFormer-${variant} (ViT)`,
+    label: `AutoFormer-${variant} (ViT; cpu_latency measured on this machine, accuracy predicted by zero-cost proxies)`,
     datasets: ['imagenet'],
     devices: ['cpu'],
     metrics: ['latency'],
