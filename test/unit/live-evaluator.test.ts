@@ -13,6 +13,7 @@ import { inferShapes, NetBuildError, type Net } from '../../src/core/live/net.js
 import { WorkerCrashError, WorkerPool } from '../../src/core/live/pool.js';
 import { makeInputs, scoreNet } from '../../src/core/live/scorer.js';
 import { DEFAULT_SETTINGS, type ProxySettings } from '../../src/core/live/settings.js';
+import { liveTableFile, readLiveTable } from '../../src/core/live/table.js';
 import { tablePredictorScores } from '../../src/core/nb201/evaluator.js';
 import { nb201Space } from '../../src/core/nb201/space.js';
 import { loadNb201Table } from '../../src/core/nb201/table.js';
@@ -182,6 +183,27 @@ describe('live evaluator', () => {
     assert.equal(p2.completed, 0);
     // other settings are another cache entry
     assert.equal(new ScoreCache(file).size, 2);
+  });
+
+  it('scores an isomorphism class once, through its representative, with the shipped table values', async () => {
+    const a = nb201Space.parse('|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|');
+    const b = nb201Space.parse('|nor_conv_3x3~0|+|avg_pool_3x3~0|none~1|+|skip_connect~0|none~1|none~2|');
+    assert.equal(nb201Space.canonicalKey(a), nb201Space.canonicalKey(b));
+    const p = pool();
+    const ev = new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      pool: p,
+      cache: new ScoreCache(path.join(tmp, 'iso.jsonl')),
+    });
+    const [ea, eb] = await Promise.all([ev.scores(a), ev.scores(b)]);
+    assert.deepEqual(ea, eb);
+    const row = readLiveTable(liveTableFile('cifar10')).rows.get(nb201Space.canonicalKey(a));
+    assert.ok(row, 'the class is in the shipped table');
+    for (const k of ['naswot', 'swap', 'meco', 'logsynflow', 'zen', 'params'] as const)
+      assert.ok(
+        Math.abs(ea[k]! - row[k]!) <= 1e-4 * Math.abs(row[k]!),
+        `${k}: live ${ea[k]} vs table ${row[k]}`,
+      );
   });
 
   it('rank ensemble: the percentile of a reference item is its fractional rank (ties share)', () => {

@@ -17,7 +17,7 @@ import {
   type ProxyScores,
   type ProxySettings,
 } from './settings.js';
-import { loadLiveTable } from './table.js';
+import { loadLiveTable, nb201Representative } from './table.js';
 
 export interface LiveEvaluatorOptions {
   dataset: Nb201Dataset;
@@ -82,8 +82,11 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     const key = `nb201:${nb201Space.canonicalKey(ops)}|${settingsKey(this.opts.dataset, this.settings)}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
+    // score the class representative (an isomorphic network): same value as the shipped table, independent of
+    // which member of the class a search meets first
+    const rep = nb201Representative(ops);
     const s = await this.pool.score(
-      { space: 'nb201', dataset: this.opts.dataset, ops, settings: this.settings },
+      { space: 'nb201', dataset: this.opts.dataset, ops: rep, settings: this.settings },
       signal,
     );
     this.cache.put(key, s);

@@ -49,6 +49,22 @@ export interface LiveTable {
   column(p: LiveProxy): Float64Array;
 }
 
+let firstOfClass: Map<string, number> | undefined;
+
+/**
+ * The representative of a cell's isomorphism class: its first member in benchmark order. The live evaluator and
+ * the table both score representatives, so a cell's scores never depend on which member was seen first.
+ */
+export function nb201Representative(arch: readonly number[]): number[] {
+  if (!firstOfClass) {
+    firstOfClass = new Map();
+    for (let i = nb201Space.size - 1; i >= 0; i--)
+      firstOfClass.set(nb201Space.canonicalKey(nb201Space.fromIndex(i)), i);
+  }
+  const i = firstOfClass.get(nb201Space.canonicalKey(arch));
+  return i === undefined ? [...arch] : [...nb201Space.fromIndex(i)];
+}
+
 const cache = new Map<string, LiveTable | null>();
 
 /** The full-space table for a dataset, or null when none is shipped. */
