@@ -60,10 +60,19 @@ function inputsFor(dataset: string, s: ProxySettings): ScoreInputs {
 }
 
 /** Live zero-cost scores of one FBNet architecture. */
-export async function scoreFbnet(arch: FbnetArch, dataset: string): Promise<Scores> {
-  const s = fbnetProxySettings();
+export async function scoreFbnet(
+  arch: FbnetArch,
+  dataset: string,
+  proxies: readonly string[] = FBNET_PROXIES,
+): Promise<Scores> {
+  const s = { ...fbnetProxySettings(), proxies: FBNET_PROXIES.filter((p) => proxies.includes(p)) };
   const scores = await scoreNet(buildFbnetNet(arch, FBNET_SETTINGS[dataset]!), s, inputsFor(dataset, s));
   return scores as Scores;
+}
+
+/** The proxies a predictor needs (params and FLOPs always: they are free). */
+export function proxiesFor(predictor: string, rank: readonly string[]): string[] {
+  return [...new Set([...(predictor === 'rank-avg' ? rank : [predictor]), 'params', 'flops'])];
 }
 
 export function fbnetReferenceFile(dataset: string, dir = dataDir()): string {
@@ -124,7 +133,7 @@ export const fbnetProvider: SpaceProvider = {
             rankProxies: FBNET_RANK_PROXIES,
             reference: loadReference(fbnetReferenceFile(c.dataset)),
             metrics,
-            score: (a) => scoreFbnet(a, c.dataset),
+            score: (a) => scoreFbnet(a, c.dataset, proxiesFor(c.predictor, FBNET_RANK_PROXIES)),
             hw,
           });
     return {

@@ -4,7 +4,7 @@
 
 import type { Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
-import { loadReference } from '../fbnet/provider.js';
+import { loadReference, proxiesFor } from '../fbnet/provider.js';
 import { ZcEvaluator } from '../fbnet/zc.js';
 import { dataDir } from '../nb201/table.js';
 import { singleNiche, type Partition } from '../partition.js';
@@ -12,7 +12,14 @@ import type { SpaceProvider } from '../registry.js';
 import type { SearchSpace } from '../space.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LatencyCache, measureVitLatency, scoreVit, VIT_PROXIES, VIT_RANK_PROXIES } from './scorer.js';
+import {
+  LatencyCache,
+  measureVitLatency,
+  scoreVit,
+  VIT_PROXIES,
+  VIT_PROXY_DEFAULTS,
+  VIT_RANK_PROXIES,
+} from './scorer.js';
 import {
   AUTOFORMER_NET,
   VIT_VARIANTS,
@@ -68,7 +75,8 @@ function vitProvider(variant: VitVariant): SpaceProvider {
               rankProxies: VIT_RANK_PROXIES,
               reference: loadReference(vitReferenceFile(variant)),
               metrics: c.costMetrics,
-              score: (a) => scoreVit(a, AUTOFORMER_NET),
+              score: (a) =>
+                scoreVit(a, AUTOFORMER_NET, VIT_PROXY_DEFAULTS, proxiesFor(c.predictor, VIT_RANK_PROXIES)),
               hw,
             });
       return {

@@ -55,7 +55,10 @@ export async function scoreVit(
   a: VitShape,
   cfg: VitNetConfig,
   o: VitProxyOptions = VIT_PROXY_DEFAULTS,
+  proxies: readonly string[] = VIT_PROXIES,
 ): Promise<Record<string, number>> {
+  const c = vitCost(a, cfg);
+  if (!proxies.includes('naswot')) return { params: c.paramsM, flops: c.flopsM };
   const key = `${o.batch}:${cfg.resolution}`;
   let images = imagesCache.get(key);
   if (!images) imagesCache.set(key, (images = vitImages(o.batch, cfg.resolution)));
@@ -71,7 +74,6 @@ export async function scoreVit(
       e.naswotD,
       o.batch,
     );
-    const c = vitCost(a, cfg);
     return { naswot, params: c.paramsM, flops: c.flopsM };
   } finally {
     await session.release();
