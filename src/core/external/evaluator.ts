@@ -218,8 +218,12 @@ export interface ExternalEvaluatorOptions<A> {
   command: ExternalCommand;
   /** Hardware metrics the run needs. */
   metrics: readonly string[];
-  /** Metrics the space computes itself (e.g. FBNet's lookup tables); the command's values take precedence. */
+  /**
+   * Metrics the space computes itself (e.g. FBNet's lookup tables, a measured CPU latency), named in
+   * `fallbackMetrics`; used only for the metrics the command does not report.
+   */
   hwFallback?: (arch: A) => Promise<Record<string, number>>;
+  fallbackMetrics?: readonly string[];
   log?: LogFn;
 }
 
@@ -243,8 +247,8 @@ export class ExternalEvaluator<A> implements Evaluator<A> {
 
   private async evaluateNow(arch: A, signal?: AbortSignal): Promise<Evaluation> {
     const { space } = this.o;
-    const fallback = this.o.hwFallback ? await this.o.hwFallback(arch) : {};
-    const required = this.metrics.filter((m) => fallback[m] === undefined);
+    const covered = new Set(this.o.hwFallback ? (this.o.fallbackMetrics ?? []) : []);
+    const required = this.metrics.filter((m) => !covered.has(m));
     const retries = Math.max(0, this.o.command.retries ?? 1);
     const id = space.fileId(arch);
     let last: ExternalEvaluationError | undefined;
@@ -310,7 +314,13 @@ export class ExternalEvaluator<A> implements Evaluator<A> {
         continue;
       }
       const hw: Record<string, number> = {};
-      for (const m of this.metrics) hw[m] = res.metrics?.[m] ?? fallback[m]!;
+      const missing = this.metrics.filter((m) => res.metrics?.[m] === undefined);
+      const fallback = missing.length && this.o.hwFallback ? await this.o.hwFallback(arch) : {};
+      for (const m of this.metrics) {
+        const v = res.metrics?.[m] ?? fallback[m];
+        if (v === undefined) throw new Error(`no value for ${m} from the command or the space`);
+        hw[m] = v;
+      }
       return { predictedAccuracy: res.accuracy, proxies: res.proxies ?? {}, hw };
     }
     throw last ?? new ExternalEvaluationError('exit', 'no attempt was made', 0);

@@ -40,13 +40,14 @@ export function externalEvaluatorFor<A>(
   space: SearchSpace<A>,
   c: RunConfig,
   hwFallback?: (arch: A) => Promise<Record<string, number>>,
+  fallbackMetrics: readonly string[] = [],
 ): ExternalEvaluator<A> {
   return new ExternalEvaluator<A>({
     space,
     dataset: c.dataset,
     command: externalCommandOf(c),
     metrics: c.costMetrics,
-    ...(hwFallback ? { hwFallback } : {}),
+    ...(hwFallback ? { hwFallback, fallbackMetrics } : {}),
     log: (l) => sink(l),
   });
 }

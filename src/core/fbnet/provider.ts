@@ -126,7 +126,7 @@ export const fbnetProvider: SpaceProvider = {
       Promise.resolve(Object.fromEntries(metrics.map((m) => [m, lutCost(a, setting, m)])));
     const evaluator: Evaluator<FbnetArch> =
       c.predictor === 'external'
-        ? externalEvaluatorFor(space, c, hw)
+        ? externalEvaluatorFor(space, c, hw, metrics)
         : new ZcEvaluator<FbnetArch>({
             id: `fbnet-live-${c.dataset}`,
             predictor: c.predictor,

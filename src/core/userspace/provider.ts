@@ -69,7 +69,7 @@ export function userProviderOf(def: UserSpaceDefinition): SpaceProvider {
           : c;
       const evaluator: Evaluator<SlotArch> =
         c.predictor === 'external'
-          ? externalEvaluatorFor(space, cfg, hw)
+          ? externalEvaluatorFor(space, cfg, hw, Object.keys(def.costModel ?? {}))
           : new FeatureEvaluator(space, c.predictor.slice('feature:'.length), c.costMetrics);
       const dflt = def.partition
         ? { feature: def.partition.feature, niches: def.partition.niches ?? 3 }

@@ -68,7 +68,7 @@ function vitProvider(variant: VitVariant): SpaceProvider {
       });
       const evaluator: Evaluator<VitArch> =
         c.predictor === 'external'
-          ? externalEvaluatorFor(space, c, hw)
+          ? externalEvaluatorFor(space, c, hw, ['cpu_latency'])
           : new ZcEvaluator<VitArch>({
               id: `${id}-live`,
               predictor: c.predictor,
