@@ -3,7 +3,7 @@
 // proxy values in float64 (linalg.ts). Deterministic: weights and noise are functions of the settings' seed.
 
 import * as ort from 'onnxruntime-node';
-import { corrcoefRows, logAbsDet, symmetricEigenvalues } from './linalg.js';
+import { corrcoefRows, logAbsDet, symmetricMinEigenvalue } from './linalg.js';
 import { analyticCost, type Net } from './net.js';
 import { emitOnnx, SWAP_CHUNK, type DataLayout } from './onnx.js';
 import { gaussianInput, imageBatch } from './inputs.js';
@@ -99,7 +99,7 @@ export function swapFromPatterns(outputs: Float32Array[], chunks: number): numbe
 /** MeCo: Σ over taps of the smallest eigenvalue of the channel correlation matrix of the first sample. */
 export function mecoFromTaps(taps: { data: Float32Array; c: number; hw: number }[]): number {
   let s = 0;
-  for (const t of taps) s += symmetricEigenvalues(corrcoefRows(t.data, t.c, t.hw), t.c)[0]!;
+  for (const t of taps) s += symmetricMinEigenvalue(corrcoefRows(t.data, t.c, t.hw), t.c);
   return s;
 }
 
