@@ -274,7 +274,7 @@ function renderCard(c: NicheCard): HTMLElement {
       `${c.phase === 'done' ? (r?.generations ?? c.generation) : Math.min(c.generation + 1, r?.generations ?? Infinity)} / ${r?.generations ?? '?'}`,
       'gen',
     ),
-    row('evaluated / planned', `${c.evaluated} / ${c.planned}`, 'evaluated'),
+    row('eval. / planned', `${c.evaluated} / ${c.planned}`, 'evaluated'),
     row('archive', String(c.archive), 'archive'),
     row('best pred. acc.', fmt(c.bestAccuracy)),
     row(`min ${shortMetric(r?.costMetrics[0])}`, fmt(c.lowestCost)),

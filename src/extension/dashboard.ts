@@ -297,6 +297,8 @@ export function dashboardSerializer(
       if (dir && !controller.live) {
         try {
           const model = controller.view(dir);
+          // one poll of the folder first: a run another process is writing is followed, not offered
+          await new Promise((r) => setTimeout(r, 700));
           const phase = model.runPhase;
           if (phase === 'interrupted' || phase === 'stopped') {
             void vscode.window

@@ -120,7 +120,9 @@ export class FolderTail {
     this.model = newModel(store.readConfig(), store.dir, false);
     this.events = new LineTail(store.file('events.jsonl'));
     this.llm = new LlmTail(this.model);
-    this.poll();
+    // what is already there is history: only events appended after opening mean another process is running it
+    for (const e of this.events.read()) this.model.apply(e as ModelEvent);
+    this.llm.poll();
   }
 
   /** Applies new events; true when anything changed. */

@@ -48,17 +48,17 @@ async function palette(title) {
     await page.keyboard.press('F1');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.keyboard.type(title);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
-      await page
-        .locator('.quick-input-list .monaco-list-row.focused', { hasText: title })
-        .waitFor({ timeout: 3000 });
+      await row.waitFor({ timeout: 3000 });
+      // the best match is not always the focused row (e.g. "Browse Color Themes" before "Color Theme")
+      await row.click();
       break;
     } catch (e) {
       if (i >= 15) throw e;
       await page.waitForTimeout(1000);
     }
   }
-  await page.keyboard.press('Enter');
   lap(`palette: ${title}`);
 }
 
@@ -239,6 +239,38 @@ const cardGens = async (f) =>
   assert(legend, 'canvas labelled');
   await shot('04-dashboard-completed');
 
+  // ---- 5b. Themes: dark and high contrast re-colour the panel (VS Code's CSS variables; the charts re-read them)
+  const themeOf = () =>
+    f.evaluate(() => ({
+      cls: document.body.className,
+      bg: getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim(),
+    }));
+  const light = await themeOf();
+  await palette('Preferences: Toggle between Light/Dark Themes');
+  const dark = await until('dark theme reaches the webview', async () => {
+    const t = await themeOf();
+    return t.bg !== light.bg ? t : undefined;
+  });
+  lap(`theme: ${light.cls} ${light.bg} → ${dark.cls} ${dark.bg}`);
+  await page.waitForTimeout(500);
+  await shot('04b-dark-theme');
+  await palette('Preferences: Color Theme');
+  await page.keyboard.type('Dark High Contrast');
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  const hc = await until('high contrast reaches the webview', async () => {
+    const t = await themeOf();
+    return /high-contrast/.test(t.cls) ? t : undefined;
+  });
+  lap(`theme: ${hc.cls} ${hc.bg}`);
+  await page.waitForTimeout(500);
+  await shot('04c-high-contrast');
+  await palette('Preferences: Color Theme');
+  await page.keyboard.type('Light Modern');
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await until('back to the light theme', async () => (await themeOf()).bg === light.bg);
+
   // ---- 6. Click a point on the front: its spec file opens in an editor
   const spots = JSON.parse((await f.getAttribute('#pareto', 'data-hotspots')) || '[]');
   assert(spots.length > 0, 'front hotspots');
@@ -273,12 +305,17 @@ const cardGens = async (f) =>
   await until('full-space folder', async () => fs.existsSync(path.join(fullDir, 'config.json')), 20000);
   // open it from the Runs view: activity bar → LLM-NAS → the run
   await page.locator('.activitybar .action-item a[aria-label^="LLM-NAS"]').click();
-  await page.locator('.monaco-list-row', { hasText: 'full-space' }).first().click({ timeout: 20000 });
-  f = await dashboardFrame();
+  // (the tree refreshes while the folder grows: a click on a row being re-rendered may only select it, so retry)
+  const fullRow = page.locator('.monaco-list-row', { hasText: 'full-space' }).first();
   await until(
     'dashboard shows full-space',
-    async () => (await text(f, '#run-title')).includes('full-space'),
-    30000,
+    async () => {
+      await fullRow.click({ timeout: 20000 });
+      f = await dashboardFrame();
+      await page.waitForTimeout(1500);
+      return (await text(f, '#run-title')).includes('full-space');
+    },
+    60000,
   );
   const appendSamples = [];
   let last = '';
