@@ -25,7 +25,7 @@ const CHEAP = '|avg_pool_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|skip_con
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'live-eval-'));
 const pools: WorkerPool[] = [];
 function pool(opts: ConstructorParameters<typeof WorkerPool>[0] = {}): WorkerPool {
-  const p = new WorkerPool({ size: 2, ...opts });
+  const p = new WorkerPool({ size: 1, ...opts });
   pools.push(p);
   return p;
 }
@@ -82,7 +82,7 @@ describe('live network builder: bad specs', () => {
 describe('live worker pool', () => {
   it('scores in a worker exactly what the scorer computes in-thread (deterministic seeds)', async () => {
     const ops = [...nb201Space.parse(CHEAP)];
-    const p = pool();
+    const p = pool({ size: 2 });
     const [a, b] = await Promise.all([
       p.score({ space: 'nb201', dataset: 'cifar10', ops, settings: SMALL }),
       p.score({ space: 'nb201', dataset: 'cifar10', ops, settings: SMALL }),
@@ -204,6 +204,20 @@ describe('live evaluator', () => {
         Math.abs(ea[k]! - row[k]!) <= 1e-4 * Math.abs(row[k]!),
         `${k}: live ${ea[k]} vs table ${row[k]}`,
       );
+  });
+
+  it('without a table for its settings, ranks against a seeded reference sample scored live', async () => {
+    const p = pool();
+    const ev = new LiveNb201Evaluator({
+      dataset: 'ImageNet16-120',
+      settings: SMALL,
+      pool: p,
+      cache: new ScoreCache(path.join(tmp, 'ref.jsonl')),
+      referenceSample: 3,
+    });
+    const e = await ev.evaluate(nb201Space.parse(CHEAP));
+    assert.ok(e.predictedAccuracy > 0 && e.predictedAccuracy <= 1);
+    assert.equal(p.completed, 4, '3 reference cells + the candidate');
   });
 
   it('rank ensemble: the percentile of a reference item is its fractional rank (ties share)', () => {
