@@ -7,6 +7,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       '.vscode-test/**',
+      'out/**',
       'media/**',
       'scripts/**/*.mjs',
       'test/**/*.js',
