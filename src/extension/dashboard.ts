@@ -255,13 +255,26 @@ export class DashboardPanel implements vscode.Disposable {
       }
       case 'kb/save': {
         if (!model) throw new Error('no run is shown');
-        const res = saveKb(
-          model.dir,
-          r.sections,
-          r.baseHash,
-          this.kbBases.get(r.baseHash),
-          model.nicheCards(),
-        );
+        const file = path.join(model.dir, 'knowledge-base.md');
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+        // never overwrite unsaved typing in an editor: both edits would not survive
+        if (doc?.isDirty)
+          throw new Error(
+            'knowledge-base.md has unsaved changes in an editor: save or revert them, then Save again',
+          );
+        const base = this.kbBases.get(r.baseHash);
+        const res = saveKb(model.dir, r.sections, r.baseHash, base, model.nicheCards(), !doc);
+        if (doc) {
+          // through the open editor, so it shows the new rules at once (and Undo works there)
+          const edit = new vscode.WorkspaceEdit();
+          edit.replace(
+            doc.uri,
+            new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)),
+            res.text,
+          );
+          if (!(await vscode.workspace.applyEdit(edit)) || !(await doc.save()))
+            throw new Error('could not write knowledge-base.md through its editor');
+        }
         this.log.info(`knowledge base saved${res.merged ? ' (merged with an edit of the file)' : ''}`);
         const kb = this.kbState(model);
         this.post({ type: 'kb', kb });

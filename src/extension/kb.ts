@@ -214,6 +214,8 @@ export function saveKb(
   baseHash: string,
   baseSections: KbSection[] | undefined,
   niches: readonly NicheRef[],
+  /** false: only compute the text (the caller writes it, e.g. through an open editor). */
+  write = true,
 ): { text: string; merged: boolean } {
   const problems = validateSections(sections, niches);
   if (problems.length) throw new KbError(problems);
@@ -237,6 +239,6 @@ export function saveKb(
   } catch (e) {
     throw new KbError(problemsOf(e));
   }
-  writeFileAtomic(file, text);
+  if (write) writeFileAtomic(file, text);
   return { text, merged };
 }

@@ -178,6 +178,56 @@ describe('LLM-NAS in a real extension host', function () {
     assert.ok(saved.lastIndexOf('### Negative', at) > saved.indexOf('## N1'), 'as a negative rule');
   });
 
+  it('knowledge base: an edit in a text editor reaches the panel, and a panel save reaches the open editor', async () => {
+    await vscode.commands.executeCommand('llmNas.openDashboard', firstRun);
+    const panel = api.dashboard()!;
+    const kbFile = path.join(firstRun, 'knowledge-base.md');
+    const doc = await vscode.workspace.openTextDocument(kbFile);
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.Beside);
+    const seen: HostToWebview[] = [];
+    const sub = panel.onPost((m) => seen.push(m));
+    try {
+      // file → panel: type a rule under Global / Positive in the editor and save
+      const line = doc
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.startsWith('### Positive'));
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, new vscode.Position(line + 1, 0), '- rule typed in the text editor\n');
+      await vscode.workspace.applyEdit(edit);
+      await doc.save();
+      await waitFor('kb message with the editor rule', () =>
+        seen.some(
+          (m) =>
+            m.type === 'kb' &&
+            m.kb.sections[0]!.rules.some((r) => r.text === 'rule typed in the text editor'),
+        ),
+      );
+      const kb = [...seen].reverse().find((m) => m.type === 'kb')!;
+      assert.ok(kb.type === 'kb' && kb.kb.pending, 'shown as pending until the next generation');
+      // panel → file: save from the panel; the open (clean) editor shows the new rule, the editor's rule kept
+      const sections = structuredClone(kb.kb.sections);
+      sections[0]!.rules.push({ kind: 'negative', text: 'rule saved from the panel' });
+      await panel.handle({ type: 'kb/save', sections, baseHash: kb.kb.hash });
+      await waitFor('the editor reloads the file', () => doc.getText().includes('rule saved from the panel'));
+      assert.ok(doc.getText().includes('rule typed in the text editor'));
+      assert.equal(doc.isDirty, false);
+      // unsaved typing in the editor is never overwritten by a panel save
+      const typing = new vscode.WorkspaceEdit();
+      typing.insert(doc.uri, new vscode.Position(0, 0), '<!-- unsaved -->\n');
+      await vscode.workspace.applyEdit(typing);
+      await assert.rejects(
+        () => panel.handle({ type: 'kb/save', sections, baseHash: kb.kb.hash }),
+        /unsaved changes in an editor/,
+      );
+      assert.ok(doc.isDirty && doc.getText().startsWith('<!-- unsaved -->'));
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    } finally {
+      sub.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+  });
+
   it('a reload restores the panel through the serializer (same run)', async () => {
     api.dashboard()?.dispose();
     const panel = vscode.window.createWebviewPanel(
