@@ -239,7 +239,7 @@ function renderHeader(): void {
   controls.resume.hidden = !(r.live && r.phase === 'paused');
   controls.step.hidden = !active;
   controls.stop.hidden = !(r.live && (active || r.phase === 'stopping'));
-  controls.resumeFolder.hidden = r.live || !(r.phase === 'interrupted' || r.phase === 'stopped');
+  controls.resumeFolder.hidden = !(r.phase === 'interrupted' || r.phase === 'stopped');
   if (r.error) showError(`The run failed: ${r.error}`);
 }
 

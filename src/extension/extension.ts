@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE, type DashboardUiState } from '../protocol.js';
 import { registerCommands } from './commands.js';
 import { setApiKeyResolver } from '../core/llm/index.js';
-import { readSettings, SECRET_API_KEY } from './config.js';
+import { onSettingsChanged, readSettings, SECRET_API_KEY } from './config.js';
 import { RunController } from './controller.js';
 import { DashboardPanel, dashboardSerializer } from './dashboard.js';
 import { RunsTree } from './tree.js';
@@ -66,8 +66,10 @@ export function activate(context: vscode.ExtensionContext): LlmNasApi {
     controller.onDidChange(() => {
       pending ??= setTimeout(paint, 250);
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('llmNas.runsFolder')) tree.refresh();
+    // settings are read fresh by every command; the tree depends on the runs folder
+    onSettingsChanged((st) => {
+      log.info(`settings changed (runs folder ${st.runsFolder})`);
+      tree.refresh();
     }),
     new vscode.Disposable(() => pending && clearTimeout(pending)),
   );

@@ -155,6 +155,11 @@ export class DashboardModel {
           this.cardPhase(c, phase === 'paused' ? 'paused' : 'done');
     if (phase === 'running')
       for (const c of this.niches.values()) if (c.phase === 'paused') this.cardPhase(c, 'waiting');
+    // a run that ended early leaves no niche busy
+    if (phase === 'stopped' || phase === 'interrupted' || phase === 'failed')
+      for (const c of this.niches.values())
+        if (c.phase === 'paused' || c.phase === 'proposing' || c.phase === 'evaluating')
+          this.cardPhase(c, 'waiting');
     this.dirty = true;
   }
 

@@ -281,6 +281,13 @@ const cardGens = async (f) =>
   lap(`clicked ${target.id}: its spec opened`);
   await page.waitForTimeout(800);
   await shot('05-spec-opened-from-plot');
+  // the keyboard route: Tab to a row of the front table, Enter opens that spec too
+  f = await dashboardFrame();
+  const rowId = await f.$$eval('#front-table tbody tr', (rs) => rs[rs.length - 1].getAttribute('data-arch'));
+  await f.focus(`#front-table tbody tr[data-arch="${rowId}"]`);
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab', { hasText: `${rowId}.json` }).waitFor({ timeout: 20000 });
+  lap(`keyboard: Enter on front-table row ${rowId} opened its spec`);
 
   // ---- 7. Quality tab (HV / IGD history, coverage)
   f = await dashboardFrame();
@@ -364,6 +371,44 @@ const cardGens = async (f) =>
     `15,625-point snapshot render ${snapMs} ms; axis switch ${measurements.axisSwitch15625Ms} ms (incl. round trip)`,
   );
   await shot('08-full-space-snapshot');
+
+  // ---- 9. The progress notification's Cancel stops a run (and the folder stays resumable)
+  await palette('LLM-NAS: New Search');
+  const step1 = await until(
+    'first New Search step',
+    async () =>
+      (
+        await page
+          .locator('.quick-input-widget .quick-input-title')
+          .textContent()
+          .catch(() => '')
+      )?.match(/search space|dataset/)?.[0],
+  );
+  if (step1 === 'search space') await quickInput('search space', { type: 'nb201' });
+  for (const t of ['dataset', 'target device', 'operator', 'generations', 'evaluation budget'])
+    await quickInput(t, {});
+  await quickInput('how to run', { type: 'Step' });
+  f = await dashboardFrame();
+  await until('third run paused', async () => (await runPhase(f)).startsWith('paused'), 60000);
+  const cancel = page
+    .locator('.notifications-toasts .monaco-list-row', { hasText: 'LLM-NAS run' })
+    .locator('a.monaco-button', { hasText: 'Cancel' });
+  await cancel.click({ timeout: 20000 });
+  await until('stopped by Cancel', async () => (await runPhase(f)) === 'stopped', 30000);
+  const third = fs
+    .readdirSync(path.join(WS, '.llm-nas', 'runs'))
+    .filter((d) => d !== 'full-space' && d !== runs[0]);
+  const evs = fs.readFileSync(path.join(WS, '.llm-nas', 'runs', third[0], 'events.jsonl'), 'utf8');
+  assert(/"type":"run\/stopped"/.test(evs), 'run/stopped recorded');
+  lap(`Cancel in the progress notification stopped run ${third[0]}`);
+  await shot('09-stopped-by-cancel');
+  await f.click('#ctl-resume-folder');
+  await until(
+    'resumed from the dashboard to the end',
+    async () => (await runPhase(f)) === 'completed',
+    60000,
+  );
+  lap(`"Resume run" in the dashboard finished it: ${await progressText(f)}`);
 
   fs.writeFileSync(path.join(ART, 'measurements.json'), JSON.stringify(measurements, null, 2) + '\n');
   const bad = consoleErrors.filter((e) => /llm-nas|webview\.js|Content Security Policy|Refused/i.test(e));
