@@ -125,6 +125,32 @@ describe('LLM-NAS in a real extension host', function () {
     }
   });
 
+  it('the run keeps going with the panel closed; reopening shows the current state', async () => {
+    await vscode.commands.executeCommand<string>('llmNas.newSearch', {
+      useDefaults: true,
+      generations: 4,
+      budget: 60,
+      stepping: true,
+    });
+    const s = api.controller.live!;
+    await waitFor('paused after generation 0', () => s.model.runPhase === 'paused');
+    api.dashboard()!.dispose();
+    assert.equal(api.dashboard(), undefined, 'panel closed');
+    await vscode.commands.executeCommand('llmNas.resume');
+    await s.done;
+    assert.equal(s.model.runPhase, 'completed');
+    await vscode.commands.executeCommand('llmNas.openDashboard');
+    const seen: HostToWebview[] = [];
+    const sub = api.dashboard()!.onPost((m) => seen.push(m));
+    await waitFor('a snapshot for the reopened panel', () => seen.some((m) => m.type === 'snapshot'), 45000);
+    sub.dispose();
+    const snap = seen.find((m) => m.type === 'snapshot');
+    assert.ok(snap?.type === 'snapshot');
+    assert.equal(snap.state.run?.phase, 'completed');
+    assert.equal(snap.state.points.length, s.model.evaluations);
+    api.dashboard()!.dispose();
+  });
+
   it('Export Front writes CSV and JSON matching front.json', async () => {
     await vscode.commands.executeCommand('llmNas.openDashboard', firstRun);
     const front = JSON.parse(fs.readFileSync(path.join(firstRun, 'front.json'), 'utf8')) as {
