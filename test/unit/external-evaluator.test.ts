@@ -241,8 +241,8 @@ test('a search goes on when some candidates fail: they are reported with the rea
 });
 
 test('FBNet with an external evaluator: accuracy from the command, latency from the lookup tables', async () => {
-  const { buildRun } = await import('../../src/core/registry');
-  const { lutCost, FBNET_SETTINGS } = await import('../../src/core/fbnet/lut');
+  const { buildRun } = await import('../../src/core/registry.js');
+  const { lutCost, FBNET_SETTINGS } = await import('../../src/core/fbnet/lut.js');
   const cmd = script(
     'acc.js',
     `${READ} function main(r){ console.log(JSON.stringify({accuracy: r.features.n_k5})); }`,
