@@ -20,6 +20,16 @@ const builds = [
     external: ['vscode', 'onnxruntime-node'],
   },
   {
+    // the extension's working part, loaded by the thin entry on first use (src/extension/extension.ts)
+    ...common,
+    entryPoints: ['src/extension/main.ts'],
+    outfile: 'dist/extension-main.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'onnxruntime-node'],
+  },
+  {
     ...common,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',

@@ -205,22 +205,24 @@ function showProgress(session: RunSession, enabled: boolean): void {
     .then(undefined, () => {});
 }
 
-export function registerCommands(deps: CommandDeps): void {
+export type CommandHandler = (...args: never[]) => Promise<unknown>;
+
+/** The commands' implementations by id (the thin entry registers them and loads this module on first use). */
+export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
   const { context, controller, log, tree } = deps;
+  const handlers = new Map<string, CommandHandler>();
   const reg = (id: string, fn: (...args: never[]) => unknown): void => {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (...args: never[]) => {
-        try {
-          return await fn(...args);
-        } catch (e) {
-          log.error(`${id}: ${(e as Error)?.stack ?? String(e)}`);
-          void vscode.window
-            .showErrorMessage(`LLM-NAS: ${(e as Error)?.message ?? String(e)}`, 'Show Log')
-            .then((a) => (a === 'Show Log' ? log.show() : undefined));
-          return undefined;
-        }
-      }),
-    );
+    handlers.set(id, async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        log.error(`${id}: ${(e as Error)?.stack ?? String(e)}`);
+        void vscode.window
+          .showErrorMessage(`LLM-NAS: ${(e as Error)?.message ?? String(e)}`, 'Show Log')
+          .then((a) => (a === 'Show Log' ? log.show() : undefined));
+        return undefined;
+      }
+    });
   };
   const openDashboard = (): DashboardPanel =>
     DashboardPanel.createOrShow(context.extensionUri, controller, log);
@@ -335,4 +337,5 @@ export function registerCommands(deps: CommandDeps): void {
 
   reg('llmNas.showLog', () => log.show());
   reg('llmNas.refreshRuns', () => tree.refresh());
+  return handlers;
 }

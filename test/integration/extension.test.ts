@@ -36,6 +36,12 @@ describe('LLM-NAS in a real extension host', function () {
       `[measure] activation: ${(performance.now() - t0).toFixed(1)} ms from activate() call, ` +
         `${api.activationMs.toFixed(1)} ms inside activate() (vscode ${vscode.version}, ${vscode.env.appHost})`,
     );
+    assert.equal(api.coreLoadMs, undefined, 'activation does not load the core');
+    const t1 = performance.now();
+    void api.controller; // first use loads the working part (src/core, onnxruntime-node)
+    console.log(
+      `[measure] first use: ${(performance.now() - t1).toFixed(1)} ms (core load ${(api.coreLoadMs as number | undefined)?.toFixed(1)} ms)`,
+    );
     assert.ok(vscode.workspace.workspaceFolders?.length, 'a workspace is open');
   });
 
