@@ -10,12 +10,8 @@ import zlib from 'node:zlib';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
-const shared = path.resolve(
-  root,
-  args[args.indexOf('--shared') + 1] && args.includes('--shared')
-    ? args[args.indexOf('--shared') + 1]
-    : '../shared/data',
-);
+const at = args.indexOf('--shared');
+const shared = path.resolve(root, at >= 0 && args[at + 1] ? args[at + 1] : '../shared/data');
 const read = (f) => JSON.parse(fs.readFileSync(path.join(shared, f), 'utf8'));
 const writeGz = (f, obj) => {
   const buf = zlib.gzipSync(Buffer.from(JSON.stringify(obj)), { level: 9 });
