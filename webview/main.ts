@@ -278,9 +278,11 @@ function renderCard(c: NicheCard): HTMLElement {
     row('archive', String(c.archive), 'archive'),
     row('best pred. acc.', fmt(c.bestAccuracy)),
     row(`min ${shortMetric(r?.costMetrics[0])}`, fmt(c.lowestCost)),
-    row('LLM calls · tokens', `${c.llmCalls} · ${c.tokens}`),
+    row('LLM calls', String(c.llmCalls), 'llm-calls'),
+    row('tokens', c.tokens.toLocaleString('en-US'), 'llm-tokens'),
     row('LLM cost', `$${c.costUsd.toFixed(4)}`),
-    row('rejected · fallback', `${c.rejections} · ${c.fallbacks}`),
+    row('rejected', String(c.rejections)),
+    row('built-in fill-ins', String(c.fallbacks)),
   );
 }
 

@@ -115,6 +115,18 @@ const cardGens = async (f) =>
     ],
   });
   page = ctx.pages()[0] || (await ctx.newPage());
+  // the LLM operator talks to the repository's OpenAI-compatible test server on 127.0.0.1 (nothing else)
+  const llm = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/e2e/llm-server.ts'), '150'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.on('exit', () => llm.kill());
+  const llmUrl = await new Promise((resolve) => llm.stdout.once('data', (d) => resolve(String(d).trim())));
+  if (!/^http:\/\/127\.0\.0\.1:\d+\/v1$/.test(llmUrl)) throw new Error(`LLM test server said ${llmUrl}`);
+  const wsSettings = path.join(WS, '.vscode', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(wsSettings, 'utf8'));
+  fs.writeFileSync(wsSettings, JSON.stringify({ ...settings, 'llmNas.llm.endpoint': llmUrl }, null, 2));
+  lap(`LLM test server at ${llmUrl}`);
   const consoleErrors = [];
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text().slice(0, 300));
@@ -141,7 +153,7 @@ const cardGens = async (f) =>
   if (first === 'search space') await quickInput('search space', { type: 'nb201' });
   await quickInput('dataset', {});
   await quickInput('target device', {});
-  await quickInput('operator', {});
+  await quickInput('operator', { type: 'llm' });
   await quickInput('generations', {});
   await quickInput('evaluation budget', {});
   await quickInput('how to run', { type: 'Step' });
@@ -237,6 +249,19 @@ const cardGens = async (f) =>
   assert(inked > 0.01, 'the plot is not blank');
   const legend = await f.$eval('#pareto', (c) => c.getAttribute('aria-label'));
   assert(legend, 'canvas labelled');
+  // LLM usage on the cards equals the run's llm.jsonl
+  const usage = await f.$$eval('.niche-card', (cs) =>
+    cs.map((c) => ({
+      calls: Number(c.querySelector('.kv.llm-calls .v')?.textContent ?? 0),
+      tokens: Number((c.querySelector('.kv.llm-tokens .v')?.textContent ?? '0').replace(/,/g, '')),
+    })),
+  );
+  const cardCalls = usage.reduce((n, u) => n + u.calls, 0);
+  const logged = fs.readFileSync(path.join(runDir, 'llm.jsonl'), 'utf8').trim().split('\n').length;
+  lap(
+    `LLM calls on the cards: ${cardCalls} (llm.jsonl: ${logged}), tokens ${usage.reduce((n, u) => n + u.tokens, 0)}`,
+  );
+  assert(cardCalls > 0 && cardCalls === logged, 'LLM calls on the cards match llm.jsonl');
   await shot('04-dashboard-completed');
 
   // ---- 5b. Themes: dark and high contrast re-colour the panel (VS Code's CSS variables; the charts re-read them)
