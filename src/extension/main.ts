@@ -4,6 +4,7 @@
 // live evaluator), so activation itself stays cheap.
 
 import * as vscode from 'vscode';
+import { setExternalLog } from '../core/external/provider.js';
 import { setApiKeyResolver } from '../core/llm/index.js';
 import type { DashboardUiState } from '../protocol.js';
 import { createCommands, type CommandHandler } from './commands.js';
@@ -26,6 +27,8 @@ export function start(context: vscode.ExtensionContext, log: vscode.LogOutputCha
   const tree = new RunsTree(controller);
   context.subscriptions.push(controller, tree);
   const commands = createCommands({ context, controller, log, tree });
+  // an external evaluator command's stderr goes to the one log channel
+  setExternalLog((line) => log.info(`[external evaluator] ${line}`));
 
   // the LLM client asks for the key synchronously: keep SecretStorage's value in memory, fall back to the env
   let apiKey: string | undefined;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { EvaluatedRecord } from '../core/events.js';
 import { trueFrontIndices } from '../core/nb201/benchmark.js';
 import { loadNb201Table, type HwMetric, type Nb201Dataset } from '../core/nb201/table.js';
-import { spaceProvider } from '../core/registry.js';
+import { checkConfig, spaceProvider } from '../core/registry.js';
 import { RunStore, type RunConfig } from '../core/runstore.js';
 import type { TrueFront } from '../protocol.js';
 import { DashboardModel, type LlmUsage, type ModelEvent, type RunTruth } from './model.js';
@@ -31,6 +31,7 @@ export function trueFrontsOf(config: RunConfig): TrueFront[] {
 }
 
 export function newModel(config: RunConfig, dir: string, live: boolean): DashboardModel {
+  checkConfig(config); // also registers a user-defined space carried in the config
   const parts = spaceProvider(config.space).build(config);
   const scoreTruth = parts.scoreTruth;
   const truth: RunTruth | undefined = scoreTruth
