@@ -85,20 +85,20 @@ async function buildConfig(
       : await pick('LLM-NAS: search space', spaces, d.space, (x) => spaceProvider(x).label));
   if (!space) return undefined;
   const p = spaceProvider(space);
+  // the settings' defaults describe the default space; another space starts from its own defaults
+  const own = space === d.space;
+  const dflt = {
+    dataset: own && p.datasets.includes(d.dataset) ? d.dataset : p.defaults.dataset,
+    devices: own && d.devices.every((x) => p.devices.includes(x)) ? d.devices : p.defaults.devices,
+    metric: (own && p.metrics.includes(d.metric) ? d.metric : p.defaults.metric) as RunConfig['metric'],
+  };
   const dataset =
-    args.dataset ??
-    (auto
-      ? d.dataset
-      : await pick(
-          'LLM-NAS: dataset',
-          p.datasets,
-          p.datasets.includes(d.dataset) ? d.dataset : p.defaults.dataset,
-        ));
+    args.dataset ?? (auto ? dflt.dataset : await pick('LLM-NAS: dataset', p.datasets, dflt.dataset));
   if (!dataset) return undefined;
-  let devices = args.devices ?? (auto ? d.devices : undefined);
+  let devices = args.devices ?? (auto ? dflt.devices : undefined);
   if (!devices) {
     const picked = await vscode.window.showQuickPick(
-      p.devices.map((x) => ({ label: x, picked: d.devices.includes(x) })),
+      p.devices.map((x) => ({ label: x, picked: dflt.devices.includes(x) })),
       {
         title: 'LLM-NAS: target device(s) — each adds a cost objective',
         canPickMany: true,
@@ -106,9 +106,9 @@ async function buildConfig(
       },
     );
     if (!picked) return undefined;
-    devices = picked.length ? picked.map((x) => x.label) : d.devices;
+    devices = picked.length ? picked.map((x) => x.label) : dflt.devices;
   }
-  const metric = args.metric ?? d.metric;
+  const metric = args.metric ?? dflt.metric;
   const ops = operatorIds();
   const operator =
     args.operator ??
