@@ -4,6 +4,7 @@
 
 import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
 import { nb201Space, type Nb201Arch } from '../nb201/space.js';
+import { nb201Admissible } from '../nb201/evaluator.js';
 import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from '../nb201/table.js';
 import { ScoreCache } from './cache.js';
 import { ENSEMBLE_PROXIES, RankEnsemble } from './ensemble.js';
@@ -62,13 +63,7 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
   }
 
   admissible(arch: Nb201Arch): string | null {
-    const i = nb201Space.index(arch);
-    const t = loadNb201Table();
-    for (const m of this.opts.required ?? []) {
-      if (Number.isNaN(t.hw(this.opts.dataset, m)[i]!))
-        return `HW-NAS-Bench has no ${m} value for this cell on ${this.opts.dataset}, so it is outside this task's space`;
-    }
-    return null;
+    return nb201Admissible(arch, this.opts.dataset, this.opts.required);
   }
 
   /** Exact cell: isomorphic cells have their own measured latencies. */

@@ -80,6 +80,24 @@ export interface TableEvaluatorOptions {
   required?: readonly HwMetric[];
 }
 
+/**
+ * Why a cell is outside a task's space (HW-NAS-Bench has no value for one of the task's metrics, e.g. 4,699
+ * cells on EdgeTPU), or null. Shared by every NB201 evaluator.
+ */
+export function nb201Admissible(
+  arch: Nb201Arch,
+  dataset: Nb201Dataset,
+  required: readonly HwMetric[] = [],
+): string | null {
+  const i = nb201Space.index(arch);
+  const t = loadNb201Table();
+  for (const m of required) {
+    if (Number.isNaN(t.hw(dataset, m)[i]!))
+      return `HW-NAS-Bench has no ${m} value for this cell on ${dataset}, so it is outside this task's space`;
+  }
+  return null;
+}
+
 export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
   readonly id = 'nb201-table';
   readonly predictor: PredictorInfo;
@@ -103,13 +121,7 @@ export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
   }
 
   admissible(arch: Nb201Arch): string | null {
-    const i = nb201Space.index(arch);
-    const t = loadNb201Table();
-    for (const m of this.opts.required ?? []) {
-      if (Number.isNaN(t.hw(this.opts.dataset, m)[i]!))
-        return `HW-NAS-Bench has no ${m} value for this cell on ${this.opts.dataset}, so it is outside this task's space`;
-    }
-    return null;
+    return nb201Admissible(arch, this.opts.dataset, this.opts.required);
   }
 
   /** Exact cell (not its isomorphism class): isomorphic cells have their own measured latencies. */
