@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { FrontFile } from '../../src/core/run';
-import { RUN_FORMAT, RunStore, type RunConfig } from '../../src/core/runstore';
+import { RunStore, type RunConfig } from '../../src/core/runstore';
+import { nb201TestConfig } from '../support/config';
 import { parseKnowledgeBase } from '../../src/core/knowledge';
 import { KbError, mergeSections, readKbState, saveKb, sectionsOf } from '../../src/extension/kb';
 import { modelFromFolder } from '../../src/extension/runview';
@@ -15,24 +16,8 @@ import { RunSession } from '../../src/extension/session';
 import type { KbSection } from '../../src/protocol';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'llm-nas-ext-'));
-const config = (over: Partial<RunConfig> = {}): RunConfig => ({
-  format: RUN_FORMAT,
-  id: 'ext-test',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  space: 'nb201',
-  dataset: 'cifar10',
-  devices: ['edgegpu'],
-  metric: 'latency',
-  costMetrics: ['edgegpu_latency'],
-  predictor: 'rank-avg',
-  operator: 'builtin',
-  partition: true,
-  generations: 5,
-  budget: 120,
-  adaptive: true,
-  seed: 3,
-  ...over,
-});
+const config = (over: Partial<RunConfig> = {}): RunConfig =>
+  nb201TestConfig({ id: 'ext-test', generations: 5, budget: 120, seed: 3, ...over });
 const waitFor = async (cond: () => boolean, ms = 20000): Promise<void> => {
   const t0 = Date.now();
   while (!cond()) {

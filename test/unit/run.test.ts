@@ -8,7 +8,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { exportRun } from '../../src/core/export';
 import { SearchRun, type FrontFile } from '../../src/core/run';
-import { RUN_FORMAT, RunFolderError, RunStore, type RunConfig } from '../../src/core/runstore';
+import { RunFolderError, RunStore, type RunConfig } from '../../src/core/runstore';
+import { nb201TestConfig } from '../support/config';
 
 const root = path.join(__dirname, '..', '..');
 const cli = (args: string[]): ReturnType<typeof spawnSync> =>
@@ -18,26 +19,7 @@ const cli = (args: string[]): ReturnType<typeof spawnSync> =>
   });
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'llm-nas-test-'));
 
-function config(over: Partial<RunConfig> = {}): RunConfig {
-  return {
-    format: RUN_FORMAT,
-    id: 'test',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    space: 'nb201',
-    dataset: 'cifar10',
-    devices: ['edgegpu'],
-    metric: 'latency',
-    costMetrics: ['edgegpu_latency'],
-    predictor: 'rank-avg',
-    operator: 'builtin',
-    partition: true,
-    generations: 10,
-    budget: 300,
-    adaptive: true,
-    seed: 1,
-    ...over,
-  };
-}
+const config = (over: Partial<RunConfig> = {}): RunConfig => nb201TestConfig(over);
 
 test('a run writes config, knowledge base, one spec per evaluation, events and the front', async () => {
   const dir = path.join(tmp(), 'run');
