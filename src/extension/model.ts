@@ -95,23 +95,7 @@ export class DashboardModel {
   ) {
     this.live = opts.live;
     this.phase = opts.live ? 'running' : 'interrupted';
-    for (const n of niches)
-      this.niches.set(n.id, {
-        id: n.id,
-        name: n.name,
-        constraint: n.constraint,
-        generation: 0,
-        phase: 'waiting',
-        evaluated: 0,
-        planned: 0,
-        archive: 0,
-        rejections: 0,
-        fallbacks: 0,
-        llmCalls: 0,
-        tokens: 0,
-        costUsd: 0,
-        exhausted: false,
-      });
+    for (const n of niches) this.niches.set(n.id, emptyCard(n.id, n.name, n.constraint));
   }
 
   get evaluations(): number {
@@ -171,22 +155,7 @@ export class DashboardModel {
   private card(niche: number): NicheCard {
     let c = this.niches.get(niche);
     if (!c) {
-      c = {
-        id: niche,
-        name: `N${niche}`,
-        constraint: '',
-        generation: 0,
-        phase: 'waiting',
-        evaluated: 0,
-        planned: 0,
-        archive: 0,
-        rejections: 0,
-        fallbacks: 0,
-        llmCalls: 0,
-        tokens: 0,
-        costUsd: 0,
-        exhausted: false,
-      };
+      c = emptyCard(niche, `N${niche}`, '');
       this.niches.set(niche, c);
     }
     this.changedNiches.add(niche);
@@ -447,4 +416,24 @@ export class DashboardModel {
     this.dirty = false;
     return { seq: ++this.seq, delta };
   }
+}
+
+/** A niche card before any event: nothing evaluated, waiting. */
+function emptyCard(id: number, name: string, constraint: string): NicheCard {
+  return {
+    id,
+    name,
+    constraint,
+    generation: 0,
+    phase: 'waiting',
+    evaluated: 0,
+    planned: 0,
+    archive: 0,
+    rejections: 0,
+    fallbacks: 0,
+    llmCalls: 0,
+    tokens: 0,
+    costUsd: 0,
+    exhausted: false,
+  };
 }

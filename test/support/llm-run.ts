@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RUN_FORMAT, type RunConfig } from '../../src/core/runstore';
+import type { RunConfig } from '../../src/core/runstore';
+import { nb201TestConfig } from './config';
 
 export const tmpDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'llm-nas-llm-'));
 
@@ -11,21 +12,11 @@ export function llmConfig(
   over: Partial<RunConfig> = {},
   options: Record<string, unknown> = {},
 ): RunConfig {
-  return {
-    format: RUN_FORMAT,
+  return nb201TestConfig({
     id: 'llm-test',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    space: 'nb201',
-    dataset: 'cifar10',
-    devices: ['edgegpu'],
-    metric: 'latency',
-    costMetrics: ['edgegpu_latency'],
-    predictor: 'rank-avg',
     operator: 'llm',
-    partition: true,
     generations: 3,
     budget: 90,
-    adaptive: true,
     seed: 3,
     operatorOptions: {
       baseURL,
@@ -40,7 +31,7 @@ export function llmConfig(
       ...options,
     },
     ...over,
-  };
+  });
 }
 
 /** Every file of a run folder, relative path → text. */
