@@ -6,7 +6,8 @@
 //   nice -n 10 npx tsx scripts/make-zc-reference.ts autoformer-t imagenet 30
 
 import fs from 'node:fs';
-import { fbnetReferenceFile, fbnetProxySettings, scoreFbnet } from '../src/core/fbnet/provider.js';
+import { fbnetReferenceFile } from '../src/core/fbnet/provider.js';
+import { fbnetProxySettings, scoreFbnet } from '../src/core/fbnet/score.js';
 import { fbnetSpace } from '../src/core/fbnet/space.js';
 import { Rng } from '../src/core/rng.js';
 import { vitReferenceFile } from '../src/core/vit/provider.js';

@@ -272,7 +272,7 @@ export class DashboardPanel implements vscode.Disposable {
             new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)),
             res.text,
           );
-          if (!(await vscode.workspace.applyEdit(edit)) || !(await doc.save()))
+          if (!(await vscode.workspace.applyEdit(edit)) || !(await saveDocument(doc)))
             throw new Error('could not write knowledge-base.md through its editor');
         }
         this.log.info(`knowledge base saved${res.merged ? ' (merged with an edit of the file)' : ''}`);
@@ -331,4 +331,16 @@ export function dashboardSerializer(
       DashboardPanel.revive(panel, extensionUri, controller, log);
     },
   };
+}
+
+/**
+ * Saves an open document. Under load code-server's save can come back false with the editor still dirty (a
+ * cancelled save, seen in the extension-host tests); it is tried again after a second, at most three times.
+ */
+async function saveDocument(doc: vscode.TextDocument): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    if ((await doc.save()) || !doc.isDirty) return true;
+    if (attempt === 3) return false;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }

@@ -57,6 +57,12 @@ const LOG = process.env.IT_LOG;
     `extension-host tests finished: exit code ${code} in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
   );
   await ctx.close();
+  // the workbench also exits with 0 when the connection to the server breaks mid-suite: success needs mocha's
+  // own final line
+  if (code === 0 && !lines.some((l) => /mocha done, failures=0/.test(l))) {
+    console.log('extension-host tests: the suite did not run to its end (no "mocha done" line)');
+    process.exit(1);
+  }
   process.exit(code === 0 ? 0 : 1);
 })().catch((e) => {
   console.error(e);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { scoreFbnet } from '../../src/core/fbnet/provider';
+import { scoreFbnet } from '../../src/core/fbnet/score';
 
 const fx = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'fbnet', 'fbnet-proxies.json'), 'utf8'),

@@ -19,10 +19,13 @@ import { nb201Space } from '../../src/core/nb201/space.js';
 import { loadNb201Table } from '../../src/core/nb201/table.js';
 import { rankAverage } from '../../src/core/predictor.js';
 import { spaceProvider } from '../../src/core/registry.js';
+import { nb201TestConfig } from '../support/config.js';
 
 const SMALL: ProxySettings = { ...DEFAULT_SETTINGS, batch: 8, zenBatch: 4 };
 const CHEAP = '|avg_pool_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|skip_connect~1|avg_pool_3x3~2|';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'live-eval-'));
+// measured ViT latencies go to a temporary cache (the worker threads inherit the environment)
+process.env['LLM_NAS_CACHE_DIR'] = tmp;
 const pools: WorkerPool[] = [];
 function pool(opts: ConstructorParameters<typeof WorkerPool>[0] = {}): WorkerPool {
   const p = new WorkerPool({ size: 1, ...opts });
@@ -241,5 +244,52 @@ describe('live evaluator', () => {
     const s = tablePredictorScores('cifar10', 'live');
     assert.equal(s.length, 15625);
     assert.ok(s.every((v) => v > 0 && v <= 1));
+  });
+});
+
+describe('FBNet and ViT scoring on the worker threads', () => {
+  it('the providers score on the shared pool, with the same values as scoring in this thread', async () => {
+    const { livePool } = await import('../../src/core/live/nb201-evaluator.js');
+    const { scoreFbnet } = await import('../../src/core/fbnet/score.js');
+    const { scoreVit, VIT_PROXY_DEFAULTS } = await import('../../src/core/vit/scorer.js');
+    const { AUTOFORMER_NET } = await import('../../src/core/vit/space.js');
+    const { Rng } = await import('../../src/core/rng.js');
+    const base = nb201TestConfig({ operator: 'builtin', generations: 1, budget: 1 });
+    const fb = spaceProvider('fbnet').build({
+      ...base,
+      space: 'fbnet',
+      dataset: 'cifar100',
+      devices: ['pixel3'],
+      costMetrics: ['pixel3_latency'],
+      predictor: 'naswot',
+    });
+    const fa = fb.space.sample(new Rng('fbnet-pool-test'));
+    const before = livePool().completed;
+    const fe = await fb.evaluator.evaluate(fa);
+    assert.equal(livePool().completed, before + 1, 'one job ran on a worker');
+    const fRef = await scoreFbnet(fa as number[], 'cifar100', ['naswot', 'params', 'flops']);
+    assert.equal(fe.proxies?.['naswot'], fRef['naswot']);
+    assert.equal(fe.predictedAccuracy, fRef['naswot']);
+
+    const vit = spaceProvider('autoformer-t').build({
+      ...base,
+      space: 'autoformer-t',
+      dataset: 'imagenet',
+      devices: ['cpu'],
+      costMetrics: ['cpu_latency'],
+      predictor: 'naswot',
+    });
+    const va = vit.space.sample(new Rng('vit-pool-test'));
+    const vBefore = livePool().completed;
+    const ve = await vit.evaluator.evaluate(va);
+    // the scores and the latency: two jobs (the latency may come from the on-disk cache inside the worker)
+    assert.equal(livePool().completed, vBefore + 2);
+    const vRef = await scoreVit(va as never, AUTOFORMER_NET, VIT_PROXY_DEFAULTS, [
+      'naswot',
+      'params',
+      'flops',
+    ]);
+    assert.equal(ve.proxies?.['naswot'], vRef['naswot']);
+    assert.ok((ve.hw['cpu_latency'] ?? 0) > 0);
   });
 });

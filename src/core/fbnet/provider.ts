@@ -6,14 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
-import { gaussianInput } from '../live/inputs.js';
-import {
-  DEFAULT_SETTINGS,
-  makeInputs,
-  scoreNet,
-  type ProxySettings,
-  type ScoreInputs,
-} from '../live/scorer.js';
+import { livePool } from '../live/nb201-evaluator.js';
 import { dataDir } from '../nb201/table.js';
 import { quantilePartition, singleNiche, type Partition } from '../partition.js';
 import type { SpaceProvider } from '../registry.js';
@@ -28,47 +21,9 @@ import {
   lutCost,
   type FbnetMetric,
 } from './lut.js';
-import { buildFbnetNet } from './net.js';
+import { FBNET_PROXIES, FBNET_RANK_PROXIES, type FbnetScoreJob } from './proxies.js';
 import { fbnetSpace, type FbnetArch } from './space.js';
 import { ZcEvaluator, type ReferenceSample, type Scores } from './zc.js';
-
-/** Proxies computed for FBNet (MeCo is left out: its eigen-decompositions of 184/352-channel maps cost ~10 s). */
-export const FBNET_PROXIES = ['naswot', 'swap', 'logsynflow', 'zen', 'params', 'flops'] as const;
-/** The rank-average ensemble of the NB201 benchmark protocol (naswot, logsynflow, zen, params). */
-export const FBNET_RANK_PROXIES = ['naswot', 'logsynflow', 'zen', 'params'] as const;
-
-export function fbnetProxySettings(): ProxySettings {
-  return { ...DEFAULT_SETTINGS, batch: 32, zenBatch: 8, proxies: FBNET_PROXIES };
-}
-
-const inputsCache = new Map<string, ScoreInputs>();
-function inputsFor(dataset: string, s: ProxySettings): ScoreInputs {
-  let i = inputsCache.get(dataset);
-  if (!i) {
-    if (dataset === 'ImageNet') {
-      // no ImageNet images ship with the extension: Gaussian inputs at 224x224 (data-free proxies are unaffected)
-      const px = 3 * 224 * 224;
-      i = {
-        images: gaussianInput(s.seed, 'imagenet-images', s.batch * px),
-        zenX: gaussianInput(s.seed, 'zen-x', s.zenBatch * px),
-        zenEps: gaussianInput(s.seed, 'zen-eps', s.zenBatch * px),
-      };
-    } else i = makeInputs(dataset, s);
-    inputsCache.set(dataset, i);
-  }
-  return i;
-}
-
-/** Live zero-cost scores of one FBNet architecture. */
-export async function scoreFbnet(
-  arch: FbnetArch,
-  dataset: string,
-  proxies: readonly string[] = FBNET_PROXIES,
-): Promise<Scores> {
-  const s = { ...fbnetProxySettings(), proxies: FBNET_PROXIES.filter((p) => proxies.includes(p)) };
-  const scores = await scoreNet(buildFbnetNet(arch, FBNET_SETTINGS[dataset]!), s, inputsFor(dataset, s));
-  return scores as Scores;
-}
 
 /** The proxies a predictor needs (params and FLOPs always: they are free). */
 export function proxiesFor(predictor: string, rank: readonly string[]): string[] {
@@ -133,8 +88,20 @@ export const fbnetProvider: SpaceProvider = {
             rankProxies: FBNET_RANK_PROXIES,
             reference: loadReference(fbnetReferenceFile(c.dataset)),
             metrics,
-            score: (a) => scoreFbnet(a, c.dataset, proxiesFor(c.predictor, FBNET_RANK_PROXIES)),
+            // on a worker thread: building and running the network never blocks the host's event loop
+            score: (a, signal) =>
+              livePool().score(
+                {
+                  space: 'fbnet',
+                  dataset: c.dataset,
+                  arch: a,
+                  proxies: proxiesFor(c.predictor, FBNET_RANK_PROXIES),
+                } satisfies FbnetScoreJob,
+                signal,
+              ) as Promise<Scores>,
             hw,
+            // one job per worker thread (the LUT cost is free)
+            concurrency: livePool().size,
           });
     return {
       space: space as SearchSpace<unknown>,

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ProxyScores } from './settings.js';
-import type { WorkerJob, WorkerReply } from './worker.js';
+import type { Nb201Job, ScoreJob, WorkerJob, WorkerReply } from './worker.js';
 
-export type PoolJob = Omit<WorkerJob, 'id' | 'crash'>;
+export type PoolJob = ScoreJob;
 
 export interface PoolOptions {
   size?: number;
@@ -23,7 +23,7 @@ interface Pending {
   id: number;
   job: PoolJob;
   attempt: number;
-  resolve: (s: ProxyScores) => void;
+  resolve: (s: Record<string, number>) => void;
   reject: (e: Error) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
@@ -68,10 +68,12 @@ export class WorkerPool {
     this.size = Math.max(1, opts.size ?? os.availableParallelism());
   }
 
-  score(job: PoolJob, signal?: AbortSignal): Promise<ProxyScores> {
+  score(job: Nb201Job, signal?: AbortSignal): Promise<ProxyScores>;
+  score(job: PoolJob, signal?: AbortSignal): Promise<Record<string, number>>;
+  score(job: PoolJob, signal?: AbortSignal): Promise<Record<string, number>> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     if (signal?.aborted) return Promise.reject(abortError());
-    return new Promise<ProxyScores>((resolve, reject) => {
+    return new Promise<Record<string, number>>((resolve, reject) => {
       const p: Pending = { id: this.nextId++, job, attempt: 0, resolve, reject, signal };
       if (signal) {
         p.onAbort = () => this.cancel(p);

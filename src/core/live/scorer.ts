@@ -32,7 +32,7 @@ const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
   executionMode: 'sequential',
-  graphOptimizationLevel: 'all',
+  graphOptimizationLevel: 'extended',
 };
 
 async function run(

@@ -12,38 +12,36 @@ import type { SpaceProvider } from '../registry.js';
 import type { SearchSpace } from '../space.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  LatencyCache,
-  measureVitLatency,
-  scoreVit,
-  VIT_PROXIES,
-  VIT_PROXY_DEFAULTS,
-  VIT_RANK_PROXIES,
-} from './scorer.js';
-import {
-  AUTOFORMER_NET,
-  VIT_VARIANTS,
-  vitPartition,
-  vitSpace,
-  type VitArch,
-  type VitVariant,
-} from './space.js';
+import { livePool } from '../live/nb201-evaluator.js';
+import { VIT_PROXIES, VIT_RANK_PROXIES, type VitJob } from './proxies.js';
+import { VIT_VARIANTS, vitPartition, vitSpace, type VitArch, type VitVariant } from './space.js';
 
 export function vitReferenceFile(variant: VitVariant, dir = dataDir()): string {
   return path.join(dir, `fbnet-zcref-autoformer-${variant.toLowerCase()}.json`);
 }
 
-let latencyCache: LatencyCache | undefined;
+const latencies = new Map<string, Promise<number>>();
 
-/** Measured (or cached) CPU latency of a subnet in ms. */
-export async function vitCpuLatency(space: SearchSpace<VitArch>, a: VitArch): Promise<number> {
-  latencyCache ??= new LatencyCache();
+/**
+ * Measured CPU latency of a subnet in ms, on a worker thread (which keeps the on-disk cache of measurements);
+ * one measurement per architecture and process.
+ */
+export function vitCpuLatency(
+  space: SearchSpace<VitArch>,
+  a: VitArch,
+  signal?: AbortSignal,
+): Promise<number> {
   const key = space.canonicalKey(a);
-  const hit = latencyCache.get(key);
-  if (hit !== undefined) return hit;
-  const ms = await measureVitLatency(a, AUTOFORMER_NET);
-  latencyCache.set(key, ms);
-  return ms;
+  let p = latencies.get(key);
+  if (!p) {
+    p = livePool()
+      .score({ space: 'vit', task: 'latency', arch: a, key } satisfies VitJob, signal)
+      .then((r) => r['cpu_latency']!);
+    // a cancelled or failed measurement is not remembered
+    p.catch(() => latencies.delete(key));
+    latencies.set(key, p);
+  }
+  return p;
 }
 
 function vitProvider(variant: VitVariant): SpaceProvider {
@@ -63,8 +61,8 @@ function vitProvider(variant: VitVariant): SpaceProvider {
     defaults: { dataset: 'imagenet', devices: ['cpu'], metric: 'latency', predictor: 'rank-avg' },
     build(c) {
       const space = vitSpace(variant);
-      const hw = async (a: VitArch): Promise<Record<string, number>> => ({
-        cpu_latency: await vitCpuLatency(space, a),
+      const hw = async (a: VitArch, signal?: AbortSignal): Promise<Record<string, number>> => ({
+        cpu_latency: await vitCpuLatency(space, a, signal),
       });
       const evaluator: Evaluator<VitArch> =
         c.predictor === 'external'
@@ -75,9 +73,20 @@ function vitProvider(variant: VitVariant): SpaceProvider {
               rankProxies: VIT_RANK_PROXIES,
               reference: loadReference(vitReferenceFile(variant)),
               metrics: c.costMetrics,
-              score: (a) =>
-                scoreVit(a, AUTOFORMER_NET, VIT_PROXY_DEFAULTS, proxiesFor(c.predictor, VIT_RANK_PROXIES)),
+              // on a worker thread: building and running the subnet never blocks the host's event loop
+              score: (a, signal) =>
+                livePool().score(
+                  {
+                    space: 'vit',
+                    task: 'score',
+                    arch: a,
+                    proxies: proxiesFor(c.predictor, VIT_RANK_PROXIES),
+                  } satisfies VitJob,
+                  signal,
+                ) as Promise<Record<string, number>>,
               hw,
+              // one subnet at a time: a latency is measured while no other scoring job of the run competes
+              concurrency: 1,
             });
       return {
         space: space as SearchSpace<unknown>,

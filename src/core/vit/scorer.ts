@@ -12,11 +12,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { imageBatch } from '../live/inputs.js';
 import { naswotFromGram } from '../live/scorer.js';
 import { gaussianInput } from '../live/inputs.js';
 import { emitVit, vitCost, type VitNetConfig, type VitShape } from './net.js';
+import { VIT_PROXIES, VIT_PROXY_DEFAULTS, type VitProxyOptions } from './proxies.js';
 
 const SESSION: ort.InferenceSession.SessionOptions = {
   intraOpNumThreads: 1,
@@ -25,8 +27,7 @@ const SESSION: ort.InferenceSession.SessionOptions = {
   graphOptimizationLevel: 'all',
 };
 
-export const VIT_PROXIES = ['naswot', 'params', 'flops'] as const;
-export const VIT_RANK_PROXIES = ['naswot', 'params'] as const;
+export { VIT_PROXIES, VIT_PROXY_DEFAULTS, VIT_RANK_PROXIES, type VitProxyOptions } from './proxies.js';
 
 /** CIFAR-100 images (no ImageNet images ship), nearest-neighbour upsampled to the ViT's resolution. */
 export function vitImages(n: number, resolution: number): Float32Array {
@@ -42,12 +43,6 @@ export function vitImages(n: number, resolution: number): Float32Array {
           src[(i * 32 + Math.floor(y / f)) * 32 + Math.floor(x / f)]!;
   return out;
 }
-
-export interface VitProxyOptions {
-  batch: number;
-  seed: number;
-}
-export const VIT_PROXY_DEFAULTS: VitProxyOptions = { batch: 16, seed: 0 };
 
 const imagesCache = new Map<string, Float32Array>();
 
@@ -164,7 +159,8 @@ export class LatencyCache {
     }
     all[this.context] = { ...all[this.context], ...this.entries };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    // worker threads share the pid: the thread id keeps their temporary files apart
+    const tmp = `${this.file}.${process.pid}.${threadId}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(all));
     fs.renameSync(tmp, this.file);
   }
