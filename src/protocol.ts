@@ -76,6 +76,9 @@ export interface PlotPoint {
   hw: number[];
   /** Benchmark test accuracy (%), when the space has ground truth. */
   truth?: number;
+  /** How it was made (mutation, crossover, random, llm, ...) and why: the operator's or the LLM's rationale. */
+  operator?: string;
+  rationale?: string;
 }
 
 /** The benchmark's true front for one cost metric: [cost, test accuracy %] sorted by cost. */

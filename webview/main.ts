@@ -347,6 +347,7 @@ function renderFrontTable(): void {
         ...s.run.costMetrics.map((m) => h('th', {}, m)),
         truth ? h('th', {}, 'test acc %') : null,
         h('th', {}, 'architecture'),
+        h('th', {}, 'why'),
       ),
     ),
   );
@@ -370,6 +371,11 @@ function renderFrontTable(): void {
         ...p.hw.map((v) => h('td', {}, fmt(v))),
         truth ? h('td', {}, fmt(p.truth, 2)) : null,
         h('td', { class: 'mono' }, p.arch),
+        h(
+          'td',
+          { class: 'why', title: p.rationale ?? '' },
+          p.rationale ? `${p.operator ? `${p.operator}: ` : ''}${p.rationale}` : '',
+        ),
       ),
     );
   }

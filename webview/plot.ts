@@ -70,6 +70,7 @@ export class ParetoPlot {
                   p.arch,
                   `predicted ${fmt(p.predicted)}${p.truth !== undefined ? ` · test acc ${fmt(p.truth, 2)}%` : ''}`,
                   this.costMetrics.map((m, i) => `${m} ${fmt(p.hw[i])}`).join(' · '),
+                  ...(p.rationale ? wrap(`${p.operator ? `${p.operator}: ` : ''}${p.rationale}`, 70, 3) : []),
                 ];
               },
             },
@@ -329,4 +330,21 @@ export class HistoryChart {
     }
     this.chart.update('none');
   }
+}
+
+/** Up to `lines` lines of at most `width` characters (the tooltip draws text; long rationales are cut with …). */
+export function wrap(text: string, width: number, lines: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = '';
+      if (out.length === lines) break;
+    }
+    line = line ? `${line} ${word}` : word;
+  }
+  if (out.length < lines && line) out.push(line);
+  else if (out.length === lines) out[lines - 1] = `${out[lines - 1]!.slice(0, width - 1)}…`;
+  return out;
 }

@@ -21,6 +21,7 @@ export const LLM_ARGS = {
   'max-cost': { type: 'string' },
   'max-tokens': { type: 'string' },
   'max-output-tokens': { type: 'string' },
+  'output-tokens-field': { type: 'string' },
   'price-in': { type: 'string' },
   'price-out': { type: 'string' },
   structured: { type: 'string' },
@@ -37,7 +38,8 @@ export const LLM_USAGE = `LLM operator options (search --operator llm, bench --o
   --max-retries 2          (the SDK's retries with backoff; honours retry-after)
   --max-cost X             stop cleanly once the LLM cost reaches X (priced with --price-in/--price-out per 1k tokens)
   --max-tokens N           stop cleanly once the run has used N tokens
-  --max-output-tokens N    max_tokens of each reply
+  --max-output-tokens N    output-token limit of each reply, sent as max_tokens
+  --output-tokens-field max_tokens|max_completion_tokens   (OpenAI's reasoning models take max_completion_tokens)
   --structured json_schema|json_object|none   (structured outputs; none = extract JSON from text)
   --crossover-p 0.5        --no-kb-update (ablation)   --prompts DIR (override prompt templates; default .llm-nas/prompts)
   --knowledge-base FILE    seed the run's knowledge base (default: the shipped NB201 heuristics)
@@ -72,6 +74,7 @@ export function llmOperatorOptions(v: LlmArgValues, cwd = process.cwd()): Record
   set('maxCost', number(v['max-cost'], 'max-cost'));
   set('maxTokens', number(v['max-tokens'], 'max-tokens'));
   set('maxOutputTokens', number(v['max-output-tokens'], 'max-output-tokens'));
+  set('outputTokensField', v['output-tokens-field']);
   set('priceIn', number(v['price-in'], 'price-in'));
   set('priceOut', number(v['price-out'], 'price-out'));
   set('structured', v.structured);
@@ -144,16 +147,28 @@ export function llmSummary(dir: string): string | undefined {
   return lines.join('\n');
 }
 
-/** The bench's LLM searchers: the full method and the "without knowledge-base update" ablation. */
+/**
+ * The bench's LLM searchers: the full method and the "without knowledge-base update" ablation. --max-cost and
+ * --max-tokens cap the whole bench: each new search gets what its predecessors left.
+ */
 export function llmBenchSearchers(options: Record<string, unknown>): {
   operators: Record<string, { operator: () => LlmOperator<Nb201Arch>; partition: boolean }>;
   /** Calls and tokens of the operators created since the last call, per searcher. */
   take: (searcher: string) => { calls: number; tokens: number };
 } {
   const made = new Map<string, LlmOperator<Nb201Arch>[]>();
+  const all: LlmOperator<Nb201Arch>[] = [];
+  const left = (cap: unknown, used: (o: LlmOperator<Nb201Arch>) => number): number | undefined =>
+    typeof cap === 'number' ? Math.max(0, cap - all.reduce((n, o) => n + used(o), 0)) : undefined;
   const factory = (name: string, kbUpdate: boolean) => () => {
-    const op = new LlmOperator(nb201Space, llmOptionsFrom({ operatorOptions: { ...options, kbUpdate } }));
+    const o: Record<string, unknown> = { ...options, kbUpdate };
+    const cost = left(options['maxCost'], (op) => op.client.spend.cost);
+    const tokens = left(options['maxTokens'], (op) => op.client.spend.tokens);
+    if (cost !== undefined) o['maxCost'] = cost;
+    if (tokens !== undefined) o['maxTokens'] = tokens;
+    const op = new LlmOperator(nb201Space, llmOptionsFrom({ operatorOptions: o }));
     made.set(name, [...(made.get(name) ?? []), op]);
+    all.push(op);
     return op;
   };
   return {

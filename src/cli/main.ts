@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchMarkdown, runBench, SEARCHERS } from '../core/bench.js';
+import { benchMarkdown, runBench, SEARCHERS, type BenchRow } from '../core/bench.js';
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
 import { energyTasks, latencyTasks, threeObjectiveTasks } from '../core/nb201/benchmark.js';
@@ -356,7 +356,9 @@ async function cmdBench(argv: string[]): Promise<void> {
   for (const s of searchers)
     if (!known.includes(s)) throw new UsageError(`unknown searcher "${s}"; valid: ${known.join(', ')}`);
   const t0 = Date.now();
-  const rows = await runBench({
+  const rows: BenchRow[] = [];
+  let stopped: string | undefined;
+  await runBench({
     budget,
     seeds,
     predictor: values.predictor,
@@ -369,22 +371,45 @@ async function cmdBench(argv: string[]): Promise<void> {
         r.llm_calls = used.calls;
         r.tokens = used.tokens;
       }
+      rows.push(r);
       process.stderr.write(
         `${r.searcher.padEnd(28)} ${r.task.padEnd(28)} HV ${r.hv_ratio_mean.toFixed(4)} ± ${r.hv_ratio_std.toFixed(4)}  (${r.wall_s.toFixed(1)} s)` +
           (r.llm_calls !== undefined ? `  LLM ${r.llm_calls} calls, ${r.tokens} tokens` : '') +
           '\n',
       );
     },
+  }).catch((e: unknown) => {
+    // the LLM budget (--max-cost / --max-tokens, for the whole bench) ends it cleanly: the rows done are kept
+    if (!(e instanceof LlmError && e.kind === 'budget')) throw e;
+    const caps = [
+      llm?.['maxCost'] !== undefined ? `--max-cost ${String(llm['maxCost'])}` : '',
+      llm?.['maxTokens'] !== undefined ? `--max-tokens ${String(llm['maxTokens'])}` : '',
+    ].filter(Boolean);
+    stopped = `LLM budget for the whole bench reached (${caps.join(', ')}): the bench stopped after ${rows.length} complete rows (the interrupted row is not reported)`;
+    process.stderr.write(`llm-nas: ${stopped}\n`);
   });
   const wall = (Date.now() - t0) / 1000;
   process.stdout.write(
-    benchMarkdown(rows) +
-      `\n\nbudget ${budget}, seeds ${seeds}, predictor ${values.predictor}, wall ${wall.toFixed(1)} s\n`,
+    (rows.length ? benchMarkdown(rows) : '(no complete row)') +
+      `\n\nbudget ${budget}, seeds ${seeds}, predictor ${values.predictor}, wall ${wall.toFixed(1)} s` +
+      (stopped ? `\nstopped: ${stopped}` : '') +
+      '\n',
   );
   if (values.json) {
     fs.writeFileSync(
       values.json,
-      JSON.stringify({ protocol: 'shared-benchmark-v1', budget, seeds, wall_s: wall, rows }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          protocol: 'shared-benchmark-v1',
+          budget,
+          seeds,
+          wall_s: wall,
+          ...(stopped ? { stopped } : {}),
+          rows,
+        },
+        null,
+        2,
+      ) + '\n',
     );
   }
 }

@@ -5,7 +5,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { exportRun } from '../core/export.js';
-import { checkConfig, costMetricsOf, operatorIds, spaceIds, spaceProvider } from '../core/registry.js';
+import {
+  checkConfig,
+  costMetricsOf,
+  operatorIds,
+  registerSpace,
+  spaceIds,
+  spaceProvider,
+} from '../core/registry.js';
+import { readDefinitionFile } from '../core/userspace/definition.js';
+import { userProviderOf } from '../core/userspace/provider.js';
 import { RUN_FORMAT, type RunConfig } from '../core/runstore.js';
 import type { RunAction } from '../protocol.js';
 import { readSettings, SECRET_API_KEY } from './config.js';
@@ -17,6 +26,10 @@ import { listRunDirs, runsRoot, type RunsTree } from './tree.js';
 /** What New Search needs; any field given as an argument skips its picker. */
 export interface NewSearchArgs {
   space?: string;
+  /** A user-defined space file (*.space.json); replaces `space`. */
+  spaceFile?: string;
+  /** Command of the external evaluator (predictor "external"): spec JSON on stdin, metrics JSON on stdout. */
+  externalEvaluator?: string;
   dataset?: string;
   devices?: string[];
   metric?: 'latency' | 'energy';
@@ -71,19 +84,56 @@ async function askNumber(title: string, dflt: number, min: number): Promise<numb
   return v === undefined ? undefined : Number(v);
 }
 
-/** The New Search flow: space, dataset, device(s), operator, generations, budget, mode. */
+const SPACE_FILE_ITEM = 'User-defined space file…';
+
+/** A user-defined space chosen from the workspace's *.space.json files or a file dialog; undefined: cancelled. */
+async function pickSpaceFile(): Promise<string | undefined> {
+  const found = await vscode.workspace.findFiles('**/*.space.json', '**/node_modules/**', 50);
+  const browse = 'Browse…';
+  const items = [
+    ...found.map((u) => ({ label: vscode.workspace.asRelativePath(u), file: u.fsPath })),
+    { label: browse, file: '' },
+  ];
+  const r = await vscode.window.showQuickPick(items, {
+    title: 'LLM-NAS: user-defined space (JSON, see docs/spaces.md)',
+    ignoreFocusOut: true,
+  });
+  if (!r) return undefined;
+  if (r.label !== browse) return r.file;
+  const picked = await vscode.window.showOpenDialog({
+    title: 'LLM-NAS: user-defined space',
+    canSelectMany: false,
+    filters: { 'LLM-NAS space': ['json'] },
+  });
+  return picked?.[0]?.fsPath;
+}
+
+/** The New Search flow: space, dataset, device(s), predictor, operator, generations, budget, mode. */
 async function buildConfig(
   args: NewSearchArgs,
 ): Promise<{ config: RunConfig; stepping: boolean } | undefined> {
   const d = readSettings().defaults;
   const auto = args.useDefaults === true;
-  const spaces = spaceIds();
-  const space =
+  const spaces = spaceIds().filter((x) => !x.startsWith('user:'));
+  let space =
     args.space ??
-    (auto || spaces.length === 1
+    (args.spaceFile !== undefined || auto
       ? d.space
-      : await pick('LLM-NAS: search space', spaces, d.space, (x) => spaceProvider(x).label));
+      : await pick('LLM-NAS: search space', [...spaces, SPACE_FILE_ITEM], d.space, (x) =>
+          x === SPACE_FILE_ITEM ? 'a layer-wise space of your own (*.space.json)' : spaceProvider(x).label,
+        ));
   if (!space) return undefined;
+  const spaceOptions: Record<string, unknown> = {};
+  const spaceFile = args.spaceFile ?? (space === SPACE_FILE_ITEM ? await pickSpaceFile() : undefined);
+  if (space === SPACE_FILE_ITEM && !spaceFile) return undefined;
+  if (spaceFile) {
+    // the definition travels in the run config, so the run folder is self-contained (as with the CLI's --space-file)
+    const def = readDefinitionFile(spaceFile);
+    const up = userProviderOf(def);
+    registerSpace(up);
+    space = up.id;
+    spaceOptions['definition'] = def;
+  }
   const p = spaceProvider(space);
   // the settings' defaults describe the default space; another space starts from its own defaults
   const own = space === d.space;
@@ -109,6 +159,41 @@ async function buildConfig(
     devices = picked.length ? picked.map((x) => x.label) : dflt.devices;
   }
   const metric = args.metric ?? dflt.metric;
+  const predictors = p.predictors(dataset);
+  const dfltPredictor = predictors.includes(d.predictor) ? d.predictor : p.defaults.predictor;
+  const predictor =
+    args.predictor ??
+    (args.externalEvaluator !== undefined
+      ? 'external'
+      : auto || predictors.length === 1
+        ? dfltPredictor
+        : await pick('LLM-NAS: accuracy predictor', predictors, dfltPredictor, (x) =>
+            x === 'external' ? 'your command scores each candidate' : '',
+          ));
+  if (!predictor) return undefined;
+  if (predictor === 'external') {
+    // a user space may name its own evaluator command; otherwise "external" needs one. It runs in the workspace
+    // folder (relative paths in the command resolve there, as in a terminal opened on the workspace)
+    const own = (spaceOptions['definition'] as { evaluator?: { command: string } } | undefined)?.evaluator;
+    const command =
+      args.externalEvaluator ??
+      own?.command ??
+      (await vscode.window.showInputBox({
+        title: 'LLM-NAS: external evaluator command',
+        prompt:
+          'Run once per candidate: the spec JSON on stdin, a metrics JSON on stdout (see docs/spaces.md)',
+        placeHolder: 'node examples/evaluators/local-eval.mjs',
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? undefined : 'a command'),
+      }));
+    if (!command?.trim()) return undefined;
+    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    spaceOptions['externalEvaluator'] = {
+      ...(args.externalEvaluator === undefined ? own : {}),
+      command: command.trim(),
+      ...(cwd ? { cwd } : {}),
+    };
+  }
   const ops = operatorIds();
   const operator =
     args.operator ??
@@ -145,14 +230,14 @@ async function buildConfig(
     devices,
     metric,
     costMetrics: costMetricsOf(devices, metric),
-    predictor:
-      args.predictor ?? (p.predictors(dataset).includes(d.predictor) ? d.predictor : p.defaults.predictor),
+    predictor,
     operator,
     partition: true,
     generations,
     budget,
     adaptive: true,
     seed: args.seed ?? d.seed,
+    ...(Object.keys(spaceOptions).length ? { spaceOptions } : {}),
     ...(operator !== 'builtin'
       ? {
           // the core's LLM option names (src/core/llm/index.ts); the API key never enters the run folder
@@ -160,12 +245,22 @@ async function buildConfig(
             baseURL: s.llm.endpoint,
             model: s.llm.model,
             maxInflight: s.llm.maxInFlight,
+            temperature: s.llm.temperature,
+            ...(s.llm.priceInPer1k > 0 ? { priceIn: s.llm.priceInPer1k } : {}),
+            ...(s.llm.priceOutPer1k > 0 ? { priceOut: s.llm.priceOutPer1k } : {}),
             ...(s.llm.costCapUsd > 0 ? { maxCost: s.llm.costCapUsd } : {}),
+            ...(s.llm.maxOutputTokens > 0
+              ? { maxOutputTokens: s.llm.maxOutputTokens, outputTokensField: s.llm.outputTokensField }
+              : {}),
           },
         }
       : {}),
   };
   checkConfig(config);
+  if (operator !== 'builtin' && s.llm.costCapUsd > 0 && !(s.llm.priceInPer1k > 0 || s.llm.priceOutPer1k > 0))
+    void vscode.window.showWarningMessage(
+      `LLM-NAS: the cost cap (${s.llm.costCapUsd} USD) cannot act without token prices: set llmNas.llm.priceInPer1k and priceOutPer1k. Token counts are still recorded.`,
+    );
   return { config, stepping: stepping ?? false };
 }
 

@@ -6,7 +6,19 @@ import * as vscode from 'vscode';
 export const SECRET_API_KEY = 'llmNas.apiKey';
 
 export interface LlmNasSettings {
-  llm: { endpoint: string; model: string; maxInFlight: number; costCapUsd: number };
+  llm: {
+    endpoint: string;
+    model: string;
+    maxInFlight: number;
+    costCapUsd: number;
+    /** USD per 1,000 prompt / completion tokens (0: unknown, the cost cap cannot act). */
+    priceInPer1k: number;
+    priceOutPer1k: number;
+    temperature: number;
+    /** 0: no limit sent. */
+    maxOutputTokens: number;
+    outputTokensField: 'max_tokens' | 'max_completion_tokens';
+  };
   defaults: {
     space: string;
     dataset: string;
@@ -31,6 +43,11 @@ export function readSettings(): LlmNasSettings {
       model: get('llm.model', 'gpt-4o-mini'),
       maxInFlight: get('llm.maxInFlight', 4),
       costCapUsd: get('llm.costCapUsd', 5),
+      priceInPer1k: get('llm.priceInPer1k', 0),
+      priceOutPer1k: get('llm.priceOutPer1k', 0),
+      temperature: get('llm.temperature', 0.7),
+      maxOutputTokens: get('llm.maxOutputTokens', 0),
+      outputTokensField: get<'max_tokens' | 'max_completion_tokens'>('llm.outputTokensField', 'max_tokens'),
     },
     defaults: {
       space: get('defaults.space', 'nb201'),

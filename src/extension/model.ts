@@ -192,6 +192,8 @@ export class DashboardModel {
           predicted: rec.evaluation.predictedAccuracy,
           hw: this.config.costMetrics.map((m) => rec.evaluation.hw[m] ?? NaN),
           ...(rec.evaluation.trueAccuracy !== undefined ? { truth: rec.evaluation.trueAccuracy } : {}),
+          ...(rec.operator ? { operator: rec.operator } : {}),
+          ...(rec.rationale ? { rationale: rec.rationale } : {}),
         };
         this.points.push(p);
         this.newPoints.push(p);

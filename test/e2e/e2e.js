@@ -153,6 +153,7 @@ const cardGens = async (f) =>
   if (first === 'search space') await quickInput('search space', { type: 'nb201' });
   await quickInput('dataset', {});
   await quickInput('target device', {});
+  await quickInput('accuracy predictor', {});
   await quickInput('operator', { type: 'llm' });
   await quickInput('generations', {});
   await quickInput('evaluation budget', {});
@@ -309,6 +310,12 @@ const cardGens = async (f) =>
   // the keyboard route: Tab to a row of the front table, Enter opens that spec too
   f = await dashboardFrame();
   const rowId = await f.$$eval('#front-table tbody tr', (rs) => rs[rs.length - 1].getAttribute('data-arch'));
+  // each front row says how the architecture was made and why (the operator's rationale)
+  const whys = await f.$$eval('#front-table tbody td.why', (cs) => cs.map((c) => c.textContent || ''));
+  assert(
+    whys.length > 0 && whys.every((w) => /^[\w:-]+: \S/.test(w)),
+    `rationale column: ${whys.slice(0, 3)}`,
+  );
   await f.focus(`#front-table tbody tr[data-arch="${rowId}"]`);
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: `${rowId}.json` }).waitFor({ timeout: 20000 });
@@ -410,7 +417,14 @@ const cardGens = async (f) =>
       )?.match(/search space|dataset/)?.[0],
   );
   if (step1 === 'search space') await quickInput('search space', { type: 'nb201' });
-  for (const t of ['dataset', 'target device', 'operator', 'generations', 'evaluation budget'])
+  for (const t of [
+    'dataset',
+    'target device',
+    'accuracy predictor',
+    'operator',
+    'generations',
+    'evaluation budget',
+  ])
     await quickInput(t, {});
   await quickInput('how to run', { type: 'Step' });
   f = await dashboardFrame();

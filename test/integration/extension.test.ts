@@ -324,10 +324,14 @@ describe('LLM-NAS in a real extension host', function () {
     const cfg = vscode.workspace.getConfiguration('llmNas');
     try {
       await cfg.update('llm.endpoint', server.url, vscode.ConfigurationTarget.Global);
+      await cfg.update('llm.priceInPer1k', 0.0005, vscode.ConfigurationTarget.Global);
+      await cfg.update('llm.priceOutPer1k', 0.002, vscode.ConfigurationTarget.Global);
       // never start before the setting has reached this extension host: only the loopback server may be called
       await waitFor(
         'endpoint setting',
-        () => vscode.workspace.getConfiguration('llmNas').get('llm.endpoint') === server.url,
+        () =>
+          vscode.workspace.getConfiguration('llmNas').get('llm.endpoint') === server.url &&
+          vscode.workspace.getConfiguration('llmNas').get('llm.priceOutPer1k') === 0.002,
       );
       await vscode.commands.executeCommand('llmNas.setApiKey', 'sk-from-secret-storage');
       await sleep(300); // the key reaches the client's resolver through SecretStorage's change event
@@ -353,7 +357,23 @@ describe('LLM-NAS in a real extension host', function () {
         calls,
       );
       assert.ok(cards.reduce((n, c) => n + c.tokens, 0) > 0, 'tokens counted');
+      // priced from the settings (USD per 1k tokens, under the default 5 USD cap), each call rounded to 1e-8 USD
+      const records = fs
+        .readFileSync(path.join(dir, 'llm.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { usage: { prompt_tokens: number; completion_tokens: number } });
+      const expected = records.reduce(
+        (n, r) =>
+          n +
+          Math.round(((r.usage.prompt_tokens * 0.0005 + r.usage.completion_tokens * 0.002) / 1000) * 1e8) /
+            1e8,
+        0,
+      );
+      const shown = cards.reduce((n, c) => n + c.costUsd, 0);
+      assert.ok(expected > 0 && Math.abs(shown - expected) < 1e-9, `cost ${shown} vs ${expected}`);
       const config = fs.readFileSync(path.join(dir, 'config.json'), 'utf8');
+      assert.match(config, /"priceIn": 0\.0005/);
       assert.match(config, new RegExp(server.url.replace(/[/.]/g, '\\$&')));
       for (const f of ['config.json', 'llm.jsonl', 'events.jsonl'])
         assert.ok(
@@ -365,6 +385,8 @@ describe('LLM-NAS in a real extension host', function () {
       );
     } finally {
       await cfg.update('llm.endpoint', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('llm.priceInPer1k', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('llm.priceOutPer1k', undefined, vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('llmNas.setApiKey', '');
       await server.close();
     }
@@ -438,6 +460,46 @@ describe('LLM-NAS in a real extension host', function () {
       assert.ok(node, `${space}: run in the tree`);
       assert.equal(api.tree.getChildren(node).length, niches, `${space}: niches in the tree`);
       assert.ok(api.dashboard(), `${space}: dashboard open`);
+    }
+  });
+
+  it('New Search on a user-defined space file: its external evaluator runs in the workspace folder', async function () {
+    this.timeout(120000);
+    const ws = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const repo = path.resolve(__dirname, '..', '..', '..');
+    // the example space names `node examples/evaluators/local-eval.mjs`: relative to the workspace folder
+    for (const f of ['examples/user-space/tiny-cnn.space.json', 'examples/evaluators/local-eval.mjs']) {
+      fs.mkdirSync(path.dirname(path.join(ws, f)), { recursive: true });
+      fs.copyFileSync(path.join(repo, f), path.join(ws, f));
+    }
+    const dir = await vscode.commands.executeCommand<string>('llmNas.newSearch', {
+      useDefaults: true,
+      spaceFile: path.join(ws, 'examples/user-space/tiny-cnn.space.json'),
+      predictor: 'external',
+      generations: 2,
+      budget: 12,
+      seed: 2,
+      noDashboard: true,
+    });
+    const session = api.controller.live!;
+    await session.done;
+    assert.equal(session.model.runPhase, 'completed', session.model.summary().error);
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+      space: string;
+      spaceOptions: { definition: { id: string }; externalEvaluator: { command: string; cwd: string } };
+    };
+    assert.equal(config.space, 'user:tiny-cnn');
+    assert.equal(config.spaceOptions.definition.id, 'tiny-cnn', 'the definition travels in the run folder');
+    assert.equal(config.spaceOptions.externalEvaluator.cwd, ws);
+    const specs = fs.readdirSync(path.join(dir, 'archs')).filter((f) => f.endsWith('.json'));
+    assert.equal(specs.length, 12);
+    const front = JSON.parse(fs.readFileSync(path.join(dir, 'front.json'), 'utf8')) as {
+      front: { hw: Record<string, number>; predictedAccuracy: number }[];
+    };
+    // the local evaluator's toy accuracy (55..95) and a latency came back for every front member
+    for (const f of front.front) {
+      assert.ok(f.predictedAccuracy > 50 && f.predictedAccuracy < 95.0001, String(f.predictedAccuracy));
+      assert.ok(f.hw['mcu_latency']! > 0);
     }
   });
 });

@@ -18,6 +18,7 @@ export interface ServedRequest {
     messages: { role: string; content: string }[];
     temperature?: number;
     max_tokens?: number;
+    max_completion_tokens?: number;
     response_format?: { type: string; json_schema?: { name: string } };
   };
   stage: 'kb-update' | 'evolve' | 'other';

@@ -46,6 +46,14 @@ test('live model matches the run folder; a replay of the folder gives the same s
   assert.ok(Math.abs(snap.history[4]!.hvRatio! - front.truth.hvRatio) < 1e-9);
   assert.equal(snap.trueFronts[0]?.metric, 'edgegpu_latency');
   assert.ok(snap.trueFronts[0]!.points.length > 3);
+  // every point carries how it was made and why (the spec file's operator and rationale), for the tooltip
+  const bySpec = new Map(specs.map((x) => [x.id, x]));
+  for (const p of snap.points) {
+    const spec = bySpec.get(p.id)!;
+    assert.equal(p.operator, spec.operator);
+    assert.equal(p.rationale, spec.rationale);
+  }
+  assert.ok(snap.points.every((p) => p.rationale && p.rationale.length > 0));
 
   const replay = modelFromFolder(dir).snapshot().state;
   assert.deepEqual(replay.points.map((p) => p.id).sort(), snap.points.map((p) => p.id).sort());

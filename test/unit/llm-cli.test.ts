@@ -114,3 +114,79 @@ test('CLI: 401 prints "check your API key" without a stack trace; bad flags fail
   assert.equal(bad.code, 2);
   assert.match(bad.err, /maxInflight must be an integer in \[1, 1024\]/);
 });
+
+test('CLI: --max-output-tokens goes out as max_tokens, or as max_completion_tokens when asked', async (t) => {
+  const srv = await LlmTestServer.start();
+  t.after(() => srv.close());
+  const short = ['--generations', '2', '--budget', '24'];
+  const plain = await cli([
+    ...common,
+    ...short,
+    '--base-url',
+    srv.url,
+    '--max-output-tokens',
+    '900',
+    '--out',
+    path.join(tmpDir(), 'a'),
+  ]);
+  assert.equal(plain.code, 0, plain.err);
+  assert.ok(srv.requests.length > 0);
+  assert.ok(
+    srv.requests.every((r) => r.body.max_tokens === 900 && r.body.max_completion_tokens === undefined),
+  );
+  const seen = srv.requests.length;
+  const reasoning = await cli([
+    ...common,
+    ...short,
+    '--base-url',
+    srv.url,
+    '--max-output-tokens',
+    '900',
+    '--output-tokens-field',
+    'max_completion_tokens',
+    '--out',
+    path.join(tmpDir(), 'b'),
+  ]);
+  assert.equal(reasoning.code, 0, reasoning.err);
+  const later = srv.requests.slice(seen);
+  assert.ok(later.length > 0);
+  assert.ok(later.every((r) => r.body.max_completion_tokens === 900 && r.body.max_tokens === undefined));
+  const bad = await cli([...common, '--base-url', srv.url, '--output-tokens-field', 'max_output']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /outputTokensField must be max_tokens or max_completion_tokens, got "max_output"/);
+});
+
+test('CLI: bench --operator llm --max-tokens caps the whole bench and stops it cleanly with the rows done', async (t) => {
+  const srv = await LlmTestServer.start();
+  t.after(() => srv.close());
+  const json = path.join(tmpDir(), 'bench.json');
+  const r = await cli([
+    'bench',
+    '--operator',
+    'llm',
+    '--model',
+    'loop',
+    '--base-url',
+    srv.url,
+    '--budget',
+    '30',
+    '--seeds',
+    '1',
+    '--max-tokens',
+    '60000',
+    '--json',
+    json,
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.out,
+    /stopped: LLM budget for the whole bench reached \(--max-tokens 60000\): the bench stopped after \d+ complete rows/,
+  );
+  const out = JSON.parse(fs.readFileSync(json, 'utf8')) as { stopped?: string; rows: { tokens: number }[] };
+  assert.ok(out.stopped);
+  // 36 rows would be the whole bench (18 tasks x 2 searchers); the cap ended it early
+  assert.ok(out.rows.length < 36);
+  // tokens of the calls the server answered: the cap plus at most the calls already in flight when it was reached
+  const used = out.rows.reduce((n, row) => n + row.tokens, 0);
+  assert.ok(used <= 60000, `complete rows used ${used} tokens`);
+});

@@ -26,8 +26,11 @@ export interface LlmSettings {
   maxRetries: number;
   /** Structured outputs: JSON schema (strict), JSON mode, or plain text with JSON extraction. */
   structured: 'json_schema' | 'json_object' | 'none';
-  /** max_tokens of each reply; omitted when undefined. */
+  /** Output-token limit of each reply; omitted when undefined. */
   maxOutputTokens?: number;
+  /** The request field carrying it: max_tokens (default; Ollama, vLLM, older OpenAI models) or
+   * max_completion_tokens (OpenAI's reasoning models reject max_tokens). */
+  outputTokensField?: 'max_tokens' | 'max_completion_tokens';
   /** Price per 1,000 prompt / completion tokens (any currency; USD in the docs). */
   priceIn: number;
   priceOut: number;
@@ -217,7 +220,11 @@ export class OpenAITransport implements Transport {
           model: s.model,
           messages: body.messages,
           temperature: body.temperature,
-          ...(body.max_tokens !== null ? { max_tokens: body.max_tokens } : {}),
+          ...(body.max_tokens === null
+            ? {}
+            : s.outputTokensField === 'max_completion_tokens'
+              ? { max_completion_tokens: body.max_tokens }
+              : { max_tokens: body.max_tokens }),
           ...(body.response_format === 'json_schema' && req.schema
             ? {
                 response_format: {

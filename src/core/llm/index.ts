@@ -22,6 +22,7 @@ export interface LlmOperatorConfig {
   maxRetries?: number;
   structured?: LlmSettings['structured'];
   maxOutputTokens?: number;
+  outputTokensField?: LlmSettings['outputTokensField'];
   priceIn?: number;
   priceOut?: number;
   maxCost?: number;
@@ -92,6 +93,14 @@ export function llmOptionsFrom(config: Pick<RunConfig, 'operatorOptions'>): LlmO
   };
   const maxOutputTokens = num(o, 'maxOutputTokens', 1, Infinity, true);
   if (maxOutputTokens !== undefined) settings.maxOutputTokens = maxOutputTokens;
+  const field = str('outputTokensField');
+  if (field !== undefined) {
+    if (field !== 'max_tokens' && field !== 'max_completion_tokens')
+      throw new ConfigError(
+        `operatorOptions.outputTokensField must be max_tokens or max_completion_tokens, got "${field}"`,
+      );
+    settings.outputTokensField = field;
+  }
   const maxCost = num(o, 'maxCost', 0);
   if (maxCost !== undefined) settings.maxCost = maxCost;
   const maxTokens = num(o, 'maxTokens', 0, Infinity, true);
