@@ -234,12 +234,19 @@ export class KbEditor {
         '✕',
       ),
     );
-    return h(
-      'li',
-      { class: 'kb-rule' },
-      row,
-      r.evidence ? h('div', { class: 'muted evidence' }, `Evidence: ${r.evidence}`) : null,
-    );
+    // what supports the rule (ids, numbers): editable too, optional
+    const evidence = h('vscode-textfield', {
+      class: 'kb-rule-evidence',
+      value: r.evidence ?? '',
+      'aria-label': `${s.key} ${kind} rule ${pos + 1} evidence`,
+      placeholder: 'evidence (optional): architecture ids, numbers',
+    }) as HTMLElement & { value: string };
+    evidence.addEventListener('input', () => {
+      if (evidence.value.trim()) r.evidence = evidence.value;
+      else delete r.evidence;
+      this.touch();
+    });
+    return h('li', { class: 'kb-rule' }, row, h('div', { class: 'evidence' }, evidence));
   }
 
   private renderHistory(): void {

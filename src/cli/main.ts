@@ -49,6 +49,7 @@ search options:
   --niches K --partition-feature flops_m|params_m   quantile niches (FBNet, user spaces)
 bench options:
   --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy|3obj --json FILE
+  --labels K (calibrate the predictor on K labelled architectures per search; they count towards the budget)
   --operator llm (adds llm-nas-llm, the full method, and llm-nas-llm-nokb, without knowledge-base update)
 ${LLM_USAGE}`;
 
@@ -324,6 +325,7 @@ async function cmdBench(argv: string[]): Promise<void> {
     options: {
       budget: { type: 'string' },
       seeds: { type: 'string' },
+      labels: { type: 'string' },
       predictor: { type: 'string', default: 'rank-avg' },
       searchers: { type: 'string', default: SEARCHERS.join(',') },
       tasks: { type: 'string', default: 'latency' },
@@ -340,6 +342,9 @@ async function cmdBench(argv: string[]): Promise<void> {
   const known = [...SEARCHERS, ...Object.keys(llmSearchers?.operators ?? {})];
   const budget = int(values.budget, 'budget', 300);
   const seeds = int(values.seeds, 'seeds', 10);
+  const labels = values.labels === undefined ? 0 : Number(values.labels);
+  if (!Number.isInteger(labels) || labels < 0 || labels >= budget)
+    throw new UsageError(`--labels must be an integer in [0, budget), got "${values.labels}"`);
   const taskSets: Record<string, () => ReturnType<typeof latencyTasks>> = {
     latency: latencyTasks,
     energy: energyTasks,
@@ -361,6 +366,7 @@ async function cmdBench(argv: string[]): Promise<void> {
   await runBench({
     budget,
     seeds,
+    labels,
     predictor: values.predictor,
     searchers,
     tasks,
@@ -391,7 +397,7 @@ async function cmdBench(argv: string[]): Promise<void> {
   const wall = (Date.now() - t0) / 1000;
   process.stdout.write(
     (rows.length ? benchMarkdown(rows) : '(no complete row)') +
-      `\n\nbudget ${budget}, seeds ${seeds}, predictor ${values.predictor}, wall ${wall.toFixed(1)} s` +
+      `\n\nbudget ${budget}, seeds ${seeds}, predictor ${values.predictor}${labels ? ` calibrated on ${labels} labelled architectures (counted in the budget)` : ''}, wall ${wall.toFixed(1)} s` +
       (stopped ? `\nstopped: ${stopped}` : '') +
       '\n',
   );
@@ -403,6 +409,7 @@ async function cmdBench(argv: string[]): Promise<void> {
           protocol: 'shared-benchmark-v1',
           budget,
           seeds,
+          labels,
           wall_s: wall,
           ...(stopped ? { stopped } : {}),
           rows,

@@ -47,4 +47,9 @@ export class RidgeModel {
     for (let i = 0; i < this.dim; i++) s += this.w[i]! * x[i]!;
     return s;
   }
+
+  /** The weights, then the intercept. */
+  weights(): number[] {
+    return [...this.w];
+  }
 }

@@ -110,6 +110,13 @@ export function validateSections(sections: readonly KbSection[], niches: readonl
       if (/[\r\n]/.test(r.text)) problems.push(`${where}: a rule is one line`);
       if (r.text.trim().length > MAX_RULE_CHARS)
         problems.push(`${where}: ${r.text.trim().length} characters (at most ${MAX_RULE_CHARS})`);
+      if (r.evidence !== undefined) {
+        if (/[\r\n]/.test(r.evidence)) problems.push(`${where}: evidence is one line`);
+        if (r.evidence.trim().length > MAX_RULE_CHARS)
+          problems.push(
+            `${where}: evidence has ${r.evidence.trim().length} characters (at most ${MAX_RULE_CHARS})`,
+          );
+      }
       const k = `${r.kind}\u0000${r.text.trim()}`;
       if (r.text.trim() && seen.has(k)) problems.push(`${where}: duplicate of an earlier ${r.kind} rule`);
       seen.add(k);

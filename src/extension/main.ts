@@ -1,7 +1,7 @@
 // The extension's working part, loaded by the thin entry (extension.ts) on first use — a command, the Runs view
 // or a restored dashboard: the run controller, the Runs tree, the commands, the dashboard serializer, the status
-// bar, and the API-key resolver. Loading it loads src/core (the search machinery, and onnxruntime-node for the
-// live evaluator), so activation itself stays cheap.
+// bar, and the API-key resolver. Loading it loads src/core (the search machinery; onnxruntime-node only ever
+// loads in the live evaluator's worker threads), so activation itself stays cheap.
 
 import * as vscode from 'vscode';
 import { setExternalLog } from '../core/external/provider.js';
@@ -23,6 +23,9 @@ export interface LlmNasCore {
 }
 
 export function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LlmNasCore {
+  // the live evaluator's score cache and the measured ViT latencies go to the extension's own storage folder
+  // (the CLI uses $LLM_NAS_CACHE_DIR or ~/.cache/llm-nas); set before any worker thread starts, which inherit it
+  if (!process.env['LLM_NAS_CACHE_DIR']) process.env['LLM_NAS_CACHE_DIR'] = context.globalStorageUri.fsPath;
   const controller = new RunController(log);
   const tree = new RunsTree(controller);
   context.subscriptions.push(controller, tree);

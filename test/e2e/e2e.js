@@ -184,15 +184,20 @@ const cardGens = async (f) =>
   await f.locator('vscode-tab-header', { hasText: 'Knowledge base' }).click();
   const add = f.locator('[data-section="global"] .kb-add[data-kind="positive"]');
   await add.click();
-  const field = f.locator('[data-section="global"] .kb-rules.positive vscode-textfield').last();
+  const field = f.locator('[data-section="global"] .kb-rules.positive vscode-textfield.kb-rule-text').last();
   await field.click();
   await page.keyboard.type(RULE);
+  // the evidence line is editable too
+  await f
+    .locator('[data-section="global"] .kb-rules.positive vscode-textfield.kb-rule-evidence')
+    .last()
+    .click();
+  await page.keyboard.type('typed in the E2E');
   await f.click('#kb-save');
   await until('saved', async () => (await text(f, '#kb-message')).startsWith('Saved'));
-  assert(
-    fs.readFileSync(path.join(runDir, 'knowledge-base.md'), 'utf8').includes(RULE),
-    'rule in knowledge-base.md',
-  );
+  const savedKb = fs.readFileSync(path.join(runDir, 'knowledge-base.md'), 'utf8');
+  assert(savedKb.includes(RULE), 'rule in knowledge-base.md');
+  assert(savedKb.includes(`- ${RULE}\n  Evidence: typed in the E2E`), 'its evidence under it');
   lap(`KB saved: ${await text(f, '#kb-status')}`);
   await shot('02-knowledge-base-editor');
   await f.locator('vscode-tab-header', { hasText: 'Search' }).click();

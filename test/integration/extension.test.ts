@@ -461,6 +461,10 @@ describe('LLM-NAS in a real extension host', function () {
       assert.equal(api.tree.getChildren(node).length, niches, `${space}: niches in the tree`);
       assert.ok(api.dashboard(), `${space}: dashboard open`);
     }
+    // measured latencies are cached in the extension's own storage folder (globalStorage), not in ~/.cache
+    const cacheDir = process.env['LLM_NAS_CACHE_DIR'] ?? '';
+    assert.match(cacheDir, /llm-nas\.llm-nas$/);
+    assert.ok(fs.existsSync(path.join(cacheDir, 'vit-cpu-latency.json')), 'ViT latencies cached there');
   });
 
   it('New Search on a user-defined space file: its external evaluator runs in the workspace folder', async function () {

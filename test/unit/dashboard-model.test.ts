@@ -121,6 +121,7 @@ test('knowledge base: file problems carry line numbers; invalid panel edits are 
   const bad = structuredClone(state.sections);
   bad[1]!.rules.push({ kind: 'negative', text: '   ' });
   bad[0]!.rules.push({ kind: 'positive', text: 'a' });
+  bad[0]!.rules.push({ kind: 'negative', text: 'c', evidence: 'two\nlines' });
   bad.push({ key: 'N9', title: 'N9', rules: [] });
   assert.throws(
     () => saveKb(dir, bad, state.hash, state.sections, niches),
@@ -128,14 +129,20 @@ test('knowledge base: file problems carry line numbers; invalid panel edits are 
       e instanceof KbError &&
       /N0 rule 1: empty rule/.test(e.message) &&
       /Global rule 2: duplicate/.test(e.message) &&
+      /Global rule 3: evidence is one line/.test(e.message) &&
       /N9: no such niche/.test(e.message),
   );
   assert.equal(fs.readFileSync(kbFile, 'utf8'), state.text, 'a rejected save leaves the file alone');
   const good = structuredClone(state.sections);
   good[2]!.rules.push({ kind: 'negative', text: 'avoid pooling' });
+  good[0]!.rules[0]!.evidence = 'e1, edited in the panel';
   saveKb(dir, good, state.hash, state.sections, niches);
   const kb = parseKnowledgeBase(fs.readFileSync(kbFile, 'utf8'), { niches: 2 });
-  assert.deepEqual(kb.global.positive, [{ text: 'a', evidence: 'e1' }], 'evidence kept');
+  assert.deepEqual(
+    kb.global.positive,
+    [{ text: 'a', evidence: 'e1, edited in the panel' }],
+    'evidence edited',
+  );
   assert.deepEqual(kb.niches.get(1)?.negative, [{ text: 'avoid pooling' }]);
 });
 

@@ -1,11 +1,13 @@
 // Plugs the live evaluator into the NB201 provider (predictor id `live`) and the benchmark's score lookup (the
 // precomputed full-space live table's rank ensemble). Imported once by src/core/registry.ts.
 
+import { registerFeatureSource } from '../nb201/calibrate.js';
 import { registerScoreSource } from '../nb201/evaluator.js';
 import { registerNb201Evaluator } from '../nb201/provider.js';
 import { rankAverage } from '../predictor.js';
 import { ENSEMBLE_PROXIES } from './ensemble.js';
 import { LiveNb201Evaluator } from './nb201-evaluator.js';
+import { LIVE_PROXIES } from './settings.js';
 import { loadLiveTable } from './table.js';
 
 registerNb201Evaluator(
@@ -25,6 +27,13 @@ const scoresByDataset = new Map<string, Float64Array>();
 export function liveTableScores(dataset: string): Float64Array {
   const hit = scoresByDataset.get(dataset);
   if (hit) return hit;
+  const scores = rankAverage(ENSEMBLE_PROXIES.map((p) => liveTable(dataset).column(p)));
+  scoresByDataset.set(dataset, scores);
+  return scores;
+}
+
+/** The shipped live table of a dataset, or the CIFAR-10 one with a warning (see liveTableScores). */
+function liveTable(dataset: string): NonNullable<ReturnType<typeof loadLiveTable>> {
   let t = loadLiveTable(dataset);
   if (!t || t.classes === 0) {
     t = loadLiveTable('cifar10');
@@ -40,9 +49,9 @@ export function liveTableScores(dataset: string): Float64Array {
       );
     }
   }
-  const scores = rankAverage(ENSEMBLE_PROXIES.map((p) => t.column(p)));
-  scoresByDataset.set(dataset, scores);
-  return scores;
+  return t;
 }
 
 registerScoreSource('live', (ds) => liveTableScores(ds));
+// calibration with K labels (bench --labels K) fits every live proxy, not only the zero-label ensemble's four
+registerFeatureSource('live', (ds) => LIVE_PROXIES.map((p) => liveTable(ds).column(p)));
