@@ -4,7 +4,7 @@
 import { calibrate } from '../src/core/nb201/calibrate.js';
 import { tablePredictorScores } from '../src/core/nb201/evaluator.js';
 import { loadNb201Table, type Nb201Dataset } from '../src/core/nb201/table.js';
-import { fractionalRanks } from '../src/core/predictor.js';
+import { spearman } from '../src/core/predictor.js';
 import '../src/core/registry.js';
 import { Rng } from '../src/core/rng.js';
 
@@ -12,24 +12,6 @@ const arg = (n: string, d: string): string => {
   const i = process.argv.indexOf(`--${n}`);
   return i >= 0 ? process.argv[i + 1]! : d;
 };
-
-function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const ra = fractionalRanks(a);
-  const rb = fractionalRanks(b);
-  const n = ra.length;
-  const m = (n + 1) / 2;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = ra[i]! - m;
-    const y = rb[i]! - m;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 const ds = arg('dataset', 'cifar10') as Nb201Dataset;
 const ks = arg('ks', '10,30,100').split(',').map(Number);

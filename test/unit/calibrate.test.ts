@@ -7,24 +7,9 @@ import { runBench } from '../../src/core/bench';
 import { calibrate } from '../../src/core/nb201/calibrate';
 import { latencyTasks } from '../../src/core/nb201/benchmark';
 import { loadNb201Table } from '../../src/core/nb201/table';
-import { fractionalRanks } from '../../src/core/predictor';
+import { spearman } from '../../src/core/predictor';
 import '../../src/core/registry';
 import { Rng } from '../../src/core/rng';
-
-function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const ra = fractionalRanks(a);
-  const rb = fractionalRanks(b);
-  const m = (ra.length + 1) / 2;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < ra.length; i++) {
-    sab += (ra[i]! - m) * (rb[i]! - m);
-    saa += (ra[i]! - m) ** 2;
-    sbb += (rb[i]! - m) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 test('calibrate: labelled cells hold their true rank among the labelled; deterministic; errors', () => {
   const acc = loadNb201Table().testAccuracy('cifar10');

@@ -118,35 +118,29 @@ test('CLI: 401 prints "check your API key" without a stack trace; bad flags fail
 test('CLI: --max-output-tokens goes out as max_tokens, or as max_completion_tokens when asked', async (t) => {
   const srv = await LlmTestServer.start();
   t.after(() => srv.close());
-  const short = ['--generations', '2', '--budget', '24'];
-  const plain = await cli([
-    ...common,
-    ...short,
-    '--base-url',
-    srv.url,
-    '--max-output-tokens',
-    '900',
-    '--out',
-    path.join(tmpDir(), 'a'),
-  ]);
+  const run = (dir: string, ...extra: string[]): ReturnType<typeof cli> =>
+    cli([
+      ...common,
+      '--generations',
+      '2',
+      '--budget',
+      '24',
+      '--base-url',
+      srv.url,
+      '--max-output-tokens',
+      '900',
+      ...extra,
+      '--out',
+      path.join(tmpDir(), dir),
+    ]);
+  const plain = await run('a');
   assert.equal(plain.code, 0, plain.err);
   assert.ok(srv.requests.length > 0);
   assert.ok(
     srv.requests.every((r) => r.body.max_tokens === 900 && r.body.max_completion_tokens === undefined),
   );
   const seen = srv.requests.length;
-  const reasoning = await cli([
-    ...common,
-    ...short,
-    '--base-url',
-    srv.url,
-    '--max-output-tokens',
-    '900',
-    '--output-tokens-field',
-    'max_completion_tokens',
-    '--out',
-    path.join(tmpDir(), 'b'),
-  ]);
+  const reasoning = await run('b', '--output-tokens-field', 'max_completion_tokens');
   assert.equal(reasoning.code, 0, reasoning.err);
   const later = srv.requests.slice(seen);
   assert.ok(later.length > 0);
