@@ -1,5 +1,5 @@
 // Per-stage timing of one live-evaluator scoring (emit / session create / run) on one thread, for tuning.
-//   npx tsx scripts/prof-live.ts [--archs 20] [--opt all|extended|basic|disabled]
+//   npx tsx scripts/prof-live.ts [--archs 20] [--opt all|extended|basic|disabled] [--mem on|off]
 import * as ort from 'onnxruntime-node';
 import { nb201Space } from '../src/core/nb201/space.js';
 import { buildNb201Net, NB201_NET_CONFIGS } from '../src/core/live/nb201-net.js';
@@ -14,6 +14,7 @@ const arg = (n: string, d: string): string => {
 async function main(): Promise<void> {
   const n = Number(arg('archs', '20'));
   const opt = arg('opt', 'all') as 'all';
+  const mem = arg('mem', 'on') === 'on';
   const s = DEFAULT_SETTINGS;
   const inputs = makeInputs('cifar10', s);
   const cfg = NB201_NET_CONFIGS['cifar10']!;
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: opt,
+        enableCpuMemArena: mem,
+        enableMemPattern: mem,
       });
       add(`${mode} create`, performance.now() - t0);
       t0 = performance.now();

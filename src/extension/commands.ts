@@ -85,6 +85,7 @@ async function askNumber(title: string, dflt: number, min: number): Promise<numb
 }
 
 const SPACE_FILE_ITEM = 'User-defined space file…';
+let warnedNoPrices = false;
 
 /** A user-defined space chosen from the workspace's *.space.json files or a file dialog; undefined: cancelled. */
 async function pickSpaceFile(): Promise<string | undefined> {
@@ -257,10 +258,17 @@ async function buildConfig(
       : {}),
   };
   checkConfig(config);
-  if (operator !== 'builtin' && s.llm.costCapUsd > 0 && !(s.llm.priceInPer1k > 0 || s.llm.priceOutPer1k > 0))
+  if (
+    operator !== 'builtin' &&
+    s.llm.costCapUsd > 0 &&
+    !(s.llm.priceInPer1k > 0 || s.llm.priceOutPer1k > 0) &&
+    !warnedNoPrices
+  ) {
+    warnedNoPrices = true; // once per window: the settings say the rest
     void vscode.window.showWarningMessage(
       `LLM-NAS: the cost cap (${s.llm.costCapUsd} USD) cannot act without token prices: set llmNas.llm.priceInPer1k and priceOutPer1k. Token counts are still recorded.`,
     );
+  }
   return { config, stepping: stepping ?? false };
 }
 
