@@ -87,6 +87,16 @@ async function askNumber(title: string, dflt: number, min: number): Promise<numb
 const SPACE_FILE_ITEM = 'User-defined space file…';
 let warnedNoPrices = false;
 
+/** One line on what a predictor is, for the New Search picker. */
+function describePredictor(p: string): string {
+  if (p === 'rank-avg') return 'mean rank of several zero-cost proxies (zero labels)';
+  if (p === 'live') return 'proxies computed on each network, onnxruntime in worker threads';
+  if (p === 'external') return 'your command scores each candidate';
+  if (p.startsWith('feature:')) return 'a feature of the space (a dry run, no evaluator)';
+  if (/^(nbsz|freerea)_/.test(p)) return 'one published proxy table';
+  return 'one zero-cost proxy';
+}
+
 /** A user-defined space chosen from the workspace's *.space.json files or a file dialog; undefined: cancelled. */
 async function pickSpaceFile(): Promise<string | undefined> {
   const found = await vscode.workspace.findFiles('**/*.space.json', '**/node_modules/**', 50);
@@ -168,9 +178,7 @@ async function buildConfig(
       ? 'external'
       : auto || predictors.length === 1
         ? dfltPredictor
-        : await pick('LLM-NAS: accuracy predictor', predictors, dfltPredictor, (x) =>
-            x === 'external' ? 'your command scores each candidate' : '',
-          ));
+        : await pick('LLM-NAS: accuracy predictor', predictors, dfltPredictor, describePredictor));
   if (!predictor) return undefined;
   if (predictor === 'external') {
     // a user space may name its own evaluator command; otherwise "external" needs one. It runs in the workspace
