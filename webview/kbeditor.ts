@@ -166,7 +166,7 @@ export class KbEditor {
               this.touch();
               this.render();
               const fields = this.body.querySelectorAll<HTMLElement>(
-                `[data-section="${s.key}"] .kb-rules.${kind} vscode-textfield`,
+                `[data-section="${s.key}"] .kb-rules.${kind} vscode-textfield.kb-rule-text`,
               );
               fields[fields.length - 1]?.focus();
             },

@@ -193,11 +193,33 @@ const cardGens = async (f) =>
     .last()
     .click();
   await page.keyboard.type('typed in the E2E');
+  // reorder: move the new rule above the one before it; delete: the first Global negative rule
+  const positives = f.locator('[data-section="global"] .kb-rules.positive li.kb-rule');
+  const above = await positives
+    .nth((await positives.count()) - 2)
+    .locator('vscode-textfield.kb-rule-text')
+    .getAttribute('value');
+  await positives.last().locator('vscode-button[aria-label="Move up"]').click();
+  const negatives = f.locator('[data-section="global"] .kb-rules.negative li.kb-rule');
+  const nNegatives = await negatives.count();
+  const deleted = await negatives.first().locator('vscode-textfield.kb-rule-text').getAttribute('value');
+  await negatives.first().locator('vscode-button[aria-label="Delete rule"]').click();
+  await until('rule deleted in the panel', async () => (await negatives.count()) === nNegatives - 1);
   await f.click('#kb-save');
   await until('saved', async () => (await text(f, '#kb-message')).startsWith('Saved'));
   const savedKb = fs.readFileSync(path.join(runDir, 'knowledge-base.md'), 'utf8');
   assert(savedKb.includes(RULE), 'rule in knowledge-base.md');
   assert(savedKb.includes(`- ${RULE}\n  Evidence: typed in the E2E`), 'its evidence under it');
+  // the Global section (the file's preamble mentions "## Global" too: match the heading line)
+  const g0 = savedKb.indexOf('\n## Global\n');
+  const globalKb = savedKb.slice(g0, savedKb.indexOf('\n## ', g0 + 1));
+  assert(
+    above &&
+      globalKb.indexOf(`- ${RULE}`) >= 0 &&
+      globalKb.indexOf(`- ${RULE}`) < globalKb.indexOf(`- ${above}`),
+    `moved above its predecessor: rule at ${globalKb.indexOf(`- ${RULE}`)}, "${above}" at ${globalKb.indexOf(`- ${above}`)}\n${globalKb}`,
+  );
+  assert(deleted && !globalKb.includes(`- ${deleted}`), `deleted rule gone: ${deleted}`);
   lap(`KB saved: ${await text(f, '#kb-status')}`);
   await shot('02-knowledge-base-editor');
   await f.locator('vscode-tab-header', { hasText: 'Search' }).click();
