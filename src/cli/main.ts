@@ -343,8 +343,14 @@ async function cmdBench(argv: string[]): Promise<void> {
   const budget = int(values.budget, 'budget', 300);
   const seeds = int(values.seeds, 'seeds', 10);
   const labels = values.labels === undefined ? 0 : Number(values.labels);
-  if (!Number.isInteger(labels) || labels < 0 || labels >= budget)
-    throw new UsageError(`--labels must be an integer in [0, budget), got "${values.labels}"`);
+  if (
+    values.labels?.trim() === '' ||
+    !Number.isInteger(labels) ||
+    labels === 1 ||
+    labels < 0 ||
+    labels >= budget
+  )
+    throw new UsageError(`--labels must be 0 or an integer from 2 to budget − 1, got "${values.labels}"`);
   const taskSets: Record<string, () => ReturnType<typeof latencyTasks>> = {
     latency: latencyTasks,
     energy: energyTasks,

@@ -21,10 +21,25 @@ export function vitReferenceFile(variant: VitVariant, dir = dataDir()): string {
 }
 
 const latencies = new Map<string, Promise<number>>();
+/** Measurements run one at a time in the whole process: two timed at once would slow each other down. */
+let measuring: Promise<unknown> = Promise.resolve();
+
+/** `p`, or an AbortError as soon as `signal` aborts (p itself keeps running). */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void =>
+      reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /**
  * Measured CPU latency of a subnet in ms, on a worker thread (which keeps the on-disk cache of measurements);
- * one measurement per architecture and process.
+ * one measurement per architecture and process, one at a time. A caller's cancellation ends its own wait; the
+ * measurement finishes for the others (and the cache).
  */
 export function vitCpuLatency(
   space: SearchSpace<VitArch>,
@@ -34,14 +49,17 @@ export function vitCpuLatency(
   const key = space.canonicalKey(a);
   let p = latencies.get(key);
   if (!p) {
-    p = livePool()
-      .score({ space: 'vit', task: 'latency', arch: a, key } satisfies VitJob, signal)
-      .then((r) => r['cpu_latency']!);
-    // a cancelled or failed measurement is not remembered
+    p = measuring.then(() =>
+      livePool()
+        .score({ space: 'vit', task: 'latency', arch: a, key } satisfies VitJob)
+        .then((r) => r['cpu_latency']!),
+    );
+    measuring = p.catch(() => undefined);
+    // a failed measurement is not remembered
     p.catch(() => latencies.delete(key));
     latencies.set(key, p);
   }
-  return p;
+  return untilAborted(p, signal);
 }
 
 function vitProvider(variant: VitVariant): SpaceProvider {
