@@ -18,6 +18,8 @@ export interface LlmNasApi {
   readonly serializer: vscode.WebviewPanelSerializer<DashboardUiState>;
   dashboard(): ReturnType<Main.LlmNasCore['dashboard']>;
   lastPerf(): ReturnType<Main.LlmNasCore['lastPerf']>;
+  /** The live evaluator's cache folder (score cache, measured ViT latencies). */
+  cacheDir(): string;
 }
 
 export function activate(context: vscode.ExtensionContext): LlmNasApi {
@@ -82,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): LlmNasApi {
     serializer,
     dashboard: () => load().dashboard(),
     lastPerf: () => load().lastPerf(),
+    cacheDir: () => load().cacheDir(),
   };
 }
 

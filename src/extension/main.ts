@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import { setExternalLog } from '../core/external/provider.js';
+import { cacheDir, setCacheDir } from '../core/live/cache.js';
 import { setApiKeyResolver } from '../core/llm/index.js';
 import type { DashboardUiState } from '../protocol.js';
 import { createCommands, type CommandHandler } from './commands.js';
@@ -20,12 +21,13 @@ export interface LlmNasCore {
   serializer: vscode.WebviewPanelSerializer<DashboardUiState>;
   dashboard(): DashboardPanel | undefined;
   lastPerf(): typeof DashboardPanel.lastPerf;
+  cacheDir(): string;
 }
 
 export function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LlmNasCore {
   // the live evaluator's score cache and the measured ViT latencies go to the extension's own storage folder
-  // (the CLI uses $LLM_NAS_CACHE_DIR or ~/.cache/llm-nas); set before any worker thread starts, which inherit it
-  if (!process.env['LLM_NAS_CACHE_DIR']) process.env['LLM_NAS_CACHE_DIR'] = context.globalStorageUri.fsPath;
+  // (the CLI uses $LLM_NAS_CACHE_DIR or ~/.cache/llm-nas); the worker threads get it from the pool
+  if (!process.env['LLM_NAS_CACHE_DIR']) setCacheDir(context.globalStorageUri.fsPath);
   const controller = new RunController(log);
   const tree = new RunsTree(controller);
   context.subscriptions.push(controller, tree);
@@ -89,5 +91,6 @@ export function start(context: vscode.ExtensionContext, log: vscode.LogOutputCha
     serializer,
     dashboard: () => DashboardPanel.current,
     lastPerf: () => DashboardPanel.lastPerf,
+    cacheDir,
   };
 }

@@ -7,9 +7,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { LIVE_PROXIES, type ProxyScores } from './settings.js';
 
+let cacheDirOverride: string | undefined;
+
+/**
+ * Where the live evaluator's caches live (scores, measured ViT latencies): set by the host (the extension passes
+ * its globalStorage folder; the pool hands it to its worker threads), else $LLM_NAS_CACHE_DIR, else
+ * ~/.cache/llm-nas.
+ */
+export function setCacheDir(dir: string | undefined): void {
+  cacheDirOverride = dir;
+}
+
+export function cacheDir(): string {
+  return cacheDirOverride ?? process.env.LLM_NAS_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'llm-nas');
+}
+
 export function defaultCacheFile(): string {
-  const dir = process.env.LLM_NAS_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'llm-nas');
-  return path.join(dir, 'live-scores.jsonl');
+  return path.join(cacheDir(), 'live-scores.jsonl');
 }
 
 export class ScoreCache {

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { cacheDir } from './cache.js';
 import type { ProxyScores } from './settings.js';
 import type { Nb201Job, ScoreJob, WorkerJob, WorkerReply } from './worker.js';
 
@@ -102,9 +103,14 @@ export class WorkerPool {
     const file = this.opts.workerFile ?? defaultWorkerFile();
     // a TypeScript worker (development, tests): tsx's loader does not follow into worker threads, so register
     // its CommonJS hook inside the thread before loading the entry
+    // the host's cache folder (live/cache.ts) reaches the worker through its own copy of the environment
+    const env = { ...process.env, LLM_NAS_CACHE_DIR: cacheDir() };
     const worker = file.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`, { eval: true })
-      : new Worker(file);
+      ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`, {
+          eval: true,
+          env,
+        })
+      : new Worker(file, { env });
     // idle workers must not keep the process alive (a CLI run exits when its search is done)
     worker.unref();
     const slot: Slot = { worker };

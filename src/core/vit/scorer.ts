@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { cacheDir } from '../live/cache.js';
 import { imageBatch } from '../live/inputs.js';
 import { naswotFromGram } from '../live/scorer.js';
 import { gaussianInput } from '../live/inputs.js';
@@ -112,9 +113,9 @@ export async function measureVitLatency(
   }
 }
 
-/** Where measured latencies are kept: $LLM_NAS_CACHE_DIR or ~/.cache/llm-nas. */
+/** Where measured latencies are kept: the live evaluator's cache folder (live/cache.ts). */
 export function latencyCacheFile(): string {
-  const dir = process.env['LLM_NAS_CACHE_DIR'] ?? path.join(os.homedir(), '.cache', 'llm-nas');
+  const dir = cacheDir();
   return path.join(dir, 'vit-cpu-latency.json');
 }
 
