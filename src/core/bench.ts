@@ -4,7 +4,7 @@
 // operator (with and without partitioning) and the exhaustive-predictor ceiling.
 
 import { latencyTasks, scoreSearch, taskIndices, type Nb201Task } from './nb201/benchmark.js';
-import { calibrate } from './nb201/calibrate.js';
+import { calibrate, type Calibration } from './nb201/calibrate.js';
 import { Nb201TableEvaluator, registerScoreSource, tablePredictorScores } from './nb201/evaluator.js';
 import { nb201Partition } from './nb201/partition.js';
 import { nb201Space, type Nb201Arch } from './nb201/space.js';
@@ -170,6 +170,21 @@ function meanStd(xs: number[]): [number, number] {
 export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const tasks = opts.tasks ?? latencyTasks();
+  const k = opts.labels ?? 0;
+  if (k >= opts.budget) throw new Error(`--labels ${k} must be below the budget ${opts.budget}`);
+  // one calibration per task and seed (the same K labelled cells), shared by every searcher
+  const calibrations = new Map<string, Calibration>();
+  const calibrated = (task: Nb201Task, seed: number): { name: string; cal: Calibration } => {
+    const name = `${opts.predictor}+${k}labels/${task.id}/${seed}`;
+    let cal = calibrations.get(name);
+    if (!cal) {
+      const labelled = new Rng(`labels/${task.id}/${seed}`).shuffle([...taskIndices(task)]).slice(0, k);
+      const c = calibrate(task.dataset, opts.predictor, labelled);
+      registerScoreSource(name, () => c.scores);
+      calibrations.set(name, (cal = c));
+    }
+    return { name, cal };
+  };
   for (const searcher of opts.searchers) {
     for (const task of tasks) {
       const t0 = Date.now();
@@ -179,19 +194,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       const igd: number[] = [];
       const cov: number[] = [];
       const evals: number[] = [];
-      const k = opts.labels ?? 0;
-      if (k >= opts.budget) throw new Error(`--labels ${k} must be below the budget ${opts.budget}`);
       for (let seed = 0; seed < seeds; seed++) {
         let idx: number[];
         let scores: ArrayLike<number> = pred;
         if (k > 0) {
-          // the same K labelled cells for every searcher of this task and seed
-          const labelled = new Rng(`labels/${task.id}/${seed}`).shuffle([...taskIndices(task)]).slice(0, k);
-          const cal = calibrate(task.dataset, opts.predictor, labelled);
-          const name = `${opts.predictor}+${k}labels/${task.id}/${seed}`;
-          registerScoreSource(name, () => cal.scores);
+          const { name, cal } = calibrated(task, seed);
           const found = await runSearcher(searcher, task, name, opts.budget - k, seed, opts);
-          idx = [...new Set([...labelled, ...found])];
+          idx = [...new Set([...cal.labelled, ...found])];
           scores = cal.scores;
         } else idx = await runSearcher(searcher, task, opts.predictor, opts.budget, seed, opts);
         const s = scoreSearch(task, idx, scores);

@@ -74,6 +74,33 @@ async function quickInput(titlePart, keys) {
   lap(`  ${titlePart} ← ${keys.type ?? '(default)'}`);
 }
 
+/** LLM-NAS: New Search from the palette; each step is answered with `answers[title]`, or its default (Enter). */
+async function newSearch(answers) {
+  await palette('LLM-NAS: New Search');
+  // the space step shows only when more than one space is registered
+  const first = await until(
+    'first New Search step',
+    async () =>
+      (
+        await page
+          .locator('.quick-input-widget .quick-input-title')
+          .textContent()
+          .catch(() => '')
+      )?.match(/search space|dataset/)?.[0],
+  );
+  if (first === 'search space') await quickInput('search space', { type: 'nb201' });
+  for (const t of [
+    'dataset',
+    'target device',
+    'accuracy predictor',
+    'operator',
+    'generations',
+    'evaluation budget',
+    'how to run',
+  ])
+    await quickInput(t, answers[t] ?? {});
+}
+
 /** The dashboard's frame (the inner iframe of the webview), as a Playwright Frame. */
 async function dashboardFrame() {
   return until(
@@ -138,26 +165,7 @@ const cardGens = async (f) =>
   lap('workbench loaded');
 
   // ---- 1. New Search from the palette, in step mode
-  await palette('LLM-NAS: New Search');
-  // the space step shows only when more than one space is registered
-  const first = await until(
-    'first New Search step',
-    async () =>
-      (
-        await page
-          .locator('.quick-input-widget .quick-input-title')
-          .textContent()
-          .catch(() => '')
-      )?.match(/search space|dataset/)?.[0],
-  );
-  if (first === 'search space') await quickInput('search space', { type: 'nb201' });
-  await quickInput('dataset', {});
-  await quickInput('target device', {});
-  await quickInput('accuracy predictor', {});
-  await quickInput('operator', { type: 'llm' });
-  await quickInput('generations', {});
-  await quickInput('evaluation budget', {});
-  await quickInput('how to run', { type: 'Step' });
+  await newSearch({ operator: { type: 'llm' }, 'how to run': { type: 'Step' } });
   let f = await dashboardFrame();
   lap('dashboard open');
   await until('paused after generation 0', async () => (await runPhase(f)).startsWith('paused'), 60000);
@@ -432,28 +440,7 @@ const cardGens = async (f) =>
   await shot('08-full-space-snapshot');
 
   // ---- 9. The progress notification's Cancel stops a run (and the folder stays resumable)
-  await palette('LLM-NAS: New Search');
-  const step1 = await until(
-    'first New Search step',
-    async () =>
-      (
-        await page
-          .locator('.quick-input-widget .quick-input-title')
-          .textContent()
-          .catch(() => '')
-      )?.match(/search space|dataset/)?.[0],
-  );
-  if (step1 === 'search space') await quickInput('search space', { type: 'nb201' });
-  for (const t of [
-    'dataset',
-    'target device',
-    'accuracy predictor',
-    'operator',
-    'generations',
-    'evaluation budget',
-  ])
-    await quickInput(t, {});
-  await quickInput('how to run', { type: 'Step' });
+  await newSearch({ 'how to run': { type: 'Step' } });
   f = await dashboardFrame();
   await until('third run paused', async () => (await runPhase(f)).startsWith('paused'), 60000);
   const cancel = page

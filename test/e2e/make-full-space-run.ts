@@ -8,30 +8,21 @@ import { Nb201TableEvaluator } from '../../src/core/nb201/evaluator';
 import { nb201NicheOf } from '../../src/core/nb201/partition';
 import { nb201Space } from '../../src/core/nb201/space';
 import { nonDominated } from '../../src/core/pareto';
-import { RUN_FORMAT, RunStore, type RunConfig } from '../../src/core/runstore';
+import { RunStore } from '../../src/core/runstore';
+import { nb201TestConfig } from '../support/config';
 
 async function main(): Promise<void> {
   const dir = process.argv[2];
   if (!dir) throw new Error('usage: make-full-space-run.ts RUN_DIR [DELAY_MS]');
   const delay = Number(process.argv[3] ?? 0);
   const generations = 10;
-  const config: RunConfig = {
-    format: RUN_FORMAT,
+  const config = nb201TestConfig({
     id: 'full-space',
     createdAt: new Date().toISOString(),
-    space: 'nb201',
-    dataset: 'cifar10',
-    devices: ['edgegpu'],
-    metric: 'latency',
-    costMetrics: ['edgegpu_latency'],
-    predictor: 'rank-avg',
-    operator: 'builtin',
-    partition: true,
     generations,
     budget: nb201Space.size,
-    adaptive: true,
     seed: 0,
-  };
+  });
   const store = RunStore.create(dir, config);
   const ev = new Nb201TableEvaluator({
     dataset: 'cifar10',

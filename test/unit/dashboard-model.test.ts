@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import type { FrontFile } from '../../src/core/run';
 import { RunStore, type RunConfig } from '../../src/core/runstore';
 import { nb201TestConfig } from '../support/config';
+import { waitFor } from '../support/wait';
 import { parseKnowledgeBase } from '../../src/core/knowledge';
 import { KbError, mergeSections, readKbState, saveKb, sectionsOf } from '../../src/extension/kb';
 import { modelFromFolder } from '../../src/extension/runview';
@@ -18,13 +19,6 @@ import type { KbSection } from '../../src/protocol';
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'llm-nas-ext-'));
 const config = (over: Partial<RunConfig> = {}): RunConfig =>
   nb201TestConfig({ id: 'ext-test', generations: 5, budget: 120, seed: 3, ...over });
-const waitFor = async (cond: () => boolean, ms = 20000): Promise<void> => {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 test('live model matches the run folder; a replay of the folder gives the same snapshot', async () => {
   const dir = path.join(tmp(), 'run');
@@ -65,7 +59,7 @@ test('live model matches the run folder; a replay of the folder gives the same s
 test('step mode pauses after each generation; a KB edit applies at the next generation', async () => {
   const dir = path.join(tmp(), 'run');
   const s = RunSession.start(dir, config({ generations: 4 }), { stepping: true });
-  await waitFor(() => s.model.runPhase === 'paused' && s.model.generation === 0);
+  await waitFor(() => s.model.runPhase === 'paused' && s.model.generation === 0, 20000);
   const gen0 = s.model.evaluations;
   assert.ok(gen0 > 0);
   await new Promise((r) => setTimeout(r, 100));
@@ -80,7 +74,7 @@ test('step mode pauses after each generation; a KB edit applies at the next gene
   saveKb(dir, sections, state.hash, state.sections, niches);
 
   s.step();
-  await waitFor(() => s.model.runPhase === 'paused' && s.model.generation === 1);
+  await waitFor(() => s.model.runPhase === 'paused' && s.model.generation === 1, 20000);
   const gen1 = fs.readFileSync(path.join(dir, 'kb', 'gen-01.md'), 'utf8');
   assert.match(gen1, /- prefer nor_conv_3x3 on the edge 0→3/);
   assert.ok(fs.existsSync(path.join(dir, 'kb', 'user-gen-01.md')), 'the core kept the user edit');
@@ -94,7 +88,7 @@ test('step mode pauses after each generation; a KB edit applies at the next gene
 test('stop leaves a resumable folder; resume continues to completion', async () => {
   const dir = path.join(tmp(), 'run');
   const s = RunSession.start(dir, config({ generations: 4 }), { stepping: true });
-  await waitFor(() => s.model.runPhase === 'paused');
+  await waitFor(() => s.model.runPhase === 'paused', 20000);
   s.stop();
   await s.done;
   assert.equal(s.model.runPhase, 'stopped');

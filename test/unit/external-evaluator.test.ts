@@ -14,6 +14,7 @@ import {
 import { SearchRun } from '../../src/core/run';
 import { RUN_FORMAT, type RunConfig } from '../../src/core/runstore';
 import { buildUserSpace, parseDefinition } from '../../src/core/userspace/definition';
+import { waitFor } from '../support/wait';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ext-eval-'));
 const script = (name: string, body: string): string => {
@@ -124,21 +125,18 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
-const waitFor = async (f: () => boolean, ms = 5000): Promise<void> => {
-  const t0 = Date.now();
-  while (!f()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
-test('a hanging command times out and its whole process group (a grandchild too) is killed', async () => {
-  const pidFile = path.join(dir, 'hang.pid');
-  const cmd = script(
-    'hang.js',
+/** A command that never ends and starts a grandchild that never ends either; the grandchild's pid goes to pidFile. */
+const hangingWithGrandchild = (name: string, pidFile: string): string =>
+  script(
+    name,
     `const c=require('child_process').spawn(process.execPath,['-e','setInterval(()=>{},1000)'],{stdio:'ignore'});
      require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid)); setInterval(()=>{},1000);`,
   );
+
+test('a hanging command times out and its whole process group (a grandchild too) is killed', async () => {
+  const pidFile = path.join(dir, 'hang.pid');
+  const cmd = hangingWithGrandchild('hang.js', pidFile);
   await assert.rejects(
     evaluator({ command: cmd, timeoutMs: 700, retries: 0, killGraceMs: 200 }).evaluate(
       space.parse('w=4 k=c'),
@@ -146,25 +144,21 @@ test('a hanging command times out and its whole process group (a grandchild too)
     failure('timeout', 1),
   );
   const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
-  await waitFor(() => !alive(grandchild));
+  await waitFor(() => !alive(grandchild), 5000);
 });
 
 test('cancellation kills the process group and rejects with AbortError (no retry)', async () => {
   const pidFile = path.join(dir, 'cancel.pid');
-  const cmd = script(
-    'slow.js',
-    `const c=require('child_process').spawn(process.execPath,['-e','setInterval(()=>{},1000)'],{stdio:'ignore'});
-     require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid)); setInterval(()=>{},1000);`,
-  );
+  const cmd = hangingWithGrandchild('slow.js', pidFile);
   const ac = new AbortController();
   const p = evaluator({ command: cmd, retries: 3, killGraceMs: 200 }).evaluate(
     space.parse('w=5 k=a'),
     ac.signal,
   );
-  await waitFor(() => fs.existsSync(pidFile));
+  await waitFor(() => fs.existsSync(pidFile), 5000);
   ac.abort();
   await assert.rejects(p, (e: unknown) => (e as Error).name === 'AbortError');
-  await waitFor(() => !alive(Number(fs.readFileSync(pidFile, 'utf8'))));
+  await waitFor(() => !alive(Number(fs.readFileSync(pidFile, 'utf8'))), 5000);
 });
 
 test('no more than `concurrency` commands are in flight', async () => {

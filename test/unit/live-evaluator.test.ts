@@ -254,42 +254,42 @@ describe('FBNet and ViT scoring on the worker threads', () => {
     const { scoreVit, VIT_PROXY_DEFAULTS } = await import('../../src/core/vit/scorer.js');
     const { AUTOFORMER_NET } = await import('../../src/core/vit/space.js');
     const { Rng } = await import('../../src/core/rng.js');
-    const base = nb201TestConfig({ operator: 'builtin', generations: 1, budget: 1 });
-    const fb = spaceProvider('fbnet').build({
-      ...base,
-      space: 'fbnet',
-      dataset: 'cifar100',
-      devices: ['pixel3'],
-      costMetrics: ['pixel3_latency'],
-      predictor: 'naswot',
-    });
-    const fa = fb.space.sample(new Rng('fbnet-pool-test'));
-    const before = livePool().completed;
-    const fe = await fb.evaluator.evaluate(fa);
-    assert.equal(livePool().completed, before + 1, 'one job ran on a worker');
-    const fRef = await scoreFbnet(fa as number[], 'cifar100', ['naswot', 'params', 'flops']);
-    assert.equal(fe.proxies?.['naswot'], fRef['naswot']);
-    assert.equal(fe.predictedAccuracy, fRef['naswot']);
+    // one random architecture of a space, evaluated by its provider; the pool jobs that took
+    const evaluateOne = async (
+      space: string,
+      dataset: string,
+      device: string,
+      metric: string,
+      seed: string,
+    ) => {
+      const run = spaceProvider(space).build({
+        ...nb201TestConfig({ generations: 1, budget: 1 }),
+        space,
+        dataset,
+        devices: [device],
+        costMetrics: [metric],
+        predictor: 'naswot',
+      });
+      const arch = run.space.sample(new Rng(seed));
+      const before = livePool().completed;
+      const evaluation = await run.evaluator.evaluate(arch);
+      return { arch, evaluation, jobs: livePool().completed - before };
+    };
+    const fb = await evaluateOne('fbnet', 'cifar100', 'pixel3', 'pixel3_latency', 'fbnet-pool-test');
+    assert.equal(fb.jobs, 1, 'one job ran on a worker');
+    const fRef = await scoreFbnet(fb.arch as number[], 'cifar100', ['naswot', 'params', 'flops']);
+    assert.equal(fb.evaluation.proxies?.['naswot'], fRef['naswot']);
+    assert.equal(fb.evaluation.predictedAccuracy, fRef['naswot']);
 
-    const vit = spaceProvider('autoformer-t').build({
-      ...base,
-      space: 'autoformer-t',
-      dataset: 'imagenet',
-      devices: ['cpu'],
-      costMetrics: ['cpu_latency'],
-      predictor: 'naswot',
-    });
-    const va = vit.space.sample(new Rng('vit-pool-test'));
-    const vBefore = livePool().completed;
-    const ve = await vit.evaluator.evaluate(va);
+    const vit = await evaluateOne('autoformer-t', 'imagenet', 'cpu', 'cpu_latency', 'vit-pool-test');
     // the scores and the latency: two jobs (the latency may come from the on-disk cache inside the worker)
-    assert.equal(livePool().completed, vBefore + 2);
-    const vRef = await scoreVit(va as never, AUTOFORMER_NET, VIT_PROXY_DEFAULTS, [
+    assert.equal(vit.jobs, 2);
+    const vRef = await scoreVit(vit.arch as never, AUTOFORMER_NET, VIT_PROXY_DEFAULTS, [
       'naswot',
       'params',
       'flops',
     ]);
-    assert.equal(ve.proxies?.['naswot'], vRef['naswot']);
-    assert.ok((ve.hw['cpu_latency'] ?? 0) > 0);
+    assert.equal(vit.evaluation.proxies?.['naswot'], vRef['naswot']);
+    assert.ok((vit.evaluation.hw['cpu_latency'] ?? 0) > 0);
   });
 });

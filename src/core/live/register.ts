@@ -27,7 +27,8 @@ const scoresByDataset = new Map<string, Float64Array>();
 export function liveTableScores(dataset: string): Float64Array {
   const hit = scoresByDataset.get(dataset);
   if (hit) return hit;
-  const scores = rankAverage(ENSEMBLE_PROXIES.map((p) => liveTable(dataset).column(p)));
+  const t = liveTable(dataset);
+  const scores = rankAverage(ENSEMBLE_PROXIES.map((p) => t.column(p)));
   scoresByDataset.set(dataset, scores);
   return scores;
 }
