@@ -36,7 +36,8 @@ cat > "$WS_E2E/.vscode/settings.json" <<'J'
 { "llmNas.defaults.generations": 6, "llmNas.defaults.budget": 150, "llmNas.defaults.seed": 7 }
 J
 
-PORT=${PORT:-18080}
+# a free loopback port (a fixed one times out when another process holds it)
+PORT=${PORT:-$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}
 setsid "$CS" "${ARGS[@]}" --auth none --bind-addr 127.0.0.1:$PORT --disable-telemetry --disable-update-check \
   --disable-workspace-trust --disable-getting-started-override > "$ART/server.log" 2>&1 &
 SPID=$!

@@ -10,7 +10,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const BASE = process.env.CS_BASE || 'http://127.0.0.1:18080';
+const BASE = process.env.CS_BASE;
 const WS = process.env.WS;
 const ART = process.env.ART || 'test-results/vscode';
 const ROOT = process.env.ROOT || process.cwd();

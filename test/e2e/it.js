@@ -7,7 +7,7 @@ const os = require('os');
 const path = require('path');
 const util = require('util');
 
-const BASE = process.env.CS_BASE || 'http://127.0.0.1:18080';
+const BASE = process.env.CS_BASE;
 const EXT = process.env.EXT_DEV; // the installed (packaged) extension folder
 const TESTS = process.env.EXT_TESTS;
 const WS = process.env.WS;
