@@ -11,6 +11,7 @@ const os = require('os');
 const path = require('path');
 
 const BASE = process.env.CS_BASE;
+if (!BASE) throw new Error('CS_BASE is not set: run through scripts/test-vscode.sh, which starts code-server on a free port');
 const WS = process.env.WS;
 const ART = process.env.ART || 'test-results/vscode';
 const ROOT = process.env.ROOT || process.cwd();
