@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Converts ../shared/data (validated benchmark tables) into the compact files under data/ that ship with the
-// extension, so the product never reads ../shared at run time. Run: node scripts/convert-data.mjs [sharedDataDir]
+// Converts the validated benchmark source tables (docs/data-provenance.md) into the compact files under data/ that
+// ship with the extension; the product reads only data/ at run time. Run: node scripts/convert-data.mjs --from DIR
 // Output: data/nb201.bin.gz — a packed column store:
 //   [u32 LE header length][header JSON][column bytes...], gzip-compressed.
 //   header = {format, n, ops_vocab, datasets, columns:[{name, dtype:'u8'|'f64', width, offset, bytes}]}
@@ -11,7 +11,16 @@ import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const src = path.resolve(process.argv[2] ?? path.join(root, '..', 'shared', 'data'));
+function fromDir(script) {
+  const i = process.argv.indexOf('--from');
+  const dir = i >= 0 ? process.argv[i + 1] : undefined;
+  if (!dir) {
+    console.error(`usage: node scripts/${script} --from DIR   (DIR: the folder of source benchmark files; see docs/data-provenance.md)`);
+    process.exit(2);
+  }
+  return path.resolve(dir);
+}
+const src = fromDir('convert-data.mjs');
 const out = path.join(root, 'data');
 fs.mkdirSync(out, { recursive: true });
 

@@ -1,8 +1,8 @@
-// Converts the FBNet (HW-NAS-Bench) lookup tables and the AutoFormer ViT search spaces from ../shared/data into
-// compact gzipped JSON files shipped in data/ (the product never reads ../shared), plus the 5,000 HELP FBNet
+// Converts the FBNet (HW-NAS-Bench) lookup tables and the AutoFormer ViT search spaces from the source folder into
+// compact gzipped JSON files shipped in data/ (the product reads only data/), plus the 5,000 HELP FBNet
 // latencies as a test fixture. Provenance: data/SOURCES-fbnet-vit.md.
 //
-//   node scripts/convert-fbnet-data.mjs [--shared ../shared/data]
+//   node scripts/convert-fbnet-data.mjs --from DIR
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +10,16 @@ import zlib from 'node:zlib';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
-const at = args.indexOf('--shared');
-const shared = path.resolve(root, at >= 0 && args[at + 1] ? args[at + 1] : '../shared/data');
+function fromDir(script) {
+  const i = args.indexOf('--from');
+  const dir = i >= 0 ? args[i + 1] : undefined;
+  if (!dir) {
+    console.error(`usage: node scripts/${script} --from DIR   (DIR: the folder of source benchmark files; see docs/data-provenance.md)`);
+    process.exit(2);
+  }
+  return path.resolve(dir);
+}
+const shared = fromDir('convert-fbnet-data.mjs');
 const read = (f) => JSON.parse(fs.readFileSync(path.join(shared, f), 'utf8'));
 const writeGz = (f, obj) => {
   const buf = zlib.gzipSync(Buffer.from(JSON.stringify(obj)), { level: 9 });

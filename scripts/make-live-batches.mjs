@@ -1,11 +1,20 @@
-// Builds the live evaluator's image batches in data/ from the CIFAR samples in ../shared/data (run once; the
-// product never reads ../shared): 256 CIFAR-10 test images, 256 CIFAR-100 training images, and the same
+// Builds the live evaluator's image batches in data/ from the CIFAR sample files of the source folder
+// (`node scripts/make-live-batches.mjs --from DIR`; the product reads only data/): 256 CIFAR-10 test images, 256 CIFAR-100 training images, and the same
 // CIFAR-100 images box-downsampled 2x2 to 16x16 as an ImageNet16-120 stand-in (no ImageNet16 images are shipped).
 import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const shared = path.resolve(root, '..', 'shared', 'data');
+function fromDir(script) {
+  const i = process.argv.indexOf('--from');
+  const dir = i >= 0 ? process.argv[i + 1] : undefined;
+  if (!dir) {
+    console.error(`usage: node scripts/${script} --from DIR   (DIR: the folder of source benchmark files; see docs/data-provenance.md)`);
+    process.exit(2);
+  }
+  return path.resolve(dir);
+}
+const shared = fromDir('make-live-batches.mjs');
 const N = 256;
 const REC = 3073;
 
