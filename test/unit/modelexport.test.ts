@@ -23,7 +23,7 @@ import { vitCost } from '../../src/core/vit/net.js';
 import { vitSpace, type VitVariant } from '../../src/core/vit/space.js';
 
 const PY = '/usr/bin/python3';
-const CHECK = path.join(import.meta.dirname, '..', 'support', 'modelexport_check.py');
+const CHECK = path.join(__dirname, '..', 'support', 'modelexport_check.py');
 const TORCH =
   spawnSync(PY, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0
     ? undefined
