@@ -61,7 +61,10 @@ export const EXPORTABLE_SPACES = [
 ];
 
 /** Resolves a spec (as stored in archs/<id>.json) into the network to export. */
-export function targetOfSpec(spec: SpecFile, run?: { id?: string; dir: string }): ExportTarget {
+export function targetOfSpec(
+  spec: Pick<SpecFile, 'space' | 'dataset' | 'id' | 'arch' | 'spec'>,
+  run?: { id?: string; dir: string },
+): ExportTarget {
   const source: ExportSource = {
     ...(run?.id ? { run: run.id } : {}),
     ...(run ? { runDir: run.dir } : {}),
