@@ -28,6 +28,8 @@ async function resolveTarget(
   id: string | undefined,
   deps: Deps,
 ): Promise<ExportTarget | undefined> {
+  // the exporters load on first use, so the extension host's start-up does not pay for them
+  const { loadTarget } = await import('../core/modelexport/target.js');
   if (typeof ref === 'string') return loadTarget(ref, id);
   if (ref && 'dir' in ref && typeof ref.id === 'string') return loadTarget(ref.dir, ref.id);
   if (ref && 'fsPath' in ref) return loadTarget(ref.fsPath);
