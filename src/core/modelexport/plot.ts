@@ -150,7 +150,7 @@ const range = (vs: number[]): [number, number] => [Math.min(...vs), Math.max(...
 
 export function plotSvg(d: PlotData): string {
   const W = 960;
-  const H = 440;
+  const H = 412 + 20 * d.series.length; // one legend line per run
   const left: Box = { x: 70, y: 50, w: 500, h: 320 };
   const right: Box = { x: 650, y: 50, w: 280, h: 320 };
   const out: string[] = [
@@ -205,8 +205,8 @@ export function plotSvg(d: PlotData): string {
   // legend
   d.series.forEach((s, i) => {
     const c = COLORS[i % COLORS.length]!;
-    const y = H - 22;
-    const x = 70 + i * 260;
+    const y = 420 + 20 * i;
+    const x = 70;
     out.push(
       `<circle cx="${x}" cy="${y}" r="5" fill="${c}"/>`,
       `<text x="${x + 10}" y="${y}" dominant-baseline="middle" font-size="12">${esc(s.name)} (${s.front.length} non-dominated of ${s.points.length} evaluated)</text>`,
