@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareMarkdown, compareRuns } from '../core/modelexport/compare.js';
+import { CompareError, compareMarkdown, compareRuns } from '../core/modelexport/compare.js';
 import { MEASURE_DEFAULTS, measureTarget, MEASURED_HERE } from '../core/modelexport/measure.js';
 import { exportOnnx } from '../core/modelexport/onnx.js';
 import { plotData, plotSvg, svgToPng } from '../core/modelexport/plot.js';
@@ -31,6 +31,16 @@ function posInt(v: string | undefined, name: string, dflt: number, min = 1): num
   return n;
 }
 
+/** The user's mistakes (an unsupported space, runs of different tasks) become usage errors (exit 2). */
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ExportError || e instanceof CompareError) throw new CliUsageError(e.message);
+    throw e;
+  }
+}
+
 function defaultName(t: ExportTarget, ext: string): string {
   return `${t.source.id}.${ext}`;
 }
@@ -46,13 +56,7 @@ export function cmdExportModel(argv: string[]): void {
     throw new CliUsageError('export-model needs a run folder and an architecture id, or a spec file');
   if (values.format !== 'pytorch' && values.format !== 'onnx')
     throw new CliUsageError(`--format must be pytorch or onnx, got ${JSON.stringify(values.format)}`);
-  let t: ExportTarget;
-  try {
-    t = loadTarget(runOrSpec, id);
-  } catch (e) {
-    if (e instanceof ExportError) throw new CliUsageError(e.message);
-    throw e;
-  }
+  const t = usage(() => loadTarget(runOrSpec, id));
   const out = values.out ?? defaultName(t, values.format === 'pytorch' ? 'py' : 'onnx');
   if (values.format === 'pytorch') fs.writeFileSync(out, pytorchSource(t));
   else {
@@ -98,7 +102,7 @@ export async function cmdMeasure(argv: string[]): Promise<void> {
     `|---|---|${cfg.costMetrics.map(() => '---:|').join('')}---:|`,
   ];
   for (const id of ids) {
-    const t = loadTarget(store.dir, id);
+    const t = usage(() => loadTarget(store.dir, id));
     const spec = store.readSpecs().find((s) => s.id === t.source.id)!;
     const m = await measureTarget(t, o);
     context = m.context;
@@ -130,13 +134,7 @@ export function cmdCompare(argv: string[]): void {
     options: { json: { type: 'string' }, regions: { type: 'string' } },
   });
   if (positionals.length < 2) throw new CliUsageError('compare needs at least two run folders');
-  let c;
-  try {
-    c = compareRuns(positionals, posInt(values.regions, 'regions', 4));
-  } catch (e) {
-    if (e instanceof RunFolderError) throw e;
-    throw new CliUsageError((e as Error).message);
-  }
+  const c = usage(() => compareRuns(positionals, posInt(values.regions, 'regions', 4)));
   process.stdout.write(compareMarkdown(c));
   if (values.json) fs.writeFileSync(values.json, JSON.stringify(c, null, 2) + '\n');
 }
@@ -152,7 +150,7 @@ export async function cmdPlot(argv: string[]): Promise<void> {
   const ext = path.extname(out).toLowerCase();
   if (ext !== '.svg' && ext !== '.png')
     throw new CliUsageError(`--out must end in .svg or .png, got "${out}"`);
-  const svg = plotSvg(plotData(positionals));
+  const svg = plotSvg(usage(() => plotData(positionals)));
   if (ext === '.svg') fs.writeFileSync(out, svg);
   else fs.writeFileSync(out, await svgToPng(svg, posInt(values.width, 'width', 1920)));
   process.stdout.write(`${path.resolve(out)}\n`);

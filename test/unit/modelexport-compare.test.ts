@@ -2,6 +2,7 @@
 // scores on NB201 runs, the SVG and PNG pictures, and the measured-here latency.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -199,4 +200,46 @@ test('measure: a positive median labelled "measured here", with batch and thread
   assert.equal(m.label, MEASURED_HERE);
   assert.ok(m.medianMs > 0 && Number.isFinite(m.medianMs));
   assert.match(m.context, /^measured here: .*batch 2, 1 intra-op thread, 1 warm-up runs, median of 3$/);
+});
+
+const REPO = path.join(__dirname, '..', '..');
+const CLI = path.join(REPO, 'src', 'cli', 'main.ts');
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', cwd: REPO });
+
+test('CLI: export-model writes the .py and .onnx files, and refuses what it cannot export with exit 2', () => {
+  const py = path.join(root, 'a0.py');
+  const r = cli('export-model', A, 'a-0', '--format', 'pytorch', '--out', py);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), py);
+  assert.match(fs.readFileSync(py, 'utf8'), /class FBNet\(nn\.Module\)/);
+  const ox = path.join(root, 'a0.onnx');
+  const o = cli('export-model', path.join(A, 'archs', 'a-0.json'), '--format', 'onnx', '--out', ox);
+  assert.equal(o.status, 0, o.stderr);
+  assert.match(o.stderr, /Opset 17/);
+  assert.ok(fs.statSync(ox).size > 1000);
+  const bad = cli('export-model', A, 'a-0', '--format', 'tflite');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--format must be pytorch or onnx/);
+  const missing = cli('export-model', A, 'nope', '--format', 'onnx');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no architecture "nope" in this run/);
+  const user = path.join(root, 'user-run');
+  writeRun(user, 'u', [{ acc: 1, lat: 1, gen: 0, arch: 'x' }], 'my-space', 'd', 'cpu_latency');
+  const u = cli('export-model', user, 'u-0', '--format', 'pytorch');
+  assert.equal(u.status, 2);
+  assert.match(u.stderr, /user-defined or external space/);
+});
+
+test('CLI: compare prints the table, plot writes the SVG; runs of different tasks are a usage error', () => {
+  const c = cli('compare', A, B);
+  assert.equal(c.status, 0, c.stderr);
+  assert.match(c.stdout, /\| run-b \| 1 \| 1 \| 0\.9178 \|/);
+  const svg = path.join(root, 'f.svg');
+  const p = cli('plot', A, B, '--out', svg);
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(fs.readFileSync(svg, 'utf8'), /<svg /);
+  const x = cli('compare', A, path.join(root, 'run-c'));
+  assert.equal(x.status, 2);
+  assert.match(x.stderr, /compare runs of one task/);
 });

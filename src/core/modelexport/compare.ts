@@ -11,6 +11,14 @@ import { spaceProvider } from '../registry.js';
 import type { FrontFile } from '../run.js';
 import { RunFolderError, RunStore, type RunConfig, type SpecFile } from '../runstore.js';
 
+/** Runs that cannot be compared or plotted together (different tasks, too few runs). */
+export class CompareError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CompareError';
+  }
+}
+
 export interface RunPoints {
   dir: string;
   name: string;
@@ -82,7 +90,7 @@ export interface CompareResult {
 }
 
 export function compareRuns(dirs: readonly string[], regions = 4): CompareResult {
-  if (dirs.length < 2) throw new Error('compare needs at least two run folders');
+  if (dirs.length < 2) throw new CompareError('compare needs at least two run folders');
   const runs = dirs.map(loadRunPoints);
   const a = runs[0]!;
   const notes: string[] = [];
@@ -92,7 +100,7 @@ export function compareRuns(dirs: readonly string[], regions = 4): CompareResult
       r.config.dataset === a.config.dataset &&
       r.config.costMetrics.join(',') === a.config.costMetrics.join(',');
     if (!same)
-      throw new Error(
+      throw new CompareError(
         `${r.name} (${r.config.space}/${r.config.dataset}/${r.config.costMetrics.join('+')}) is not the task of ` +
           `${a.name} (${a.config.space}/${a.config.dataset}/${a.config.costMetrics.join('+')}): compare runs of one task`,
       );

@@ -7,7 +7,7 @@
 import { scoreFront } from '../metrics.js';
 import { nonDominated } from '../pareto.js';
 import { spaceProvider } from '../registry.js';
-import { loadRunPoints, objectivesOf, type RunPoints } from './compare.js';
+import { CompareError, loadRunPoints, objectivesOf, type RunPoints } from './compare.js';
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
@@ -54,7 +54,7 @@ export function plotData(dirs: readonly string[]): PlotData {
   const a = runs[0]!;
   for (const r of runs.slice(1))
     if (r.config.space !== a.config.space || r.config.dataset !== a.config.dataset)
-      throw new Error(
+      throw new CompareError(
         `${r.name} is not a run of ${a.config.space}/${a.config.dataset}: plot runs of one task`,
       );
   const cm = a.config.costMetrics;
