@@ -36,7 +36,8 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['onnxruntime-node'],
+    // resvg (the plot command's PNG renderer) ships a native binary per platform, as onnxruntime-node does
+    external: ['onnxruntime-node', '@resvg/resvg-js'],
     banner: { js: '#!/usr/bin/env node' },
   },
 ];

@@ -6,5 +6,16 @@ cd "$(dirname "$0")/.."
 echo "== typecheck"; npm run -s typecheck
 echo "== lint"; npm run -s lint
 echo "== build"; npm run -s build
+# PyTorch reference of the model-export tests (test/unit/modelexport.test.ts): Debian's python3-torch. Installed
+# here when missing and run as root; otherwise those checks are skipped, and say so.
+if ! /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing python3-torch (PyTorch reference of the model-export tests)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null; } ||
+      echo "!! python3-torch could not be installed: the PyTorch checks of the model export will be SKIPPED"
+  else
+    echo "!! python3-torch is missing and this is not root: the PyTorch checks of the model export will be SKIPPED (apt-get install -y python3-torch)"
+  fi
+fi
 echo "== unit tests"; npm run -s test:unit
 if [ -f scripts/test-vscode.sh ]; then echo "== VS Code tests (code-server + Chromium)"; bash scripts/test-vscode.sh; fi

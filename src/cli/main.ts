@@ -26,6 +26,14 @@ import {
   llmSummary,
   noticeLine,
 } from './llm.js';
+import {
+  CliUsageError,
+  cmdCompare,
+  cmdExportModel,
+  cmdMeasure,
+  cmdPlot,
+  EXPORT_MODEL_USAGE,
+} from './export-model.js';
 
 const USAGE = `llm-nas — LLM-driven hardware-aware NAS (complexity-partitioned co-evolution, zero-cost evaluation)
 
@@ -35,7 +43,7 @@ Usage:
   llm-nas resume RUN_DIR [--max-cost X] [--max-tokens N]   continue an interrupted or budget-stopped run
   llm-nas bench [options]             the search-quality benchmark (../shared/BENCHMARK.md protocol)
   llm-nas export RUN_DIR --format csv|json [--out FILE]
-
+${EXPORT_MODEL_USAGE}
 search options:
   --space nb201            --dataset cifar10|cifar100|ImageNet16-120
   --device edgegpu[,raspi4,...]        --metric latency|energy
@@ -58,6 +66,7 @@ class UsageError extends Error {}
 function fail(e: unknown): never {
   if (
     e instanceof UsageError ||
+    e instanceof CliUsageError ||
     e instanceof ConfigError ||
     e instanceof SpaceError ||
     e instanceof KbParseError ||
@@ -457,6 +466,14 @@ async function main(): Promise<void> {
       return cmdBench(rest);
     case 'export':
       return cmdExport(rest);
+    case 'export-model':
+      return cmdExportModel(rest);
+    case 'measure':
+      return cmdMeasure(rest);
+    case 'compare':
+      return cmdCompare(rest);
+    case 'plot':
+      return cmdPlot(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -22,6 +22,7 @@ import type { RunController } from './controller.js';
 import { DashboardPanel } from './dashboard.js';
 import type { RunSession } from './session.js';
 import { listRunDirs, runsRoot, type RunsTree } from './tree.js';
+import { registerExportModelCommands } from './export-model.js';
 
 /** What New Search needs; any field given as an argument skips its picker. */
 export interface NewSearchArgs {
@@ -448,5 +449,6 @@ export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
 
   reg('llmNas.showLog', () => log.show());
   reg('llmNas.refreshRuns', () => tree.refresh());
+  registerExportModelCommands(reg, { log, currentDir: () => controller.model?.dir });
   return handlers;
 }

@@ -98,6 +98,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     item.description = n.detail;
     item.tooltip = `${n.id}${n.onFront ? ' (on the global front)' : ''}`;
     item.iconPath = new vscode.ThemeIcon(n.onFront ? 'star-full' : 'circuit-board');
+    item.contextValue = 'llmNasArch'; // Export Model…, Measure on This Machine
     const uri = vscode.Uri.file(path.join(n.dir, 'archs', `${n.id}.json`));
     item.resourceUri = uri;
     item.command = { command: 'vscode.open', title: 'Open Spec', arguments: [uri] };

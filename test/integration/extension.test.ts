@@ -200,6 +200,30 @@ describe('LLM-NAS in a real extension host', function () {
     assert.deepEqual(rows.map((r) => r.id).sort(), front.front.map((f) => f.id).sort());
   });
 
+  it('Export Model… writes a PyTorch module and an ONNX model of a front member (Runs-view item and spec-file forms)', async () => {
+    const front = JSON.parse(fs.readFileSync(path.join(firstRun, 'front.json'), 'utf8')) as {
+      front: { id: string; arch: string }[];
+    };
+    const first = front.front[0]!;
+    const pyOut = path.join(firstRun, 'models', `${first.id}.py`);
+    const onnxOut = path.join(firstRun, 'models', `${first.id}.onnx`);
+    // a Runs-view architecture item is {kind: 'arch', dir, id}; a spec file is its Uri
+    const a = await vscode.commands.executeCommand<string>(
+      'llmNas.exportModel',
+      { kind: 'arch', dir: firstRun, id: first.id },
+      undefined,
+      'pytorch',
+      pyOut,
+    );
+    assert.equal(a, pyOut);
+    const py = fs.readFileSync(pyOut, 'utf8');
+    assert.ok(py.includes(`Architecture: ${first.arch}`));
+    assert.match(py, /def build\(num_classes=/);
+    const spec = vscode.Uri.file(path.join(firstRun, 'archs', `${first.id}.json`));
+    await vscode.commands.executeCommand('llmNas.exportModel', spec, undefined, 'onnx', onnxOut);
+    assert.ok(fs.statSync(onnxOut).size > 1000);
+  });
+
   it('the dashboard answers ready with a snapshot; an invalid knowledge-base edit is rejected with a message', async () => {
     await vscode.commands.executeCommand('llmNas.openDashboard', firstRun);
     const panel = api.dashboard();

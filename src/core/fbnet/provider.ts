@@ -24,6 +24,13 @@ import {
 import { FBNET_PROXIES, FBNET_RANK_PROXIES, type FbnetScoreJob } from './proxies.js';
 import { fbnetSpace, type FbnetArch } from './space.js';
 import { ZcEvaluator, type ReferenceSample, type Scores } from './zc.js';
+import {
+  LOCAL_DEVICE,
+  LOCAL_LATENCY,
+  splitLocal,
+  targetOfArch,
+  withLocalLatency,
+} from '../modelexport/local-latency.js';
 
 /** The proxies a predictor needs (params and FLOPs always: they are free). */
 export function proxiesFor(predictor: string, rank: readonly string[]): string[] {
@@ -64,9 +71,9 @@ export const fbnetProvider: SpaceProvider = {
   label:
     'FBNet (HW-NAS-Bench; hardware metrics from its lookup tables, accuracy predicted by zero-cost proxies)',
   datasets: FBNET_DATASETS,
-  devices: FBNET_DEVICES,
+  devices: [...FBNET_DEVICES, LOCAL_DEVICE],
   metrics: ['latency', 'energy'],
-  hwMetrics: FBNET_METRICS,
+  hwMetrics: [...FBNET_METRICS, LOCAL_LATENCY],
   predictors: (ds) => [
     ...(fs.existsSync(fbnetReferenceFile(ds)) ? ['rank-avg'] : []),
     ...FBNET_PROXIES,
@@ -76,10 +83,11 @@ export const fbnetProvider: SpaceProvider = {
   build(c) {
     const space = fbnetSpace(c.dataset);
     const setting = FBNET_SETTINGS[c.dataset]!;
-    const metrics = c.costMetrics as FbnetMetric[];
+    // --device local: CPU latency measured here on top of the lookup-table metrics
+    const { table: metrics, local } = splitLocal<FbnetMetric>(c.costMetrics);
     const hw = (a: FbnetArch): Promise<Record<string, number>> =>
       Promise.resolve(Object.fromEntries(metrics.map((m) => [m, lutCost(a, setting, m)])));
-    const evaluator: Evaluator<FbnetArch> =
+    const base: Evaluator<FbnetArch> =
       c.predictor === 'external'
         ? externalEvaluatorFor(space, c, hw, metrics)
         : new ZcEvaluator<FbnetArch>({
@@ -103,11 +111,14 @@ export const fbnetProvider: SpaceProvider = {
             // one job per worker thread (the LUT cost is free)
             concurrency: livePool().size,
           });
+    const evaluator = local
+      ? withLocalLatency(base, (a) => targetOfArch(space, 'fbnet', c.dataset, a))
+      : base;
     return {
       space: space as SearchSpace<unknown>,
       partition: featurePartition(space, c, { feature: 'flops_m', niches: 4 }) as Partition<unknown>,
       evaluator: evaluator as Evaluator<unknown>,
-      costMetrics: metrics,
+      costMetrics: c.costMetrics,
     };
   },
 };

@@ -9,6 +9,13 @@ import type { SearchSpace } from '../space.js';
 import { scoreSearch, type Nb201Task } from './benchmark.js';
 import { Nb201TableEvaluator, tablePredictorNames } from './evaluator.js';
 import { nb201Partition } from './partition.js';
+import {
+  LOCAL_DEVICE,
+  LOCAL_LATENCY,
+  splitLocal,
+  targetOfArch,
+  withLocalLatency,
+} from '../modelexport/local-latency.js';
 import { nb201Space, type Nb201Arch } from './space.js';
 import { HW_DEVICES, HW_METRICS, NB201_DATASETS, type HwMetric, type Nb201Dataset } from './table.js';
 
@@ -28,20 +35,25 @@ export const nb201Provider: SpaceProvider = {
   id: 'nb201',
   label: nb201Space.label,
   datasets: NB201_DATASETS,
-  devices: HW_DEVICES,
+  devices: [...HW_DEVICES, LOCAL_DEVICE],
   metrics: ['latency', 'energy'],
-  hwMetrics: HW_METRICS,
+  hwMetrics: [...HW_METRICS, LOCAL_LATENCY],
   predictors: (ds) => [...tablePredictorNames(ds as Nb201Dataset), ...extraEvaluators.keys()],
   defaults: { dataset: 'cifar10', devices: ['edgegpu'], metric: 'latency', predictor: 'rank-avg' },
   build(c) {
     const dataset = c.dataset as Nb201Dataset;
     const metrics = c.costMetrics as HwMetric[];
+    // --device local: CPU latency measured here on top of the table metrics (no true front for it)
+    const { table, local } = splitLocal<HwMetric>(metrics);
     const extra = extraEvaluators.get(c.predictor);
-    const evaluator: Evaluator<Nb201Arch> = extra
-      ? extra({ dataset, metrics, config: c })
-      : new Nb201TableEvaluator({ dataset, predictor: c.predictor, required: metrics });
+    const base: Evaluator<Nb201Arch> = extra
+      ? extra({ dataset, metrics: table, config: c })
+      : new Nb201TableEvaluator({ dataset, predictor: c.predictor, required: table });
+    const evaluator = local
+      ? withLocalLatency(base, (a) => targetOfArch(nb201Space, 'nb201', dataset, a))
+      : base;
     const task: Nb201Task = { id: `${dataset}/${metrics.join('+')}`, dataset, metrics };
-    return {
+    const parts: ReturnType<SpaceProvider['build']> = {
       space: nb201Space as SearchSpace<unknown>,
       partition: (c.partition ? nb201Partition() : singleNiche()) as Partition<unknown>,
       evaluator: evaluator as Evaluator<unknown>,
@@ -58,5 +70,7 @@ export const nb201Provider: SpaceProvider = {
         return scoreSearch(task, idx, pred);
       },
     };
+    if (local) delete parts.scoreTruth; // the benchmark has no true front for a latency measured here
+    return parts;
   },
 };
