@@ -4,9 +4,16 @@ import fs from 'node:fs';
 import type { FrontFile } from './run.js';
 import { RunFolderError, RunStore } from './runstore.js';
 
-function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * One CSV cell. Text a spreadsheet would take for a formula (starting with =, +, -, @, tab or CR: OWASP's CSV
+ * injection rule) gets a leading single quote and is quoted; finite numbers (negative ones too) stay numbers.
+ */
+export function csvCell(v: unknown): string {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  let s = v === undefined || v === null ? '' : String(v);
+  const formula = /^[=+\-@\t\r]/.test(s);
+  if (formula) s = `'${s}`;
+  return formula || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function exportRun(dir: string, format: 'csv' | 'json', what: 'front' | 'all' = 'front'): string {

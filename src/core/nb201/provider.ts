@@ -2,6 +2,7 @@
 // predictors, plus any registered live evaluator), the paper's niches, and true-front scoring.
 
 import type { Evaluator } from '../evaluator.js';
+import { externalEvaluatorFor } from '../external/provider.js';
 import { singleNiche, type Partition } from '../partition.js';
 import type { SpaceProvider } from '../registry.js';
 import type { RunConfig } from '../runstore.js';
@@ -10,7 +11,14 @@ import { scoreSearch, type Nb201Task } from './benchmark.js';
 import { Nb201TableEvaluator, tablePredictorNames } from './evaluator.js';
 import { nb201Partition } from './partition.js';
 import { nb201Space, type Nb201Arch } from './space.js';
-import { HW_DEVICES, HW_METRICS, NB201_DATASETS, type HwMetric, type Nb201Dataset } from './table.js';
+import {
+  HW_DEVICES,
+  HW_METRICS,
+  loadNb201Table,
+  NB201_DATASETS,
+  type HwMetric,
+  type Nb201Dataset,
+} from './table.js';
 
 /** Evaluators other than the published-proxy table (e.g. the live zero-cost evaluator), by predictor id. */
 export type Nb201EvaluatorFactory = (opts: {
@@ -31,15 +39,24 @@ export const nb201Provider: SpaceProvider = {
   devices: HW_DEVICES,
   metrics: ['latency', 'energy'],
   hwMetrics: HW_METRICS,
-  predictors: (ds) => [...tablePredictorNames(ds as Nb201Dataset), ...extraEvaluators.keys()],
+  predictors: (ds) => [...tablePredictorNames(ds as Nb201Dataset), ...extraEvaluators.keys(), 'external'],
   defaults: { dataset: 'cifar10', devices: ['edgegpu'], metric: 'latency', predictor: 'rank-avg' },
   build(c) {
     const dataset = c.dataset as Nb201Dataset;
     const metrics = c.costMetrics as HwMetric[];
     const extra = extraEvaluators.get(c.predictor);
-    const evaluator: Evaluator<Nb201Arch> = extra
-      ? extra({ dataset, metrics, config: c })
-      : new Nb201TableEvaluator({ dataset, predictor: c.predictor, required: metrics });
+    // an external evaluator command reports accuracy (and may report costs); the benchmark's table fills the rest
+    const tableHw = (a: Nb201Arch): Promise<Record<string, number>> => {
+      const i = nb201Space.index(a);
+      const t = loadNb201Table();
+      return Promise.resolve(Object.fromEntries(metrics.map((m) => [m, t.hw(dataset, m)[i]!])));
+    };
+    const evaluator: Evaluator<Nb201Arch> =
+      c.predictor === 'external'
+        ? externalEvaluatorFor(nb201Space, c, tableHw, metrics)
+        : extra
+          ? extra({ dataset, metrics, config: c })
+          : new Nb201TableEvaluator({ dataset, predictor: c.predictor, required: metrics });
     const task: Nb201Task = { id: `${dataset}/${metrics.join('+')}`, dataset, metrics };
     return {
       space: nb201Space as SearchSpace<unknown>,
