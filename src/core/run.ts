@@ -296,6 +296,9 @@ export class SearchRun {
             ? this.handlers.knowledge(this.store, niche, gen)
             : nicheView(kb.inForce(gen), niche.id),
         gate: async () => {
+          // a macrotask turn at each generation boundary: a built-in search never awaits I/O, and without this
+          // turn signals (Ctrl-C), timers and UI messages wait until the whole run has ended
+          await new Promise<void>((r) => setImmediate(r));
           if (this.pauseGate) await this.pauseGate.promise;
         },
         onEvent: (raw) => {
