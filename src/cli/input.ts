@@ -4,6 +4,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { SpaceError } from '../core/space.js';
+import { readDefinitionFile, type UserSpaceDefinition } from '../core/userspace/definition.js';
 
 export class UsageError extends Error {}
 
@@ -105,10 +107,32 @@ const FS_CODES: Record<string, string> = {
 };
 
 /** A file-system error as one line naming the path, or undefined when `e` is not one. */
-export function fsErrorLine(e: unknown): string | undefined {
+export function fsErrorLine(e: unknown, file?: string): string | undefined {
   const x = e as { code?: unknown; path?: unknown; syscall?: unknown } | undefined;
   if (!x || typeof x.code !== 'string' || !(x.code in FS_CODES)) return undefined;
-  const where = typeof x.path === 'string' ? x.path : '(unknown path)';
-  const op = typeof x.syscall === 'string' ? ` (${x.syscall})` : '';
-  return `cannot ${/open|write|mkdir|rename|unlink|copy|append/.test(String(x.syscall)) ? 'write' : 'read'} ${where}: ${FS_CODES[x.code]} [${x.code}${op}]`;
+  const where = file ?? (typeof x.path === 'string' ? x.path : '(unknown path)');
+  const op = typeof x.syscall === 'string' ? `, ${x.syscall}` : '';
+  return `${where}: ${FS_CODES[x.code]} (${x.code}${op})`;
+}
+
+/** Writes a file a flag names; a file-system error becomes one line naming the flag and the file. */
+export function writeOut(file: string, text: string, flag: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (e) {
+    const line = fsErrorLine(e, file);
+    if (line) throw new UsageError(`${flag} ${line}`);
+    throw e;
+  }
+}
+
+/** A user space file (--space-file): every problem is reported with the file's name and the JSON path. */
+export function readSpaceFile(file: string): UserSpaceDefinition {
+  existingFile(file, '--space-file');
+  try {
+    return readDefinitionFile(file);
+  } catch (e) {
+    if (e instanceof SpaceError) throw new UsageError(`--space-file ${file}: ${e.message}`);
+    throw e;
+  }
 }

@@ -11,7 +11,6 @@ import { checkConfig, ConfigError, costMetricsOf, registerSpace, spaceProvider }
 import { SearchRun, type FrontFile, type RunNotice } from '../core/run.js';
 import { RUN_FORMAT, RunFolderError, RunStore, type RunConfig } from '../core/runstore.js';
 import { SpaceError } from '../core/space.js';
-import { readDefinitionFile } from '../core/userspace/definition.js';
 import { userProviderOf } from '../core/userspace/provider.js';
 import { KbParseError } from '../core/knowledge.js';
 import { LlmError } from '../core/llm/index.js';
@@ -20,12 +19,13 @@ import { redact, secretsFromEnv } from '../core/redact.js';
 import { configTrustItems, endpointOf, TrustError } from '../core/trust.js';
 import {
   checkOutFolder,
-  existingFile,
   fsErrorLine,
   intFlag,
   LIMITS,
   readKnowledgeBaseFile,
+  readSpaceFile,
   UsageError,
+  writeOut,
 } from './input.js';
 import { installInterrupt } from './interrupt.js';
 import {
@@ -263,7 +263,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
   const trust = cliTrustStore();
   if (values['space-file']) {
     // a user-defined space: the definition travels in the run config, so the run folder is self-contained
-    const def = readDefinitionFile(existingFile(values['space-file'], '--space-file'));
+    const def = readSpaceFile(values['space-file']);
     // its evaluator.command runs only if approved for this file or given again (docs/security.md)
     if (values['external-evaluator'] === undefined && (values.predictor ?? 'external') === 'external')
       requireSpaceFileTrust(values['space-file'], def, {}, trust);
@@ -313,7 +313,9 @@ async function cmdSearch(argv: string[]): Promise<void> {
     checkApiKey(config.operatorOptions);
   }
   checkConfig(config);
-  const seedKnowledge = values['knowledge-base'] ? readKnowledgeBaseFile(values['knowledge-base']) : undefined;
+  const seedKnowledge = values['knowledge-base']
+    ? readKnowledgeBaseFile(values['knowledge-base'])
+    : undefined;
   const out = values.out ?? path.join('.llm-nas', 'runs', id);
   checkOutFolder(out);
   const interrupt = installInterrupt(); // before the run starts: Ctrl-C during the first generation stops it too
@@ -537,7 +539,7 @@ function cmdExport(argv: string[]): void {
   const text = exportRun(dir, values.format, values.all ? 'all' : 'front');
   if (values.out && fs.existsSync(values.out) && fs.statSync(values.out).isDirectory())
     throw new UsageError(`--out ${values.out}: is a folder; name the file to write`);
-  if (values.out) fs.writeFileSync(values.out, text);
+  if (values.out) writeOut(values.out, text, '--out');
   else process.stdout.write(text);
 }
 
@@ -568,6 +570,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
-    fail(new UsageError(e.message));
+    fail(new UsageError(e.message.replace(/\s*\n\s*/g, ' ')));
   fail(e);
 });

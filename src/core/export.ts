@@ -24,7 +24,15 @@ export function exportRun(dir: string, format: 'csv' | 'json', what: 'front' | '
     const f = store.file('front.json');
     if (!fs.existsSync(f))
       throw new RunFolderError(f, 'not found — the run has not completed a generation yet');
-    ids = (JSON.parse(fs.readFileSync(f, 'utf8')) as FrontFile).front.map((r) => r.id);
+    let front: unknown;
+    try {
+      front = (JSON.parse(fs.readFileSync(f, 'utf8')) as FrontFile).front;
+    } catch (e) {
+      throw new RunFolderError(f, `corrupted JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(front) || front.some((r) => typeof (r as { id?: unknown })?.id !== 'string'))
+      throw new RunFolderError(f, 'not an LLM-NAS front file (no "front" list of {id, …})');
+    ids = (front as FrontFile['front']).map((r) => r.id);
   } else ids = specs.map((s) => s.id);
   const byId = new Map(specs.map((s) => [s.id, s]));
   const rows = ids.map((id) => {

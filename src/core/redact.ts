@@ -27,7 +27,10 @@ export function redact(text: string, secrets: Iterable<string | undefined> = [])
 
 /** Values of environment variables that look like credentials (…KEY, …TOKEN, …SECRET, …PASSWORD),
  * for redacting what goes to stderr. */
-export function secretsFromEnv(env: NodeJS.ProcessEnv = process.env, extra: readonly string[] = []): string[] {
+export function secretsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  extra: readonly string[] = [],
+): string[] {
   const names = Object.keys(env).filter(
     (k) => /KEY|TOKEN|SECRET|PASSW|CREDENTIAL/i.test(k) || extra.includes(k),
   );

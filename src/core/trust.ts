@@ -95,9 +95,10 @@ export function definitionTrustItems(def: unknown, field = 'evaluator.command'):
 }
 
 /** The endpoint an operatorOptions block sends the key to; undefined when it is the product's default. */
-export function endpointOf(
-  operatorOptions: Record<string, unknown> | undefined,
-): { baseURL: string; apiKeyEnv: string } {
+export function endpointOf(operatorOptions: Record<string, unknown> | undefined): {
+  baseURL: string;
+  apiKeyEnv: string;
+} {
   const o = operatorOptions ?? {};
   return {
     baseURL: typeof o['baseURL'] === 'string' ? o['baseURL'] : DEFAULT_SETTINGS.baseURL,

@@ -22,10 +22,14 @@ export function startCli(
   args: string[],
   env: Record<string, string | undefined> = {},
 ): { child: ChildProcess; done: Promise<CliResult>; out: () => string; err: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+    },
+  );
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

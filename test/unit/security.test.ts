@@ -177,7 +177,10 @@ test('resume does not send a key to a folder’s endpoint until approved; a key 
   const refused = await cli(['resume', dir], bob);
   assert.equal(refused.code, 2, refused.err);
   assert.equal(srv.requests.length, served, 'a request went to the folder’s endpoint without approval');
-  assert.match(refused.err, /send the value of the environment variable SOME_TOKEN as the API key to http:\/\/127/);
+  assert.match(
+    refused.err,
+    /send the value of the environment variable SOME_TOKEN as the API key to http:\/\/127/,
+  );
   assert.match(refused.err, /--base-url http:\/\/127\.0\.0\.1:\d+\/v1 --api-key-env SOME_TOKEN/);
 
   // given again, it goes; a gateway that echoes the Authorization header in its 401 body

@@ -67,7 +67,10 @@ export function validateDefinition(v: unknown): SpaceIssue[] {
   const names = new Set<string>();
   if (!Array.isArray(o['slots']) || o['slots'].length === 0) bad('$.slots', 'must be a non-empty array');
   else if (o['slots'].length > MAX_SLOTS)
-    bad('$.slots', `has ${o['slots'].length} slots; at most ${MAX_SLOTS} (a larger space cannot be searched in reasonable time)`);
+    bad(
+      '$.slots',
+      `has ${o['slots'].length} slots; at most ${MAX_SLOTS} (a larger space cannot be searched in reasonable time)`,
+    );
   else
     o['slots'].forEach((s: unknown, i) => {
       const p = `$.slots[${i}]`;
