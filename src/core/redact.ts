@@ -61,3 +61,31 @@ export class Redactor {
     return redactValue(v, [...this.secrets]);
   }
 }
+
+/**
+ * `target` with the string (and Error) arguments of the named methods redacted — e.g. a log channel, so no line
+ * it writes holds the key, whatever a server or a command echoed.
+ */
+export function redactingProxy<T extends object>(
+  target: T,
+  methods: readonly string[],
+  secrets: () => (string | undefined)[],
+): T {
+  const clean = (a: unknown): unknown =>
+    typeof a === 'string'
+      ? redact(a, secrets())
+      : a instanceof Error
+        ? redact(a.stack ?? a.message, secrets())
+        : a;
+  const wrapped = new Set(methods);
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const v = Reflect.get(t, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      const f = v as (...a: unknown[]) => unknown;
+      return typeof prop === 'string' && wrapped.has(prop)
+        ? (...args: unknown[]) => f.apply(t, args.map(clean))
+        : f.bind(t);
+    },
+  });
+}

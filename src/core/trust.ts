@@ -232,3 +232,29 @@ export function unapproved(
 ): TrustItem[] {
   return items.filter((i) => !givenCovers(given, i) && !store.isApproved(target, i));
 }
+
+/**
+ * Which key (if any) an LLM call to `target` may carry. The key stored for the user's own endpoint (VS Code's
+ * SecretStorage) goes only to that endpoint; an environment variable's value goes to the user's endpoint when it
+ * is the default variable, or to an endpoint + variable pair the user approved. Anything else gets no key.
+ */
+export function apiKeyFor(
+  target: { baseURL: string; apiKeyEnv: string },
+  opts: {
+    userEndpoint: string;
+    storedKey?: string | undefined;
+    env: NodeJS.ProcessEnv;
+    approved: (e: { baseURL: string; apiKeyEnv: string }) => boolean;
+  },
+): string | undefined {
+  const own = sameEndpoint(target.baseURL, opts.userEndpoint);
+  if (own && opts.storedKey) return opts.storedKey;
+  if ((own && target.apiKeyEnv === DEFAULT_SETTINGS.apiKeyEnv) || opts.approved(target))
+    return opts.env[target.apiKeyEnv];
+  return undefined;
+}
+
+/** Two endpoint URLs name the same endpoint (a trailing slash aside). */
+export function sameEndpoint(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+}

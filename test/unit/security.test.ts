@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { csvCell, exportRun } from '../../src/core/export';
-import { redact } from '../../src/core/redact';
-import { configTrustItems, TrustStore, unapproved } from '../../src/core/trust';
+import { redact, redactingProxy } from '../../src/core/redact';
+import { apiKeyFor, configTrustItems, TrustStore, unapproved } from '../../src/core/trust';
 import type { RunConfig } from '../../src/core/runstore';
 import { cli, repoRoot, tmp } from '../support/cli';
 import { LlmTestServer } from '../support/llm-server';
@@ -240,4 +240,44 @@ test('CSV export: cells starting with = + - @ tab CR are neutralised; numbers (n
   assert.equal(lines.length, specs.length + 1);
   for (const l of lines.slice(1)) assert.ok(l.endsWith(`,"'=cmd|' /C calc'!A0"`), l);
   assert.ok(!/,=cmd/.test(csv));
+});
+
+test('extension key rule: the stored key goes only to the settings endpoint; an env key only where approved', () => {
+  const env = { OPENAI_API_KEY: 'sk-env-openai-1234', GITHUB_TOKEN: 'ghp_token_123456789' };
+  const opts = (approved: string[] = []) => ({
+    userEndpoint: 'https://api.openai.com/v1/',
+    storedKey: 'sk-from-secret-storage',
+    env,
+    approved: (e: { baseURL: string; apiKeyEnv: string }) => approved.includes(`${e.baseURL} ${e.apiKeyEnv}`),
+  });
+  const mine = { baseURL: 'https://api.openai.com/v1', apiKeyEnv: 'OPENAI_API_KEY' };
+  const folder = { baseURL: 'https://evil.example/v1', apiKeyEnv: 'GITHUB_TOKEN' };
+  assert.equal(apiKeyFor(mine, opts()), 'sk-from-secret-storage');
+  assert.equal(apiKeyFor(folder, opts()), undefined);
+  assert.equal(apiKeyFor({ ...folder, apiKeyEnv: 'OPENAI_API_KEY' }, opts()), undefined);
+  // approved: that variable's value goes to that endpoint, never the stored key
+  assert.equal(apiKeyFor(folder, opts(['https://evil.example/v1 GITHUB_TOKEN'])), 'ghp_token_123456789');
+  // the user's endpoint with another variable named by a folder: not without approval
+  assert.equal(
+    apiKeyFor({ ...mine, apiKeyEnv: 'GITHUB_TOKEN' }, { ...opts(), storedKey: undefined }),
+    undefined,
+  );
+  assert.equal(apiKeyFor(mine, { ...opts(), storedKey: undefined }), 'sk-env-openai-1234');
+});
+
+test('a redacting log: no line holds the key or a Bearer token (the extension wraps its log channel so)', () => {
+  const lines: string[] = [];
+  const log = {
+    info: (s: string) => lines.push(s),
+    error: (e: string | Error) => lines.push(String(e)),
+    name: 'LLM-NAS',
+  };
+  const key = 'sk-live-abcdefgh12345';
+  const wrapped = redactingProxy(log, ['info', 'error'], () => [key]);
+  wrapped.info(`server said: invalid key ${key}`);
+  wrapped.error(new Error(`401 Authorization: Bearer ${key}`));
+  assert.equal(wrapped.name, 'LLM-NAS');
+  assert.equal(lines.length, 2);
+  for (const l of lines) assert.ok(!l.includes(key), l);
+  assert.match(lines[0]!, /invalid key \[REDACTED\]/);
 });
