@@ -433,8 +433,8 @@ async function cmdBench(argv: string[]): Promise<void> {
   if (llm) checkApiKey(llm);
   const llmSearchers = llm ? llmBenchSearchers(llm) : undefined;
   const known = [...SEARCHERS, ...Object.keys(llmSearchers?.operators ?? {})];
-  const budget = int(values.budget, 'budget', 300);
-  const seeds = int(values.seeds, 'seeds', 10);
+  const budget = int(values.budget, 'budget', 300, 1, LIMITS.budget);
+  const seeds = int(values.seeds, 'seeds', 10, 1, 1000);
   const labels = values.labels === undefined ? 0 : Number(values.labels);
   if (
     values.labels?.trim() === '' ||
