@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot, startCli, tmp, cli } from '../support/cli';
+import { LlmTestServer } from '../support/llm-server';
 import { waitFor } from '../support/wait';
 
 const localEval = path.join(repoRoot, 'examples/evaluators/local-eval.mjs');
@@ -99,4 +100,25 @@ test('Ctrl-C with an external evaluator running: its process group is killed; tw
   assert.equal(resumed.code, 0, resumed.err);
   assert.match(resumed.out, /evaluations 12\b/);
   assert.ok(events(two).some((e) => e.type === 'search/completed'));
+});
+
+test('Ctrl-C on an LLM search with calls in flight: requests aborted, run/stopped, resumable', async (t) => {
+  const srv = await LlmTestServer.start({ delayMs: 400 });
+  t.after(() => srv.close());
+  const d = tmp();
+  const dir = path.join(d, 'run');
+  const env = { LLM_NAS_TRUST_FILE: path.join(d, 'trust.json') };
+  const args = ['--operator', 'llm', '--model', 'loop', '--base-url', srv.url, '--generations', '4'];
+  const p = startCli(['search', ...args, '--budget', '72', '--seed', '4', '--out', dir], env);
+  await waitFor(() => srv.inflight > 0, 60_000);
+  p.child.kill('SIGINT');
+  const r = await p.done;
+  assert.equal(r.code, 130, r.err);
+  assert.match(r.err, /stopping at the next safe point/);
+  const ev = events(dir);
+  assert.equal(ev.at(-1)!.type, 'run/stopped');
+  await waitFor(() => srv.inflight === 0, 10_000);
+  const resumed = await cli(['resume', dir], env);
+  assert.equal(resumed.code, 0, resumed.err);
+  assert.ok(events(dir).some((e) => e.type === 'search/completed'));
 });
