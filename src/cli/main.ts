@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { benchMarkdown, runBench, SEARCHERS, type BenchRow } from '../core/bench.js';
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
+import { setExternalLog } from '../core/external/provider.js';
 import { energyTasks, latencyTasks, threeObjectiveTasks } from '../core/nb201/benchmark.js';
 import { checkConfig, ConfigError, costMetricsOf, registerSpace, spaceProvider } from '../core/registry.js';
 import { SearchRun, type FrontFile, type RunNotice } from '../core/run.js';
@@ -544,6 +545,9 @@ function cmdExport(argv: string[]): void {
 }
 
 async function main(): Promise<void> {
+  // an external evaluator's stderr goes to ours without the environment's credentials
+  const secrets = secretsFromEnv();
+  setExternalLog((l) => process.stderr.write(`[external] ${redact(l, secrets)}\n`));
   const [cmd, ...rest] = process.argv.slice(2);
   switch (cmd) {
     case 'search':
