@@ -17,5 +17,7 @@ if ! /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
     echo "!! python3-torch is missing and this is not root: the PyTorch checks of the model export will be SKIPPED (apt-get install -y python3-torch)"
   fi
 fi
+# runs the tests create approve their own folders: keep those approvals out of the user's ~/.config
+export LLM_NAS_TRUST_FILE="${LLM_NAS_TRUST_FILE:-$(mktemp -d)/trust.json}"
 echo "== unit tests"; npm run -s test:unit
 if [ -f scripts/test-vscode.sh ]; then echo "== VS Code tests (code-server + Chromium)"; bash scripts/test-vscode.sh; fi

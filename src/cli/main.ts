@@ -6,16 +6,37 @@ import { parseArgs } from 'node:util';
 import { benchMarkdown, runBench, SEARCHERS, type BenchRow } from '../core/bench.js';
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
+import { setExternalLog } from '../core/external/provider.js';
 import { energyTasks, latencyTasks, threeObjectiveTasks } from '../core/nb201/benchmark.js';
 import { checkConfig, ConfigError, costMetricsOf, registerSpace, spaceProvider } from '../core/registry.js';
 import { SearchRun, type FrontFile, type RunNotice } from '../core/run.js';
 import { RUN_FORMAT, RunFolderError, RunStore, type RunConfig } from '../core/runstore.js';
 import { SpaceError } from '../core/space.js';
-import { readDefinitionFile } from '../core/userspace/definition.js';
 import { userProviderOf } from '../core/userspace/provider.js';
 import { KbParseError } from '../core/knowledge.js';
 import { LlmError } from '../core/llm/index.js';
 import { PromptError } from '../core/llm/prompts.js';
+import { redact, secretsFromEnv } from '../core/redact.js';
+import { configTrustItems, endpointOf, TrustError } from '../core/trust.js';
+import {
+  checkOutFolder,
+  fsErrorLine,
+  intFlag,
+  LIMITS,
+  readKnowledgeBaseFile,
+  readSpaceFile,
+  UsageError,
+  writeOut,
+} from './input.js';
+import { installInterrupt } from './interrupt.js';
+import {
+  cliTrustStore,
+  cmdTrust,
+  requireRunFolderTrust,
+  requireSpaceFileTrust,
+  TRUST_USAGE,
+  TrustUsageError,
+} from './trust.js';
 import {
   applyBudgetOverrides,
   checkApiKey,
@@ -41,9 +62,11 @@ Usage:
   llm-nas search [options]            run a search (defaults: NB201, cifar10, edgegpu latency, built-in operator)
   llm-nas search --replay RUN_DIR     re-run a recorded LLM run from its llm.jsonl (no endpoint needed)
   llm-nas resume RUN_DIR [--max-cost X] [--max-tokens N]   continue an interrupted or budget-stopped run
-  llm-nas bench [options]             the search-quality benchmark (../shared/BENCHMARK.md protocol)
-  llm-nas export RUN_DIR --format csv|json [--out FILE]
+  llm-nas bench [options]             the search-quality benchmark (protocol: docs/benchmark.md)
+  llm-nas export RUN_DIR --format csv|json [--out FILE] [--all]
 ${EXPORT_MODEL_USAGE}
+  llm-nas trust PATH                  approve a run folder's / space file's command and LLM endpoint (docs/security.md)
+
 search options:
   --space nb201            --dataset cifar10|cifar100|ImageNet16-120
   --device edgegpu[,raspi4,...]        --metric latency|energy
@@ -59,37 +82,49 @@ bench options:
   --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy|3obj --json FILE
   --labels K (calibrate the predictor on K labelled architectures per search; they count towards the budget)
   --operator llm (adds llm-nas-llm, the full method, and llm-nas-llm-nokb, without knowledge-base update)
-${LLM_USAGE}`;
+resume options:
+  --external-evaluator CMD --base-url URL --api-key-env VAR   give the folder's command / endpoint again (approves them)
+${LLM_USAGE}${TRUST_USAGE}`;
 
-class UsageError extends Error {}
+/** What goes to stderr never holds a credential from the environment (a server may echo the key). */
+const say = (line: string): void => {
+  process.stderr.write(`llm-nas: ${redact(line, secretsFromEnv())}\n`);
+};
 
 function fail(e: unknown): never {
   if (
     e instanceof UsageError ||
     e instanceof CliUsageError ||
+    e instanceof TrustError ||
+    e instanceof TrustUsageError ||
+    e instanceof RunFolderError ||
     e instanceof ConfigError ||
     e instanceof SpaceError ||
     e instanceof KbParseError ||
     e instanceof PromptError
   ) {
-    process.stderr.write(`llm-nas: ${e.message}\n`);
+    say(e.message);
     process.exit(2);
   }
-  if (e instanceof RunFolderError || e instanceof LlmError) {
-    process.stderr.write(`llm-nas: ${e.message}\n`);
+  if (e instanceof LlmError) {
+    say(e.message);
     process.exit(1);
   }
-  process.stderr.write(`llm-nas: ${(e as Error)?.stack ?? String(e)}\n`);
+  const fsLine = fsErrorLine(e);
+  if (fsLine) {
+    say(fsLine);
+    process.exit(2);
+  }
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    say(`input too large to process (${e.message})`);
+    process.exit(2);
+  }
+  say((e as Error)?.stack ?? String(e));
   process.exit(1);
 }
 
-function int(v: string | undefined, name: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
-  return n;
-}
+const int = (v: string | undefined, name: string, dflt: number, min = 0, max?: number): number =>
+  intFlag(v, name, dflt, min, max);
 
 function newRunId(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
@@ -183,21 +218,20 @@ function printFront(f: FrontFile): void {
 }
 
 async function follow(run: SearchRun): Promise<void> {
-  const sigint = (): void => {
-    process.stderr.write('\nstopping… (the run folder stays resumable)\n');
-    run.stop();
-  };
-  process.once('SIGINT', sigint);
   await run.done;
-  process.off('SIGINT', sigint);
   const front = JSON.parse(fs.readFileSync(run.store.file('front.json'), 'utf8')) as FrontFile;
   printFront(front);
   const llm = llmSummary(run.store.dir);
   if (llm) process.stdout.write(llm + '\n');
   if (run.status === 'stopped' && run.stopReason) process.stdout.write(`stopped: ${run.stopReason}\n`);
   process.stdout.write(
-    `run folder: ${run.store.dir}${run.status === 'stopped' ? ' (stopped; continue with: llm-nas resume DIR)' : ''}\n`,
+    `run folder: ${run.store.dir}${run.status === 'stopped' ? ` (stopped; continue with: llm-nas resume ${run.store.dir})` : ''}\n`,
   );
+  if (front.evaluations === 0 && run.status === 'completed') {
+    // a run that evaluated nothing is a failure, not a success with an empty front
+    say('the run evaluated no architecture (every candidate was rejected or failed; see events.jsonl)');
+    process.exitCode = 1;
+  }
 }
 
 /** Knowledge-base and budget notices go to stderr, so they never mix with the progress lines. */
@@ -230,21 +264,27 @@ async function cmdSearch(argv: string[]): Promise<void> {
       out: { type: 'string' },
       replay: { type: 'string' },
       'knowledge-base': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
       ...LLM_ARGS,
     },
   });
-  if (values.replay) return replay(values.replay, values.out);
+  if (values.help) return void process.stdout.write(USAGE);
+  if (values.replay) return replay(values.replay, values.out, values['external-evaluator']);
   const spaceOptions: Record<string, unknown> = {};
+  const trust = cliTrustStore();
   if (values['space-file']) {
     // a user-defined space: the definition travels in the run config, so the run folder is self-contained
-    const def = readDefinitionFile(values['space-file']);
+    const def = readSpaceFile(values['space-file']);
+    // its evaluator.command runs only if approved for this file or given again (docs/security.md)
+    if (values['external-evaluator'] === undefined && (values.predictor ?? 'external') === 'external')
+      requireSpaceFileTrust(values['space-file'], def, {}, trust);
     const up = userProviderOf(def);
     registerSpace(up);
     values.space = up.id;
     spaceOptions['definition'] = def;
   }
   if (values['external-evaluator']) spaceOptions['externalEvaluator'] = values['external-evaluator'];
-  if (values.niches !== undefined) spaceOptions['niches'] = int(values.niches, 'niches', 4);
+  if (values.niches !== undefined) spaceOptions['niches'] = int(values.niches, 'niches', 4, 1, LIMITS.niches);
   if (values['partition-feature']) spaceOptions['partitionFeature'] = values['partition-feature'];
   const defaults = spaceProvider(values.space).defaults; // unknown space → ConfigError listing the valid ones
   values.dataset ??= defaults.dataset;
@@ -270,11 +310,13 @@ async function cmdSearch(argv: string[]): Promise<void> {
     predictor: values.predictor,
     operator: values.operator,
     partition: !values['no-partition'],
-    generations: int(values.generations, 'generations', 10),
-    budget: int(values.budget, 'budget', 300),
-    ...(values.children !== undefined ? { children: int(values.children, 'children', 5) } : {}),
+    generations: int(values.generations, 'generations', 10, 1, LIMITS.generations),
+    budget: int(values.budget, 'budget', 300, 1, LIMITS.budget),
+    ...(values.children !== undefined
+      ? { children: int(values.children, 'children', 5, 1, LIMITS.children) }
+      : {}),
     adaptive: !values.even,
-    seed: int(values.seed, 'seed', 0),
+    seed: int(values.seed, 'seed', 0, 0, LIMITS.seed),
     ...(Object.keys(spaceOptions).length ? { spaceOptions } : {}),
   };
   if (config.operator === 'llm') {
@@ -283,9 +325,11 @@ async function cmdSearch(argv: string[]): Promise<void> {
   }
   checkConfig(config);
   const seedKnowledge = values['knowledge-base']
-    ? fs.readFileSync(values['knowledge-base'], 'utf8')
+    ? readKnowledgeBaseFile(values['knowledge-base'])
     : undefined;
   const out = values.out ?? path.join('.llm-nas', 'runs', id);
+  checkOutFolder(out);
+  const interrupt = installInterrupt(); // before the run starts: Ctrl-C during the first generation stops it too
   const progress = new Progress(config.generations);
   process.stdout.write(
     `LLM-NAS search: ${config.space} ${config.dataset}, ${config.costMetrics.join(' + ')}, operator ${config.operator}, ` +
@@ -296,36 +340,87 @@ async function cmdSearch(argv: string[]): Promise<void> {
     onNotice: printNotice,
     ...(seedKnowledge !== undefined ? { seedKnowledge } : {}),
   });
+  interrupt.attach(run);
+  // this run's own command and endpoint (given on this command line) are approved for its new folder
+  trust.approve(run.store.dir, configTrustItems(config));
   await run.done.finally(() => progress.draw());
   await follow(run);
+  interrupt.dispose();
 }
 
-async function replay(from: string, out: string | undefined): Promise<void> {
+async function replay(from: string, out: string | undefined, command: string | undefined): Promise<void> {
   const dir = out ?? `${from.replace(/[\\/]+$/, '')}-replay`;
-  const progress = new Progress(RunStore.open(from).readConfig().generations);
+  const config = RunStore.open(from).readConfig();
+  // a replay needs no endpoint, but it runs the recorded folder's evaluator command
+  const trust = cliTrustStore();
+  requireRunFolderTrust(
+    from,
+    config,
+    { commands: command ? [command] : [] },
+    trust,
+    `llm-nas search --replay ${from}`,
+    ['command'],
+  );
+  checkOutFolder(dir);
+  const progress = new Progress(config.generations);
+  const interrupt = installInterrupt();
   const run = SearchRun.replay(from, dir, { onEvent: (e) => progress.on(e), onNotice: printNotice });
+  interrupt.attach(run);
+  trust.approve(
+    run.store.dir,
+    configTrustItems(config).filter((i) => i.kind === 'command'),
+  );
   process.stdout.write(
     `replaying ${path.resolve(from)} from its llm.jsonl (no endpoint) into ${run.store.dir}\n`,
   );
   await run.done.finally(() => progress.draw());
   await follow(run);
+  interrupt.dispose();
 }
 
 async function cmdResume(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'max-cost': LLM_ARGS['max-cost'], 'max-tokens': LLM_ARGS['max-tokens'] },
+    options: {
+      'max-cost': LLM_ARGS['max-cost'],
+      'max-tokens': LLM_ARGS['max-tokens'],
+      'external-evaluator': { type: 'string' },
+      'base-url': LLM_ARGS['base-url'],
+      'api-key-env': LLM_ARGS['api-key-env'],
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
+  if (values.help) return void process.stdout.write(USAGE);
   const dir = positionals[0];
   if (!dir) throw new UsageError('resume needs the run folder: llm-nas resume RUN_DIR');
+  // the folder's command and endpoint are used only when given again here or approved (docs/security.md)
+  const trust = cliTrustStore();
+  const given = {
+    commands: values['external-evaluator'] ? [values['external-evaluator']] : [],
+    ...(values['base-url'] !== undefined || values['api-key-env'] !== undefined
+      ? {
+          endpoint: endpointOf({
+            ...(values['base-url'] !== undefined ? { baseURL: values['base-url'] } : {}),
+            ...(values['api-key-env'] !== undefined ? { apiKeyEnv: values['api-key-env'] } : {}),
+          }),
+        }
+      : {}),
+  };
+  const config = RunStore.open(dir).readConfig();
+  requireRunFolderTrust(dir, config, given, trust, `llm-nas resume ${dir}`);
   const raised = applyBudgetOverrides(dir, values);
   if (raised) process.stdout.write(`${raised}\n`);
   const holder: { progress?: Progress } = {};
+  const interrupt = installInterrupt();
   const run = SearchRun.resume(dir, { onEvent: (e) => holder.progress?.on(e), onNotice: printNotice });
+  interrupt.attach(run);
+  // given again on this command line: remembered for this folder
+  trust.approve(run.store.dir, configTrustItems(config));
   holder.progress = new Progress(run.config.generations);
   process.stdout.write(`resuming ${run.store.dir}\n`);
   await follow(run);
+  interrupt.dispose();
 }
 
 async function cmdBench(argv: string[]): Promise<void> {
@@ -349,8 +444,8 @@ async function cmdBench(argv: string[]): Promise<void> {
   if (llm) checkApiKey(llm);
   const llmSearchers = llm ? llmBenchSearchers(llm) : undefined;
   const known = [...SEARCHERS, ...Object.keys(llmSearchers?.operators ?? {})];
-  const budget = int(values.budget, 'budget', 300);
-  const seeds = int(values.seeds, 'seeds', 10);
+  const budget = int(values.budget, 'budget', 300, 1, LIMITS.budget);
+  const seeds = int(values.seeds, 'seeds', 10, 1, 1000);
   const labels = values.labels === undefined ? 0 : Number(values.labels);
   if (
     values.labels?.trim() === '' ||
@@ -444,18 +539,25 @@ function cmdExport(argv: string[]): void {
       format: { type: 'string', default: 'csv' },
       out: { type: 'string' },
       all: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) return void process.stdout.write(USAGE);
   const dir = positionals[0];
   if (!dir) throw new UsageError('export needs the run folder: llm-nas export RUN_DIR --format csv|json');
   if (values.format !== 'csv' && values.format !== 'json')
     throw new UsageError(`--format must be csv or json, got "${values.format}"`);
   const text = exportRun(dir, values.format, values.all ? 'all' : 'front');
-  if (values.out) fs.writeFileSync(values.out, text);
+  if (values.out && fs.existsSync(values.out) && fs.statSync(values.out).isDirectory())
+    throw new UsageError(`--out ${values.out}: is a folder; name the file to write`);
+  if (values.out) writeOut(values.out, text, '--out');
   else process.stdout.write(text);
 }
 
 async function main(): Promise<void> {
+  // an external evaluator's stderr goes to ours without the environment's credentials
+  const secrets = secretsFromEnv();
+  setExternalLog((l) => process.stderr.write(`[external] ${redact(l, secrets)}\n`));
   const [cmd, ...rest] = process.argv.slice(2);
   switch (cmd) {
     case 'search':
@@ -474,6 +576,9 @@ async function main(): Promise<void> {
       return cmdCompare(rest);
     case 'plot':
       return cmdPlot(rest);
+    case 'trust':
+    case 'allow':
+      return cmdTrust(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -487,6 +592,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
-    fail(new UsageError(e.message));
+    fail(new UsageError(e.message.replace(/\s*\n\s*/g, ' ')));
   fail(e);
 });

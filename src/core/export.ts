@@ -4,9 +4,16 @@ import fs from 'node:fs';
 import type { FrontFile } from './run.js';
 import { RunFolderError, RunStore } from './runstore.js';
 
-function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * One CSV cell. Text a spreadsheet would take for a formula (starting with =, +, -, @, tab or CR: OWASP's CSV
+ * injection rule) gets a leading single quote and is quoted; finite numbers (negative ones too) stay numbers.
+ */
+export function csvCell(v: unknown): string {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  let s = v === undefined || v === null ? '' : String(v);
+  const formula = /^[=+\-@\t\r]/.test(s);
+  if (formula) s = `'${s}`;
+  return formula || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function exportRun(dir: string, format: 'csv' | 'json', what: 'front' | 'all' = 'front'): string {
@@ -17,7 +24,15 @@ export function exportRun(dir: string, format: 'csv' | 'json', what: 'front' | '
     const f = store.file('front.json');
     if (!fs.existsSync(f))
       throw new RunFolderError(f, 'not found — the run has not completed a generation yet');
-    ids = (JSON.parse(fs.readFileSync(f, 'utf8')) as FrontFile).front.map((r) => r.id);
+    let front: unknown;
+    try {
+      front = (JSON.parse(fs.readFileSync(f, 'utf8')) as FrontFile).front;
+    } catch (e) {
+      throw new RunFolderError(f, `corrupted JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(front) || front.some((r) => typeof (r as { id?: unknown })?.id !== 'string'))
+      throw new RunFolderError(f, 'not an LLM-NAS front file (no "front" list of {id, …})');
+    ids = (front as FrontFile['front']).map((r) => r.id);
   } else ids = specs.map((s) => s.id);
   const byId = new Map(specs.map((s) => [s.id, s]));
   const rows = ids.map((id) => {

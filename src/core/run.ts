@@ -16,6 +16,7 @@ import { RunStore, type RunConfig } from './runstore.js';
 import { runSearch, type SearchResult } from './search.js';
 import type { Niche } from './partition.js';
 import { nonDominated } from './pareto.js';
+import { Redactor } from './redact.js';
 
 export type RunStatus = 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed';
 
@@ -87,6 +88,8 @@ export class SearchRun {
   private closed = false;
   private pauseGate: { promise: Promise<void>; release: () => void } | undefined;
   private _status: RunStatus = 'running';
+  /** Keeps the API key (and Bearer tokens) out of events.jsonl, llm.jsonl and notices. */
+  private readonly redactor: Redactor;
   readonly done: Promise<SearchResult<unknown> | undefined>;
 
   private constructor(
@@ -98,6 +101,10 @@ export class SearchRun {
   ) {
     this.store = store;
     this.parts = buildRun(config);
+    const op = this.parts.operator;
+    this.redactor = new Redactor([
+      op instanceof LlmOperator ? process.env[op.client.settings.apiKeyEnv] : undefined,
+    ]);
     this.done = this.execute(resume);
     // the caller observes failures through `done`; keep the rejection from being reported as unhandled
     this.done.catch(() => {});
@@ -179,8 +186,9 @@ export class SearchRun {
     return this.searchAbort.signal.aborted ? (r?.message ?? 'stopped') : undefined;
   }
 
-  private notice(n: RunNotice): void {
+  private notice(raw: RunNotice): void {
     if (this.closed) return;
+    const n = this.redactor.value(raw);
     this.store.append({ ...n });
     this.handlers.onNotice?.(n);
   }
@@ -196,7 +204,7 @@ export class SearchRun {
       httpSignal: this.abort.signal,
       ...(this.replaySource ? { transport: new ReplayTransport(this.replaySource.records) } : {}),
       log: (r) => {
-        if (!this.closed) fs.appendFileSync(logFile, JSON.stringify(r) + '\n');
+        if (!this.closed) fs.appendFileSync(logFile, this.redactor.text(JSON.stringify(r)) + '\n');
       },
       onBudget: (message) => {
         this.notice({ type: 'llm/budget', message });
@@ -288,10 +296,14 @@ export class SearchRun {
             ? this.handlers.knowledge(this.store, niche, gen)
             : nicheView(kb.inForce(gen), niche.id),
         gate: async () => {
+          // a macrotask turn at each generation boundary: a built-in search never awaits I/O, and without this
+          // turn signals (Ctrl-C), timers and UI messages wait until the whole run has ended
+          await new Promise<void>((r) => setImmediate(r));
           if (this.pauseGate) await this.pauseGate.promise;
         },
-        onEvent: (e) => {
+        onEvent: (raw) => {
           if (this.closed) return;
+          const e = this.redactor.value(raw);
           if (e.type === 'arch/evaluated') {
             const { type: _t, ...rec } = e;
             records.set(e.id, rec);
@@ -333,7 +345,7 @@ export class SearchRun {
       this.searchAbort.abort(e);
       await llm?.idle();
       this._status = 'failed';
-      this.store.append({ type: 'run/failed', error: (e as Error).message });
+      this.store.append({ type: 'run/failed', error: this.redactor.text((e as Error).message) });
       throw e;
     } finally {
       this.closed = true;

@@ -13,6 +13,7 @@ import {
   spaceIds,
   spaceProvider,
 } from '../core/registry.js';
+import type { ExtensionTrust } from './trust.js';
 import { readDefinitionFile } from '../core/userspace/definition.js';
 import { userProviderOf } from '../core/userspace/provider.js';
 import { RUN_FORMAT, type RunConfig } from '../core/runstore.js';
@@ -52,6 +53,8 @@ export interface CommandDeps {
   controller: RunController;
   log: vscode.LogOutputChannel;
   tree: RunsTree;
+  /** Approves a folder's / space file's command and endpoint before they are used (src/extension/trust.ts). */
+  trust: ExtensionTrust;
 }
 
 function newRunId(): string {
@@ -123,6 +126,7 @@ async function pickSpaceFile(): Promise<string | undefined> {
 /** The New Search flow: space, dataset, device(s), predictor, operator, generations, budget, mode. */
 async function buildConfig(
   args: NewSearchArgs,
+  trust: ExtensionTrust,
 ): Promise<{ config: RunConfig; stepping: boolean } | undefined> {
   const d = readSettings().defaults;
   const auto = args.useDefaults === true;
@@ -185,6 +189,14 @@ async function buildConfig(
     // a user space may name its own evaluator command; otherwise "external" needs one. It runs in the workspace
     // folder (relative paths in the command resolve there, as in a terminal opened on the workspace)
     const own = (spaceOptions['definition'] as { evaluator?: { command: string } } | undefined)?.evaluator;
+    // the space file's own command runs only once approved (Workspace Trust, then a modal showing it)
+    if (
+      args.externalEvaluator === undefined &&
+      own?.command &&
+      spaceFile &&
+      !(await trust.approveSpaceFile(spaceFile, spaceOptions['definition']))
+    )
+      return undefined;
     const command =
       args.externalEvaluator ??
       own?.command ??
@@ -321,7 +333,7 @@ export type CommandHandler = (...args: never[]) => Promise<unknown>;
 
 /** The commands' implementations by id (the thin entry registers them and loads this module on first use). */
 export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
-  const { context, controller, log, tree } = deps;
+  const { context, controller, log, tree, trust } = deps;
   const handlers = new Map<string, CommandHandler>();
   const reg = (id: string, fn: (...args: never[]) => unknown): void => {
     handlers.set(id, async (...args: never[]) => {
@@ -346,13 +358,14 @@ export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
 
   reg('llmNas.newSearch', async (args?: NewSearchArgs) => {
     if (!runsRoot()) throw new Error('open a folder first: runs are stored in the workspace');
-    const built = await buildConfig(args ?? {});
+    const built = await buildConfig(args ?? {}, trust);
     if (!built) return undefined;
     const { config, stepping } = built;
     if (config.operator !== 'builtin' && !(await context.secrets.get(SECRET_API_KEY)))
       log.warn('no API key in SecretStorage; run "LLM-NAS: Set API Key" if the endpoint needs one');
     const dir = path.join(runsRoot()!, config.id);
     const session = controller.start(dir, config, stepping);
+    trust.approveOwnRun(dir, config); // chosen here by the user: resuming this folder later asks nothing
     showProgress(session, readSettings().showProgressNotification);
     if (!args?.noDashboard) openDashboard();
     tree.refresh();
@@ -396,6 +409,8 @@ export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
       }
     }
     if (!target) return undefined;
+    // a folder's command / LLM endpoint is used only with the user's approval (Workspace Trust + modal)
+    if (!(await trust.approveRunFolder(target))) return undefined;
     const session = controller.resumeFolder(target);
     showProgress(session, readSettings().showProgressNotification);
     openDashboard();

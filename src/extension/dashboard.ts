@@ -234,7 +234,8 @@ export class DashboardPanel implements vscode.Disposable {
         return { phase: this.controller.model?.runPhase };
       case 'run/resumeFolder':
         if (!model) throw new Error('no run is shown');
-        this.controller.resumeFolder(model.dir);
+        // through the command: it asks before a folder's command or endpoint is used (src/extension/trust.ts)
+        await vscode.commands.executeCommand('llmNas.resumeRunFromFolder', model.dir);
         return {};
       case 'run/new':
         await vscode.commands.executeCommand('llmNas.newSearch');
@@ -319,9 +320,11 @@ export function dashboardSerializer(
                 `LLM-NAS run ${model.config.id} was interrupted after ${model.evaluations} evaluations. Resume it?`,
                 'Resume',
               )
-              .then((pick) => {
-                if (pick === 'Resume') controller.resumeFolder(dir);
-              })
+              .then((pick) =>
+                pick === 'Resume'
+                  ? vscode.commands.executeCommand('llmNas.resumeRunFromFolder', dir)
+                  : undefined,
+              )
               .then(undefined, (e: unknown) => controller.logError('resume after reload', e));
           }
         } catch (e) {

@@ -20,6 +20,8 @@ export interface LlmNasApi {
   lastPerf(): ReturnType<Main.LlmNasCore['lastPerf']>;
   /** The live evaluator's cache folder (score cache, measured ViT latencies). */
   cacheDir(): string;
+  /** The trust store and approvals (docs/security.md). */
+  readonly trust: Main.LlmNasCore['trust'];
 }
 
 export function activate(context: vscode.ExtensionContext): LlmNasApi {
@@ -85,6 +87,9 @@ export function activate(context: vscode.ExtensionContext): LlmNasApi {
     dashboard: () => load().dashboard(),
     lastPerf: () => load().lastPerf(),
     cacheDir: () => load().cacheDir(),
+    get trust() {
+      return load().trust;
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import { onSettingsChanged, readSettings, SECRET_API_KEY } from './config.js';
 import { RunController } from './controller.js';
 import { DashboardPanel, dashboardSerializer } from './dashboard.js';
 import { RunsTree } from './tree.js';
+import { ExtensionTrust, redactingLog } from './trust.js';
 
 export interface LlmNasCore {
   controller: RunController;
@@ -22,21 +23,26 @@ export interface LlmNasCore {
   dashboard(): DashboardPanel | undefined;
   lastPerf(): typeof DashboardPanel.lastPerf;
   cacheDir(): string;
+  /** Approvals of run folders' / space files' commands and endpoints. */
+  trust: ExtensionTrust;
 }
 
-export function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LlmNasCore {
+export function start(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel): LlmNasCore {
+  // the key (SecretStorage) and Bearer tokens never reach the log, whatever a server echoes (docs/security.md)
+  let apiKey: string | undefined;
+  const log = redactingLog(channel, () => [apiKey]);
+  const trust = new ExtensionTrust(undefined, log);
   // the live evaluator's score cache and the measured ViT latencies go to the extension's own storage folder
   // (the CLI uses $LLM_NAS_CACHE_DIR or ~/.cache/llm-nas); the worker threads get it from the pool
   if (!process.env['LLM_NAS_CACHE_DIR']) setCacheDir(context.globalStorageUri.fsPath);
   const controller = new RunController(log);
   const tree = new RunsTree(controller);
   context.subscriptions.push(controller, tree);
-  const commands = createCommands({ context, controller, log, tree });
+  const commands = createCommands({ context, controller, log, tree, trust });
   // an external evaluator command's stderr goes to the one log channel
   setExternalLog((line) => log.info(`[external evaluator] ${line}`));
 
   // the LLM client asks for the key synchronously: keep SecretStorage's value in memory, fall back to the env
-  let apiKey: string | undefined;
   const loadKey = (): void => {
     context.secrets.get(SECRET_API_KEY).then(
       (k) => (apiKey = k),
@@ -45,7 +51,8 @@ export function start(context: vscode.ExtensionContext, log: vscode.LogOutputCha
   };
   loadKey();
   context.subscriptions.push(context.secrets.onDidChange((e) => e.key === SECRET_API_KEY && loadKey()));
-  setApiKeyResolver((s) => apiKey ?? process.env[s.apiKeyEnv]);
+  // the stored key goes only to the settings' endpoint; a folder's endpoint gets a key only once approved
+  setApiKeyResolver((s) => trust.keyFor(s, apiKey));
   const serializer = dashboardSerializer(context.extensionUri, controller, log);
 
   // status bar: the current run's progress; click opens the dashboard
@@ -92,5 +99,6 @@ export function start(context: vscode.ExtensionContext, log: vscode.LogOutputCha
     dashboard: () => DashboardPanel.current,
     lastPerf: () => DashboardPanel.lastPerf,
     cacheDir,
+    trust,
   };
 }

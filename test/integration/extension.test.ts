@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LlmNasApi } from '../../src/extension/extension';
 import type { HostToWebview, KbSection } from '../../src/protocol';
+import { definitionTrustItems } from '../../src/core/trust';
 import { LlmTestServer } from '../support/llm-server';
 
 const EXT_ID = 'llm-nas.llm-nas';
@@ -503,9 +504,15 @@ describe('LLM-NAS in a real extension host', function () {
       fs.mkdirSync(path.dirname(path.join(ws, f)), { recursive: true });
       fs.copyFileSync(path.join(repo, f), path.join(ws, f));
     }
+    // the space file names its own command: approved once, as "Always for this file" (or `llm-nas trust FILE`) would
+    const spaceFile = path.join(ws, 'examples/user-space/tiny-cnn.space.json');
+    api.trust.store.approve(
+      spaceFile,
+      definitionTrustItems(JSON.parse(fs.readFileSync(spaceFile, 'utf8')) as unknown),
+    );
     const dir = await vscode.commands.executeCommand<string>('llmNas.newSearch', {
       useDefaults: true,
-      spaceFile: path.join(ws, 'examples/user-space/tiny-cnn.space.json'),
+      spaceFile,
       predictor: 'external',
       generations: 2,
       budget: 12,

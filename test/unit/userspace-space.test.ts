@@ -110,10 +110,17 @@ test('CI run of the examples: the CLI searches the example space with the local 
     '--out',
     out,
   ];
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  // the space file's evaluator.command runs once approved (docs/security.md): a trust store of this test's own
+  const env = { ...process.env, LLM_NAS_TRUST_FILE: path.join(path.dirname(out), 'trust.json') };
+  const cliRun = (a: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...a], {
+      cwd: root,
+      encoding: 'utf8',
+      env,
+    });
+  const trusted = cliRun(['trust', example]);
+  assert.equal(trusted.status, 0, trusted.stderr);
+  const r = cliRun(args);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /\[external\] user_tiny-cnn-[0-9a-f]+#1: measuring/);
   const front = JSON.parse(fs.readFileSync(path.join(out, 'front.json'), 'utf8')) as FrontFile;

@@ -7,6 +7,7 @@
 // recorded llm.jsonl without any endpoint.
 
 import OpenAI from 'openai';
+import { redact } from '../redact.js';
 
 export type Stage = 'kb-update' | 'evolve';
 
@@ -172,6 +173,8 @@ const estimateTokens = (s: string): number => Math.ceil(s.length / 4);
 /** Calls the endpoint through the official SDK. */
 export class OpenAITransport implements Transport {
   private sdk: Promise<OpenAI> | undefined;
+  /** The key in use, redacted from every error text and reply this transport returns. */
+  private apiKey: string | undefined;
 
   private client(s: LlmSettings): Promise<OpenAI> {
     this.sdk ??= this.create(s);
@@ -191,6 +194,7 @@ export class OpenAITransport implements Transport {
         );
       apiKey = 'not-needed'; // local servers (Ollama, vLLM, llama.cpp) ignore it
     }
+    this.apiKey = apiKey;
     return new OpenAI({ apiKey, baseURL: s.baseURL, timeout: s.timeoutMs, maxRetries: s.maxRetries });
   }
 
@@ -240,7 +244,8 @@ export class OpenAITransport implements Transport {
       );
       const latencyMs = Math.round(performance.now() - t0);
       const choice = res.choices?.[0];
-      const content = choice?.message?.content ?? null;
+      const raw = choice?.message?.content ?? null;
+      const content = raw === null ? null : redact(raw, [this.apiKey]); // a server echoing the key
       const refusal = choice?.message?.refusal ?? null;
       const u = res.usage;
       const usage: Usage = u
@@ -280,7 +285,7 @@ export class OpenAITransport implements Transport {
         usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
         latencyMs: Math.round(performance.now() - t0),
         cost: 0,
-        error: { kind: err.kind, status: err.status, message: err.message },
+        error: { kind: err.kind, status: err.status, message: redact(err.message, [this.apiKey]) },
       };
     } finally {
       req.signal.removeEventListener('abort', onAbort);

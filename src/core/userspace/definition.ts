@@ -9,6 +9,9 @@ import { SpaceError, type SpaceIssue } from '../space.js';
 import { compile, ExprError, type Compiled } from './expr.js';
 import { SlotSpace, type ChoiceValue, type SlotArch } from './slots.js';
 
+/** Bounds that keep a space searchable (a 2,000-slot space made a search hang). */
+const MAX_SLOTS = 256;
+
 export const SPACE_FORMAT = 'llm-nas-space-v1';
 
 export interface UserSpaceDefinition {
@@ -63,6 +66,11 @@ export function validateDefinition(v: unknown): SpaceIssue[] {
     if (o[k] !== undefined && typeof o[k] !== 'string') bad(`$.${k}`, 'must be a string');
   const names = new Set<string>();
   if (!Array.isArray(o['slots']) || o['slots'].length === 0) bad('$.slots', 'must be a non-empty array');
+  else if (o['slots'].length > MAX_SLOTS)
+    bad(
+      '$.slots',
+      `has ${o['slots'].length} slots; at most ${MAX_SLOTS} (a larger space cannot be searched in reasonable time)`,
+    );
   else
     o['slots'].forEach((s: unknown, i) => {
       const p = `$.slots[${i}]`;

@@ -8,7 +8,7 @@ import type { Evaluation, Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
 import { featurePartition } from '../fbnet/provider.js';
 import type { Partition } from '../partition.js';
-import type { SpaceProvider } from '../registry.js';
+import { ConfigError, type SpaceProvider } from '../registry.js';
 import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';
 import { buildUserSpace, parseDefinition, type UserSpace, type UserSpaceDefinition } from './definition.js';
@@ -67,6 +67,12 @@ export function userProviderOf(def: UserSpaceDefinition): SpaceProvider {
         c.spaceOptions?.['externalEvaluator'] === undefined && def.evaluator
           ? { ...c, spaceOptions: { ...c.spaceOptions, externalEvaluator: def.evaluator } }
           : c;
+      if (c.predictor !== 'external')
+        for (const m of c.costMetrics)
+          if (!(m in (def.costModel ?? {})))
+            throw new ConfigError(
+              `space ${def.id} has no cost model for ${m}: add it to the space file's costModel, or use an external evaluator (predictor "external")`,
+            );
       const evaluator: Evaluator<SlotArch> =
         c.predictor === 'external'
           ? externalEvaluatorFor(space, cfg, hw, Object.keys(def.costModel ?? {}))

@@ -166,7 +166,12 @@ export class SlotSpace implements SearchSpace<SlotArch> {
       const a = this.slots.map((s) => rng.int(s.choices.length));
       if (this.isLegal(a)) return a;
     }
-    throw new Error(`space ${this.id}: no legal architecture found by sampling (constraints too tight?)`);
+    throw new SpaceError([
+      {
+        path: '$.constraints',
+        message: `space ${this.id}: no legal architecture found in 100,000 draws; the constraints are unsatisfiable or too tight`,
+      },
+    ]);
   }
 
   sample(rng: Rng): SlotArch {
