@@ -17,6 +17,11 @@ import { KbParseError } from '../core/knowledge.js';
 import { LlmError } from '../core/llm/index.js';
 import { PromptError } from '../core/llm/prompts.js';
 import {
+  applyEvaluatorTimeout,
+  EVALUATOR_TIMEOUT_ARG,
+  EVALUATOR_TIMEOUT_USAGE,
+} from './evaluator-timeout.js';
+import {
   applyBudgetOverrides,
   checkApiKey,
   LLM_ARGS,
@@ -46,6 +51,7 @@ search options:
   --space fbnet|autoformer-t|autoformer-s|autoformer-b (dataset/device/predictor default to the space's)
   --space-file FILE        a user-defined space (JSON, schemas/space.schema.json; see docs/spaces.md)
   --external-evaluator CMD run CMD per candidate: spec JSON on stdin, metrics JSON on stdout (predictor external)
+${EVALUATOR_TIMEOUT_USAGE}
   --niches K --partition-feature flops_m|params_m   quantile niches (FBNet, user spaces)
 bench options:
   --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy|3obj --json FILE
@@ -221,6 +227,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
       out: { type: 'string' },
       replay: { type: 'string' },
       'knowledge-base': { type: 'string' },
+      ...EVALUATOR_TIMEOUT_ARG,
       ...LLM_ARGS,
     },
   });
@@ -235,6 +242,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
     spaceOptions['definition'] = def;
   }
   if (values['external-evaluator']) spaceOptions['externalEvaluator'] = values['external-evaluator'];
+  applyEvaluatorTimeout(spaceOptions, values['evaluator-timeout']);
   if (values.niches !== undefined) spaceOptions['niches'] = int(values.niches, 'niches', 4);
   if (values['partition-feature']) spaceOptions['partitionFeature'] = values['partition-feature'];
   const defaults = spaceProvider(values.space).defaults; // unknown space → ConfigError listing the valid ones
