@@ -45,7 +45,7 @@ function nonDominated2d(points: readonly Objectives[]): number[] {
   while (k < order.length) {
     // group of equal first objective: within it only the minimal second objective survives
     const x = points[order[k]!]![0]!;
-    let end = k;
+    let end = k + 1; // k + 1: a NaN first objective equals nothing, itself included, and must still advance
     while (end < order.length && points[order[end]!]![0]! === x) end++;
     const groupMinY = points[order[k]!]![1]!;
     for (let g = k; g < end; g++) {

@@ -49,7 +49,9 @@ export type KnowledgeReader = (store: RunStore, niche: Niche<unknown>, generatio
 export type RunNotice =
   | KbNotice
   | { type: 'llm/problem'; niche: number; generation: number; stage: string; message: string }
-  | { type: 'llm/budget'; message: string };
+  | { type: 'llm/budget'; message: string }
+  /** Resume repaired the run folder (or found it complete): what it did, and the file concerned. */
+  | { type: 'run/repaired'; file: string; message: string };
 
 export interface RunHandlers {
   onEvent?: (e: SearchEvent) => void;
@@ -225,9 +227,12 @@ export class SearchRun {
       this.replaySource?.edits,
     );
     const llm = this.wireOperator(kb, resume);
-    const restore = resume ? this.store.restoreState() : undefined;
-    if (resume) this.store.append({ type: 'run/resumed-from-folder', evaluations: restore!.records.length });
-    else this.store.append({ type: 'run/started', config: this.config });
+    const repairs: [string, string][] = [];
+    const restore = resume
+      ? this.store.restoreState(this.config, (file, message) => repairs.push([file, message]))
+      : undefined;
+    for (const [file, message] of repairs) this.notice({ type: 'run/repaired', file, message });
+    const frontBroken = repairs.some(([f]) => f === this.store.file('front.json'));
     const records = new Map((restore?.records ?? []).map((r) => [r.id, r]));
     const archives = new Map<number, string[]>();
     for (const [n, c] of restore?.completed ?? []) archives.set(n, c.archive);
@@ -267,6 +272,22 @@ export class SearchRun {
       this.store.writeFront(file);
       return file;
     };
+    if (restore?.finished) {
+      // a completed run: nothing to resume, and no second search/completed
+      if (frontBroken || !fs.existsSync(this.store.file('front.json'))) writeFront(true, 0);
+      this.handlers.onNotice?.({
+        type: 'run/repaired',
+        file: this.store.file('events.jsonl'),
+        message: 'this run is already complete: nothing to resume',
+      });
+      this._status = 'completed';
+      this.closed = true;
+      this.store.close();
+      return undefined;
+    }
+    if (resume) this.store.append({ type: 'run/resumed-from-folder', evaluations: restore!.records.length });
+    else this.store.append({ type: 'run/started', config: this.config });
+    if (frontBroken) writeFront(false, 0);
     const t0 = Date.now();
     try {
       const result = await runSearch({
