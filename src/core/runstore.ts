@@ -207,18 +207,14 @@ export class RunStore {
     return out;
   }
 
-  /** Removes the temp files of atomic writes a kill left behind (.<name>.<pid>.<n>.tmp); returns how many. */
-  cleanTempFiles(): number {
-    let n = 0;
+  /** The temp files of atomic writes a kill left behind (.<name>.<pid>.<n>.tmp). */
+  private tempFiles(): string[] {
+    const out: string[] = [];
     for (const d of [this.dir, this.archsDir, this.file('kb')]) {
       if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) continue;
-      for (const name of fs.readdirSync(d))
-        if (/^\..+\.tmp$/.test(name)) {
-          fs.rmSync(path.join(d, name), { force: true });
-          n++;
-        }
+      for (const name of fs.readdirSync(d)) if (/^\..+\.tmp$/.test(name)) out.push(path.join(d, name));
     }
-    return n;
+    return out;
   }
 
   /**
@@ -231,8 +227,13 @@ export class RunStore {
     // repairs are reported once the event log is line-aligned and its sequence known
     const repairs: [string, string][] = [];
     const onRepair = (file: string, message: string): void => void repairs.push([file, message]);
-    const tmp = this.cleanTempFiles();
-    if (tmp) onRepair(this.dir, `removed ${tmp} temp file(s) left by an interrupted write`);
+    // every write waits until the whole folder has been checked: a refused folder is left as it was
+    const writes: (() => void)[] = [];
+    const tmp = this.tempFiles();
+    if (tmp.length) {
+      writes.push(() => tmp.forEach((f) => fs.rmSync(f, { force: true })));
+      onRepair(this.dir, `removed ${tmp.length} temp file(s) left by an interrupted write`);
+    }
     const evFile = this.file('events.jsonl');
     const costs = config.costMetrics ?? [];
     // events: a torn last line (killed mid-write) is cut off so appends stay line-aligned; any other bad line
@@ -269,17 +270,16 @@ export class RunStore {
         }
         events.push(ev);
       }
-      if (keep < text.length) fs.writeFileSync(evFile, text.slice(0, keep));
+      if (keep < text.length) writes.push(() => fs.writeFileSync(evFile, text.slice(0, keep)));
     }
     this.seq = events.length ? events[events.length - 1]!.seq + 1 : 0;
-    for (const id of evaluated.keys()) this.logged.add(id);
 
     // spec files: each checked, and compared with its event
     const records = new Map<string, EvaluatedRecord>();
     const specs = new Map<string, EvaluatedRecord | string>(); // id → record, or why it is unusable
     const archsMissing = !fs.existsSync(this.archsDir);
-    if (archsMissing) fs.mkdirSync(this.archsDir, { recursive: true });
-    for (const name of fs.readdirSync(this.archsDir).sort()) {
+    if (archsMissing) writes.push(() => fs.mkdirSync(this.archsDir, { recursive: true }));
+    for (const name of archsMissing ? [] : fs.readdirSync(this.archsDir).sort()) {
       if (!name.endsWith('.json') || name.startsWith('.')) continue;
       const f = path.join(this.archsDir, name);
       const id = name.slice(0, -'.json'.length);
@@ -309,7 +309,7 @@ export class RunStore {
             `${s}; events.jsonl holds no copy to rebuild it from — fix the file, or delete it to re-evaluate that architecture`,
           );
         const { t, ...rec } = ev;
-        writeJsonAtomic(f, this.specOf(rec, config, t ?? new Date().toISOString()));
+        writes.push(() => writeJsonAtomic(f, this.specOf(rec, config, t ?? new Date().toISOString())));
         onRepair(f, `${s} — rebuilt from events.jsonl line ${lineOf.get(id)}`);
         records.set(id, rec);
         continue;
@@ -329,10 +329,8 @@ export class RunStore {
     for (const [id, ev] of evaluated) {
       if (specs.has(id)) continue;
       const { t, ...rec } = ev;
-      writeJsonAtomic(
-        path.join(this.archsDir, `${id}.json`),
-        this.specOf(rec, config, t ?? new Date().toISOString()),
-      );
+      const f = path.join(this.archsDir, `${id}.json`);
+      writes.push(() => writeJsonAtomic(f, this.specOf(rec, config, t ?? new Date().toISOString())));
       records.set(id, rec);
       rebuiltSpecs.push(id);
     }
@@ -346,9 +344,10 @@ export class RunStore {
     // spec files without their event (killed between the spec's rename and the append): the event is appended
     const appended: string[] = [];
     for (const [id, rec] of records) {
-      if (this.logged.has(id)) continue;
-      this.append({ type: 'arch/evaluated', ...rec, t: new Date().toISOString(), repaired: true });
-      this.logged.add(id);
+      if (evaluated.has(id)) continue;
+      writes.push(() =>
+        this.append({ type: 'arch/evaluated', ...rec, t: new Date().toISOString(), repaired: true }),
+      );
       appended.push(id);
     }
     if (appended.length)
@@ -392,6 +391,8 @@ export class RunStore {
       }
       if (why) onRepair(front, `${why} — rewritten from the spec files`);
     }
+    for (const w of writes) w();
+    for (const id of records.keys()) this.logged.add(id);
     for (const [f, m] of repairs) report(f, m);
     const sorted = [...records.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return {
