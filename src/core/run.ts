@@ -304,10 +304,11 @@ export class SearchRun {
         seed: this.config.seed,
         signal: this.searchAbort.signal,
         restore,
-        knowledge: (niche, gen) =>
-          this.handlers.knowledge
-            ? this.handlers.knowledge(this.store, niche, gen)
-            : nicheView(kb.inForce(gen), niche.id),
+        knowledge: async (niche, gen) => {
+          if (this.handlers.knowledge) return this.handlers.knowledge(this.store, niche, gen);
+          await kb.settle(gen); // an edit being saved is read once it has stopped changing
+          return nicheView(kb.inForce(gen), niche.id);
+        },
         gate: async () => {
           if (this.pauseGate) await this.pauseGate.promise;
         },
