@@ -277,8 +277,8 @@ export class SearchRun {
       if (frontBroken || !fs.existsSync(this.store.file('front.json'))) writeFront(true, 0);
       this.handlers.onNotice?.({
         type: 'run/repaired',
-        file: this.store.file('events.jsonl'),
-        message: 'this run is already complete: nothing to resume',
+        file: this.store.dir,
+        message: 'this run is already complete: nothing to resume (the folder is unchanged)',
       });
       this._status = 'completed';
       this.closed = true;
