@@ -423,3 +423,23 @@ test('CLI: --evaluator-timeout is stored with the command and enforced; a bad va
   assert.deepEqual(cfg.spaceOptions?.['externalEvaluator'], { command: hang, timeoutMs: 500 });
   assert.match(String(r.stderr), /timed out after 500 ms/);
 });
+
+test('a grandchild that left the process group (setsid) and holds stdout cannot keep the attempt open', async () => {
+  const pidFile = path.join(dir, 'gc-setsid.pid');
+  const cmd = script(
+    'gc-setsid.js',
+    `const c=require('child_process').spawn(process.execPath,['-e','setInterval(()=>{},1000)'],{stdio:'inherit',detached:true});
+     require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));
+     console.log(JSON.stringify({accuracy: 9, metrics: {dev_latency: 1}})); process.exit(0);`,
+  );
+  const t0 = Date.now();
+  try {
+    const e = await evaluator({ command: cmd, retries: 0, killGraceMs: 200, timeoutMs: 60_000 }).evaluate(
+      space.parse('w=8 k=c'),
+    );
+    assert.equal(e.predictedAccuracy, 9);
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+  } finally {
+    process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  }
+});
