@@ -355,6 +355,19 @@ const sameStamp = (a: FileStamp | string | undefined, b: FileStamp | string | un
 
 /** Reads the file as text: valid UTF-8, no NUL, at most MAX_KB_FILE_BYTES, with a "## Global" section. */
 function readKbFile(file: string): KbRead {
+  try {
+    return readKbFileOrThrow(file);
+  } catch (e) {
+    // e.g. EACCES: not fatal to the run, the version in force stays
+    return {
+      ok: false,
+      keep: 'unstable',
+      why: `${path.basename(file)} cannot be read (${(e as Error).message})`,
+    };
+  }
+}
+
+function readKbFileOrThrow(file: string): KbRead {
   const name = path.basename(file);
   const st = stampOf(file);
   if (st === 'missing') return { ok: false, keep: 'missing', why: `${name} is missing` };
@@ -451,42 +464,51 @@ export class KnowledgeFile implements KnowledgeHost {
       return Promise.resolve();
     if (this.settling?.generation === generation) return this.settling.promise;
     const promise = (async () => {
-      const edit = this.edits.get(generation);
-      if (edit !== undefined) return; // replay: inForce writes the recorded edit
-      const t0 = Date.now();
-      let a = stampOf(this.file);
-      // unchanged since we last read or wrote it, or untouched for a while: nothing is being saved right now
-      const quiet = typeof a === 'object' && Date.now() - a.mtimeMs > 2 * this.settleMs;
-      if (!quiet && (this.current === undefined || !sameStamp(a, this.lastStamp))) {
-        for (;;) {
-          await new Promise((r) => setTimeout(r, this.settleMs));
-          const b = stampOf(this.file);
-          if (sameStamp(a, b)) break;
-          a = b;
-          if (Date.now() - t0 > this.settleMaxMs) {
-            this.settled = {
-              generation,
-              read: {
-                ok: false,
-                keep: 'unstable',
-                why: `${path.basename(this.file)} was still changing after ${this.settleMaxMs} ms`,
-              },
-            };
-            return;
-          }
-        }
+      try {
+        await this.waitUntilStable(generation);
+      } catch (e) {
+        const why = `${path.basename(this.file)} cannot be read (${(e as Error).message})`;
+        this.settled = { generation, read: { ok: false, keep: 'unstable', why } };
       }
-      const read = readKbFile(this.file);
-      // changed while being read: the next boundary reads it again
-      if (read.ok && !sameStamp(stampOf(this.file), a))
-        this.settled = {
-          generation,
-          read: { ok: false, keep: 'unstable', why: `${path.basename(this.file)} changed while it was read` },
-        };
-      else this.settled = { generation, read };
     })();
     this.settling = { generation, promise };
     return promise;
+  }
+
+  private async waitUntilStable(generation: number): Promise<void> {
+    const edit = this.edits.get(generation);
+    if (edit !== undefined) return; // replay: inForce writes the recorded edit
+    const t0 = Date.now();
+    let a = stampOf(this.file);
+    // unchanged since we last read or wrote it, or untouched for a while: nothing is being saved right now
+    const quiet = typeof a === 'object' && Date.now() - a.mtimeMs > 2 * this.settleMs;
+    if (!quiet && (this.current === undefined || !sameStamp(a, this.lastStamp))) {
+      for (;;) {
+        await new Promise((r) => setTimeout(r, this.settleMs));
+        const b = stampOf(this.file);
+        if (sameStamp(a, b)) break;
+        a = b;
+        if (Date.now() - t0 > this.settleMaxMs) {
+          this.settled = {
+            generation,
+            read: {
+              ok: false,
+              keep: 'unstable',
+              why: `${path.basename(this.file)} was still changing after ${this.settleMaxMs} ms`,
+            },
+          };
+          return;
+        }
+      }
+    }
+    const read = readKbFile(this.file);
+    // changed while being read: the next boundary reads it again
+    if (read.ok && !sameStamp(stampOf(this.file), a))
+      this.settled = {
+        generation,
+        read: { ok: false, keep: 'unstable', why: `${path.basename(this.file)} changed while it was read` },
+      };
+    else this.settled = { generation, read };
   }
 
   inForce(generation: number): KnowledgeBase {
