@@ -77,6 +77,7 @@ Design heuristics the operator reads every generation. Edit freely; changes appl
 export class RunStore {
   readonly dir: string;
   private eventsFd: number | undefined;
+  private eventsSize = 0;
   private seq = 0;
   /** Ids whose arch/evaluated event is in events.jsonl (filled by restoreState and record). */
   private readonly logged = new Set<string>();
@@ -155,9 +156,30 @@ export class RunStore {
     };
   }
 
+  /**
+   * Appends one line. A write that fails part-way (ENOSPC) is cut back off, so the log never holds a torn line
+   * in its middle, and the sequence number counts only lines written.
+   */
   append(obj: Record<string, unknown>): void {
-    if (this.eventsFd === undefined) this.eventsFd = fs.openSync(this.file('events.jsonl'), 'a');
-    fs.writeSync(this.eventsFd, JSON.stringify({ seq: this.seq++, ...obj }) + '\n');
+    if (this.eventsFd === undefined) {
+      this.eventsFd = fs.openSync(this.file('events.jsonl'), 'a');
+      this.eventsSize = fs.fstatSync(this.eventsFd).size;
+    }
+    const line = JSON.stringify({ seq: this.seq, ...obj }) + '\n';
+    const bytes = Buffer.byteLength(line);
+    try {
+      let done = fs.writeSync(this.eventsFd, line);
+      while (done < bytes) done += fs.writeSync(this.eventsFd, Buffer.from(line).subarray(done));
+    } catch (e) {
+      try {
+        fs.ftruncateSync(this.eventsFd, this.eventsSize);
+      } catch {
+        // resume drops a torn last line anyway
+      }
+      throw e;
+    }
+    this.eventsSize += bytes;
+    this.seq++;
   }
 
   writeFront(front: unknown): void {

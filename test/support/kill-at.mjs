@@ -12,6 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 // LLMNAS_KILL_AT=count:FILE counts every point instead and writes the counts to FILE (JSON) at exit.
+// LLMNAS_KILL_AT=enospc-spec:N / enospc-event:N make the N-th spec temp-file write (nothing written) / events.jsonl
+// append (half the line written) fail with ENOSPC instead: a full disk at that moment, which then frees up.
 const spec = process.env.LLMNAS_KILL_AT ?? '';
 const m = /^([a-z-]+):(.+)$/.exec(spec);
 if (m) {
@@ -41,7 +43,17 @@ if (m) {
     return 'other';
   };
   const { writeFileSync, renameSync, openSync, writeSync, closeSync } = fs;
+  let full = 0;
+  const enospc = (p, before) => {
+    if (p !== point || ++full !== at) return;
+    before?.();
+    const e = new Error(`ENOSPC: no space left on device, write`);
+    e.code = 'ENOSPC';
+    throw e;
+  };
   fs.writeFileSync = function (file, ...rest) {
+    if (typeof file === 'string' && file.endsWith('.tmp') && kind(target(file)) === 'spec')
+      enospc('enospc-spec');
     const r = writeFileSync.call(this, file, ...rest);
     if (typeof file === 'string' && file.endsWith('.tmp')) reach(`${kind(target(file))}-tmp`);
     return r;
@@ -63,6 +75,8 @@ if (m) {
   };
   fs.writeSync = function (fd, data, ...rest) {
     if (eventFds.has(fd) && typeof data === 'string') {
+      // the disk fills up half-way through the line
+      enospc('enospc-event', () => writeSync.call(this, fd, data.slice(0, Math.floor(data.length / 2))));
       reach('event-torn', () => writeSync.call(this, fd, data.slice(0, Math.floor(data.length / 2))));
       const r = writeSync.call(this, fd, data, ...rest);
       reach('event-appended');

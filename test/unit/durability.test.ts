@@ -172,6 +172,29 @@ test(`SIGKILL at each of ${KILLS.length} write points, then resume: the folder e
   assert.equal(reached, KILLS.length);
 });
 
+test('killed before config.json is in place: resume refuses naming it (nothing was run)', async () => {
+  const dir = path.join(work, 'other-tmp:1');
+  assert.equal((await search(dir, 'other-tmp:1')).signal, 'SIGKILL');
+  assert.throws(() => SearchRun.resume(dir), /config\.json: not found — this folder is not an LLM-NAS run/);
+});
+
+test('a full disk (ENOSPC) at a spec write and at an event append: the run fails, resume ends equal', async () => {
+  await refReady();
+  for (const k of ['enospc-spec:40', 'enospc-event:100']) {
+    const dir = path.join(work, k);
+    const r = await search(dir, k);
+    assert.equal(r.signal, null, k);
+    assert.notEqual(r.code, 0, `${k}: the run must fail`);
+    assert.ok(
+      events(dir).some((e) => e.type === 'run/failed'),
+      `${k}: run/failed recorded`,
+    );
+    const { run } = await resume(dir);
+    assert.equal(run.status, 'completed', k);
+    assertSameAsReference(dir, ref, k);
+  }
+});
+
 test('a spec written but its event not: resume appends the event and says so', async () => {
   await refReady();
   const dir = path.join(work, 'spec-event');
