@@ -126,6 +126,8 @@ export function noticeLine(n: RunNotice): string | undefined {
       return `knowledge base: ${n.message}`;
     case 'llm/budget':
       return `${n.message}: no new LLM call will start; running calls finish`;
+    case 'run/repaired':
+      return `run folder: ${n.file}: ${n.message}`;
     default:
       return undefined;
   }

@@ -38,6 +38,11 @@ import {
   TrustUsageError,
 } from './trust.js';
 import {
+  applyEvaluatorTimeout,
+  EVALUATOR_TIMEOUT_ARG,
+  EVALUATOR_TIMEOUT_USAGE,
+} from './evaluator-timeout.js';
+import {
   applyBudgetOverrides,
   checkApiKey,
   LLM_ARGS,
@@ -77,6 +82,7 @@ search options:
   --space fbnet|autoformer-t|autoformer-s|autoformer-b (dataset/device/predictor default to the space's)
   --space-file FILE        a user-defined space (JSON, schemas/space.schema.json; see docs/spaces.md)
   --external-evaluator CMD run CMD per candidate: spec JSON on stdin, metrics JSON on stdout (predictor external)
+${EVALUATOR_TIMEOUT_USAGE}
   --niches K --partition-feature flops_m|params_m   quantile niches (FBNet, user spaces)
 bench options:
   --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy|3obj --json FILE
@@ -265,6 +271,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
       replay: { type: 'string' },
       'knowledge-base': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      ...EVALUATOR_TIMEOUT_ARG,
       ...LLM_ARGS,
     },
   });
@@ -284,6 +291,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
     spaceOptions['definition'] = def;
   }
   if (values['external-evaluator']) spaceOptions['externalEvaluator'] = values['external-evaluator'];
+  applyEvaluatorTimeout(spaceOptions, values['evaluator-timeout']);
   if (values.niches !== undefined) spaceOptions['niches'] = int(values.niches, 'niches', 4, 1, LIMITS.niches);
   if (values['partition-feature']) spaceOptions['partitionFeature'] = values['partition-feature'];
   const defaults = spaceProvider(values.space).defaults; // unknown space → ConfigError listing the valid ones

@@ -319,17 +319,122 @@ export function versionName(generation: number): string {
   return `gen-${String(generation).padStart(2, '0')}.md`;
 }
 
+/** Largest knowledge-base file read from a run folder. */
+export const MAX_KB_FILE_BYTES = 256 * 1024;
+/** Stability check before reading an edited file: two stats this far apart must agree … */
+export const KB_SETTLE_MS = 150;
+/** … within this long; a file still changing after it is not read this generation. */
+export const KB_SETTLE_MAX_MS = 3000;
+
+/** What a read of the knowledge-base file gave: its text, or why it cannot be used (and whether it is there). */
+type KbRead =
+  | { ok: true; text: string }
+  | { ok: false; why: string; keep: 'missing' | 'directory' | 'content' | 'unstable'; bytes?: Buffer };
+
+interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+function stampOf(file: string): FileStamp | 'missing' | 'directory' {
+  try {
+    const st = fs.statSync(file);
+    if (st.isDirectory()) return 'directory';
+    return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw e;
+  }
+}
+
+const sameStamp = (a: FileStamp | string | undefined, b: FileStamp | string | undefined): boolean =>
+  typeof a === 'object' && typeof b === 'object'
+    ? a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino
+    : a === b;
+
+/** Reads the file as text: valid UTF-8, no NUL, at most MAX_KB_FILE_BYTES, with a "## Global" section. */
+function readKbFile(file: string): KbRead {
+  try {
+    return readKbFileOrThrow(file);
+  } catch (e) {
+    // e.g. EACCES: not fatal to the run, the version in force stays
+    return {
+      ok: false,
+      keep: 'unstable',
+      why: `${path.basename(file)} cannot be read (${(e as Error).message})`,
+    };
+  }
+}
+
+function readKbFileOrThrow(file: string): KbRead {
+  const name = path.basename(file);
+  const st = stampOf(file);
+  if (st === 'missing') return { ok: false, keep: 'missing', why: `${name} is missing` };
+  if (st === 'directory') return { ok: false, keep: 'directory', why: `${name} is a directory, not a file` };
+  if (st.size > MAX_KB_FILE_BYTES)
+    return {
+      ok: false,
+      keep: 'content',
+      why: `${name} is ${Math.ceil(st.size / 1024)} KB; the knowledge base is capped at ${MAX_KB_FILE_BYTES / 1024} KB`,
+    };
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, keep: 'missing', why: `${name} is missing` };
+    if (code === 'EISDIR') return { ok: false, keep: 'directory', why: `${name} is a directory, not a file` };
+    return { ok: false, keep: 'unstable', why: `${name} cannot be read (${(e as Error).message})` };
+  }
+  if (bytes.length > MAX_KB_FILE_BYTES)
+    return {
+      ok: false,
+      keep: 'content',
+      why: `${name} is ${Math.ceil(bytes.length / 1024)} KB; the knowledge base is capped at ${MAX_KB_FILE_BYTES / 1024} KB`,
+    };
+  const nul = bytes.indexOf(0);
+  if (nul >= 0)
+    return {
+      ok: false,
+      keep: 'content',
+      bytes,
+      why: `${name} holds a NUL byte at offset ${nul}: it is not text`,
+    };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, keep: 'content', bytes, why: `${name} is not valid UTF-8 text` };
+  }
+  if (!/^##\s+global\s*$/im.test(text))
+    return {
+      ok: false,
+      keep: 'content',
+      bytes,
+      why: `${name} has no "## Global" section (without it every global rule would be dropped; keep the heading, even empty)`,
+    };
+  return { ok: true, text };
+}
+
 /**
  * The run folder's knowledge base. At each generation boundary knowledge-base.md is read and validated: a
  * valid user edit takes effect (and is kept as kb/user-gen-NN.md so a replay can re-apply it); an invalid one
  * is set aside as kb/rejected-gen-NN.md, the file is restored to the version in force, and the message names
- * the line. Stage-1 revisions are written back atomically — unless the user changed the file since, in which
- * case their edit wins at the next boundary and the revision stays in kb/gen-NN.md. Nothing is lost.
+ * the line. Only valid UTF-8 text without NULs, at most MAX_KB_FILE_BYTES, is read, and (through `settle`) only
+ * once it has stopped changing, so an editor's two-step save is never read half-way; a missing file gets the
+ * version in force written back, a directory in its place is reported; neither stops the run. Stage-1
+ * revisions are written back atomically — unless the user changed the file since, in which case their edit
+ * wins at the next boundary and the revision stays in kb/gen-NN.md. Nothing is lost.
  */
 export class KnowledgeFile implements KnowledgeHost {
   private current: KnowledgeBase | undefined;
   private lastWritten: string | undefined;
   private boundary = -1;
+  /** The file's stamp when it was last read or written by us: unchanged → no need to wait for it to settle. */
+  private lastStamp: FileStamp | string | undefined;
+  private settled: { generation: number; read: KbRead } | undefined;
+  private settling: { generation: number; promise: Promise<void> } | undefined;
 
   constructor(
     readonly dir: string,
@@ -337,6 +442,9 @@ export class KnowledgeFile implements KnowledgeHost {
     private readonly notify: (n: KbNotice) => void = () => {},
     /** Replay: user edits recorded by the original run, applied at the same boundaries. */
     private readonly edits: Map<number, string> = new Map(),
+    /** Stability check timing (tests shorten it). */
+    private readonly settleMs = KB_SETTLE_MS,
+    private readonly settleMaxMs = KB_SETTLE_MAX_MS,
   ) {}
 
   get file(): string {
@@ -347,13 +455,75 @@ export class KnowledgeFile implements KnowledgeHost {
     return path.join(this.dir, 'kb', `${prefix}${versionName(generation)}`);
   }
 
+  /**
+   * Waits (at a generation boundary, before `inForce`) until the file has stopped changing — two stats
+   * `settleMs` apart agree — and reads it; a file we wrote ourselves and nobody touched since is read at once.
+   */
+  settle(generation: number): Promise<void> {
+    if (this.settled?.generation === generation || (this.current && generation === this.boundary))
+      return Promise.resolve();
+    if (this.settling?.generation === generation) return this.settling.promise;
+    const promise = (async () => {
+      try {
+        await this.waitUntilStable(generation);
+      } catch (e) {
+        const why = `${path.basename(this.file)} cannot be read (${(e as Error).message})`;
+        this.settled = { generation, read: { ok: false, keep: 'unstable', why } };
+      }
+    })();
+    this.settling = { generation, promise };
+    return promise;
+  }
+
+  private async waitUntilStable(generation: number): Promise<void> {
+    const edit = this.edits.get(generation);
+    if (edit !== undefined) return; // replay: inForce writes the recorded edit
+    const t0 = Date.now();
+    let a = stampOf(this.file);
+    // unchanged since we last read or wrote it, or untouched for a while: nothing is being saved right now
+    const quiet = typeof a === 'object' && Date.now() - a.mtimeMs > 2 * this.settleMs;
+    if (!quiet && (this.current === undefined || !sameStamp(a, this.lastStamp))) {
+      for (;;) {
+        await new Promise((r) => setTimeout(r, this.settleMs));
+        const b = stampOf(this.file);
+        if (sameStamp(a, b)) break;
+        a = b;
+        if (Date.now() - t0 > this.settleMaxMs) {
+          this.settled = {
+            generation,
+            read: {
+              ok: false,
+              keep: 'unstable',
+              why: `${path.basename(this.file)} was still changing after ${this.settleMaxMs} ms`,
+            },
+          };
+          return;
+        }
+      }
+    }
+    const read = readKbFile(this.file);
+    // changed while being read: the next boundary reads it again
+    if (read.ok && !sameStamp(stampOf(this.file), a))
+      this.settled = {
+        generation,
+        read: { ok: false, keep: 'unstable', why: `${path.basename(this.file)} changed while it was read` },
+      };
+    else this.settled = { generation, read };
+  }
+
   inForce(generation: number): KnowledgeBase {
     if (this.current && generation === this.boundary) return this.current;
     this.boundary = generation;
     const edit = this.edits.get(generation);
     if (edit !== undefined) writeFileAtomic(this.file, edit);
-    const text = fs.existsSync(this.file) ? fs.readFileSync(this.file, 'utf8') : '';
-    if (this.current === undefined || text !== this.lastWritten) {
+    const read =
+      this.settled?.generation === generation && edit === undefined
+        ? this.settled.read
+        : readKbFile(this.file);
+    this.settled = undefined;
+    if (!read.ok) this.unusable(generation, read);
+    else if (this.current === undefined || read.text !== this.lastWritten) {
+      const text = read.text;
       try {
         const kb = parseKnowledgeBase(text, { niches: this.niches });
         if (this.current !== undefined) {
@@ -363,6 +533,7 @@ export class KnowledgeFile implements KnowledgeHost {
         }
         this.current = kb;
         this.lastWritten = text;
+        this.lastStamp = stampOf(this.file);
       } catch (e) {
         if (!(e instanceof KbParseError)) throw e;
         const saved = this.versionFile('rejected-', generation);
@@ -381,8 +552,30 @@ export class KnowledgeFile implements KnowledgeHost {
         });
       }
     }
-    writeFileAtomic(this.versionFile('', generation), formatKnowledgeBase(this.current));
-    return this.current;
+    writeFileAtomic(this.versionFile('', generation), formatKnowledgeBase(this.current!));
+    return this.current!;
+  }
+
+  /** The file cannot be used this generation: the version in force stays, and the user is told why. */
+  private unusable(generation: number, read: Extract<KbRead, { ok: false }>): void {
+    this.current ??= this.latestVersion() ?? emptyKnowledgeBase();
+    let savedAs = '';
+    let what = 'the previous version stays in force';
+    if (read.keep === 'content') {
+      // set the user's file aside (as it is, bytes and all), then put the version in force back in its place
+      const saved = this.versionFile('rejected-', generation);
+      fs.mkdirSync(path.dirname(saved), { recursive: true });
+      if (read.bytes) writeFileAtomic(saved, read.bytes);
+      else fs.copyFileSync(this.file, saved);
+      savedAs = path.relative(this.dir, saved);
+      this.write(formatKnowledgeBase(this.current));
+      what = `the edit was not applied (kept as ${savedAs}); the previous version stays in force`;
+    } else if (read.keep === 'missing') {
+      this.write(formatKnowledgeBase(this.current));
+      what = 'the version in force was written back';
+    } else if (read.keep === 'unstable')
+      what = 'it is read again at the next generation; the previous version stays in force';
+    this.notify({ type: 'kb/rejected', generation, line: 0, message: `${read.why} — ${what}`, savedAs });
   }
 
   revise(niche: number, generation: number, section: KbSection): void {
@@ -390,8 +583,10 @@ export class KnowledgeFile implements KnowledgeHost {
     this.current = withNicheSection(base, niche, section);
     const text = formatKnowledgeBase(this.current);
     writeFileAtomic(this.versionFile('', generation), text);
-    const onDisk = fs.existsSync(this.file) ? fs.readFileSync(this.file, 'utf8') : '';
-    if (onDisk === this.lastWritten) this.write(text);
+    const onDisk = readKbFile(this.file);
+    // untouched since we wrote it (or deleted: it is written back) → the revision goes into the file
+    if ((onDisk.ok && onDisk.text === this.lastWritten) || (!onDisk.ok && onDisk.keep === 'missing'))
+      this.write(text);
     else
       this.notify({
         type: 'kb/deferred',
@@ -413,6 +608,7 @@ export class KnowledgeFile implements KnowledgeHost {
   private write(text: string): void {
     writeFileAtomic(this.file, text);
     this.lastWritten = text;
+    this.lastStamp = stampOf(this.file);
   }
 
   private latestVersion(): KnowledgeBase | undefined {

@@ -37,7 +37,10 @@ export function nonDominated(points: readonly Objectives[]): number[] {
 }
 
 function nonDominated2d(points: readonly Objectives[]): number[] {
-  const order = points.map((_, i) => i);
+  // a NaN objective compares with nothing: such a point is on no front (and must not stall the sweep)
+  const order = points
+    .map((_, i) => i)
+    .filter((i) => !Number.isNaN(points[i]![0]) && !Number.isNaN(points[i]![1]));
   order.sort((a, b) => points[a]![0]! - points[b]![0]! || points[a]![1]! - points[b]![1]!);
   const out: number[] = [];
   let bestY = Infinity; // best second objective among points with strictly smaller first objective
@@ -45,7 +48,7 @@ function nonDominated2d(points: readonly Objectives[]): number[] {
   while (k < order.length) {
     // group of equal first objective: within it only the minimal second objective survives
     const x = points[order[k]!]![0]!;
-    let end = k;
+    let end = k + 1; // k + 1: a NaN first objective equals nothing, itself included, and must still advance
     while (end < order.length && points[order[end]!]![0]! === x) end++;
     const groupMinY = points[order[k]!]![1]!;
     for (let g = k; g < end; g++) {

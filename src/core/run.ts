@@ -50,7 +50,9 @@ export type KnowledgeReader = (store: RunStore, niche: Niche<unknown>, generatio
 export type RunNotice =
   | KbNotice
   | { type: 'llm/problem'; niche: number; generation: number; stage: string; message: string }
-  | { type: 'llm/budget'; message: string };
+  | { type: 'llm/budget'; message: string }
+  /** Resume repaired the run folder (or found it complete): what it did, and the file concerned. */
+  | { type: 'run/repaired'; file: string; message: string };
 
 export interface RunHandlers {
   onEvent?: (e: SearchEvent) => void;
@@ -233,9 +235,12 @@ export class SearchRun {
       this.replaySource?.edits,
     );
     const llm = this.wireOperator(kb, resume);
-    const restore = resume ? this.store.restoreState() : undefined;
-    if (resume) this.store.append({ type: 'run/resumed-from-folder', evaluations: restore!.records.length });
-    else this.store.append({ type: 'run/started', config: this.config });
+    const repairs: [string, string][] = [];
+    const restore = resume
+      ? this.store.restoreState(this.config, (file, message) => repairs.push([file, message]))
+      : undefined;
+    for (const [file, message] of repairs) this.notice({ type: 'run/repaired', file, message });
+    const frontBroken = repairs.some(([f]) => f === this.store.file('front.json'));
     const records = new Map((restore?.records ?? []).map((r) => [r.id, r]));
     const archives = new Map<number, string[]>();
     for (const [n, c] of restore?.completed ?? []) archives.set(n, c.archive);
@@ -275,6 +280,22 @@ export class SearchRun {
       this.store.writeFront(file);
       return file;
     };
+    if (restore?.finished) {
+      // a completed run: nothing to resume, and no second search/completed
+      if (frontBroken || !fs.existsSync(this.store.file('front.json'))) writeFront(true, 0);
+      this.handlers.onNotice?.({
+        type: 'run/repaired',
+        file: this.store.dir,
+        message: 'this run is already complete: nothing to resume (the folder is unchanged)',
+      });
+      this._status = 'completed';
+      this.closed = true;
+      this.store.close();
+      return undefined;
+    }
+    if (resume) this.store.append({ type: 'run/resumed-from-folder', evaluations: restore!.records.length });
+    else this.store.append({ type: 'run/started', config: this.config });
+    if (frontBroken) writeFront(false, 0);
     const t0 = Date.now();
     try {
       const result = await runSearch({
@@ -291,10 +312,11 @@ export class SearchRun {
         seed: this.config.seed,
         signal: this.searchAbort.signal,
         restore,
-        knowledge: (niche, gen) =>
-          this.handlers.knowledge
-            ? this.handlers.knowledge(this.store, niche, gen)
-            : nicheView(kb.inForce(gen), niche.id),
+        knowledge: async (niche, gen) => {
+          if (this.handlers.knowledge) return this.handlers.knowledge(this.store, niche, gen);
+          await kb.settle(gen); // an edit being saved is read once it has stopped changing
+          return nicheView(kb.inForce(gen), niche.id);
+        },
         gate: async () => {
           // a macrotask turn at each generation boundary: a built-in search never awaits I/O, and without this
           // turn signals (Ctrl-C), timers and UI messages wait until the whole run has ended

@@ -59,6 +59,8 @@ export interface RestoreState {
   >;
   /** Recorded per-generation children plans (so an interrupted generation is replayed with the same plan). */
   plans: Map<number, number[]>;
+  /** The folder already holds search/completed: nothing is left to run. */
+  finished?: boolean;
 }
 
 export interface SearchResult<A> {

@@ -264,3 +264,182 @@ test('FBNet with an external evaluator: accuracy from the command, latency from 
   assert.equal(e.predictedAccuracy, 2);
   assert.equal(e.hw['pixel3_latency'], lutCost(a, FBNET_SETTINGS['cifar100']!, 'pixel3_latency'));
 });
+
+// ---- durability (issue 9, item 10) ---------------------------------------------------------------------------
+
+/** A command that starts a grandchild holding stdout/stderr open (pid to pidFile), then prints `out` and exits. */
+const exitsLeavingGrandchild = (name: string, pidFile: string, out: string): string =>
+  script(
+    name,
+    `const c=require('child_process').spawn(process.execPath,['-e','setInterval(()=>{},1000)'],{stdio:'inherit'});
+     require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid)); ${out}; process.exit(0);`,
+  );
+
+test('the direct child exits but a grandchild holds stdout: the attempt still ends and the group is killed', async () => {
+  const pidFile = path.join(dir, 'gc-nojson.pid');
+  const t0 = Date.now();
+  await assert.rejects(
+    evaluator({
+      command: exitsLeavingGrandchild('gc-nojson.js', pidFile, ''),
+      timeoutMs: 3000,
+      retries: 0,
+      killGraceMs: 200,
+    }).evaluate(space.parse('w=6 k=a')),
+    failure('non-json', 1),
+  );
+  assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+  await waitFor(() => !alive(Number(fs.readFileSync(pidFile, 'utf8'))), 5000);
+  // the JSON printed before the exit still counts
+  const pid2 = path.join(dir, 'gc-json.pid');
+  const e = await evaluator({
+    command: exitsLeavingGrandchild(
+      'gc-json.js',
+      pid2,
+      `console.log(JSON.stringify({accuracy: 7, metrics: {dev_latency: 1}}))`,
+    ),
+    timeoutMs: 3000,
+    retries: 0,
+    killGraceMs: 200,
+  }).evaluate(space.parse('w=6 k=b'));
+  assert.equal(e.predictedAccuracy, 7);
+  await waitFor(() => !alive(Number(fs.readFileSync(pid2, 'utf8'))), 5000);
+});
+
+test('cancel after the direct child exited (grandchild holds stdout): AbortError at once, group killed', async () => {
+  const pidFile = path.join(dir, 'gc-cancel.pid');
+  const ac = new AbortController();
+  const p = evaluator({
+    command: exitsLeavingGrandchild('gc-cancel.js', pidFile, ''),
+    retries: 0,
+    killGraceMs: 200,
+    timeoutMs: 60_000,
+  }).evaluate(space.parse('w=7 k=a'), ac.signal);
+  await waitFor(() => fs.existsSync(pidFile), 5000);
+  await new Promise((r) => setTimeout(r, 50));
+  const t0 = Date.now();
+  ac.abort();
+  await assert.rejects(p, (e: unknown) => (e as Error).name === 'AbortError');
+  assert.ok(Date.now() - t0 < 2000, `cancel took ${Date.now() - t0} ms`);
+  await waitFor(() => !alive(Number(fs.readFileSync(pidFile, 'utf8'))), 5000);
+});
+
+test('20 MB of stderr without a newline: linear time, capped log, its tail in the message', async () => {
+  const cmd = script(
+    'noisy.js',
+    `const b='e'.repeat(1<<20); let i=0; const w=()=>{ while(i<20){ i++; if(!process.stderr.write(b)) return process.stderr.once('drain', w); }
+     process.stderr.write('THE-END'); process.exit(1); }; w();`,
+  );
+  const log: string[] = [];
+  const t0 = Date.now();
+  await assert.rejects(
+    evaluator({ command: cmd, retries: 0 }, log).evaluate(space.parse('w=8 k=a')),
+    (e: unknown) => e instanceof ExternalEvaluationError && e.kind === 'exit' && /THE-END/.test(e.message),
+  );
+  const ms = Date.now() - t0;
+  assert.ok(ms < 8000, `took ${ms} ms`);
+  const logged = log.reduce((n, l) => n + l.length, 0);
+  assert.ok(logged < 64 * 1024, `logged ${logged} characters`);
+  assert.ok(log.some((l) => /line cut at/.test(l)));
+});
+
+test('a valid JSON line after 9 MB of stdout is found', async () => {
+  const cmd = script(
+    'chatty.js',
+    `const b=('progress '.repeat(100)+'\\n').repeat(1000); let i=0; const w=()=>{ while(i<10){ i++; if(!process.stdout.write(b)) return process.stdout.once('drain', w); }
+     console.log(JSON.stringify({accuracy: 3.5, metrics: {dev_latency: 2}})); }; w();`,
+  );
+  const e = await evaluator({ command: cmd, retries: 0 }).evaluate(space.parse('w=1 k=c'));
+  assert.deepEqual(e, { predictedAccuracy: 3.5, proxies: {}, hw: { dev_latency: 2 } });
+});
+
+test('negative, huge and non-finite metrics are refused with the field named', async () => {
+  const a = space.parse('w=2 k=c');
+  for (const [body, re] of [
+    [`{accuracy: 1, metrics: {dev_latency: -3}}`, /\$\.metrics\.dev_latency: -3 is negative/],
+    [`{accuracy: 1, metrics: {dev_latency: 1e308}}`, /\$\.metrics\.dev_latency: 1e\+308 is out of range/],
+    [`{accuracy: 1e308, metrics: {dev_latency: 1}}`, /\$\.accuracy: 1e\+308 is out of range/],
+    [`{accuracy: 1, metrics: {dev_latency: 1}, proxies: {z: 1e300}}`, /\$\.proxies\.z/],
+  ] as const) {
+    const f = `bad-${Math.random().toString(36).slice(2)}.js`;
+    await assert.rejects(
+      evaluator({ command: script(f, `console.log(JSON.stringify(${body}))`), retries: 0 }).evaluate(a),
+      (e: unknown) => e instanceof ExternalEvaluationError && e.kind === 'bad-response' && re.test(e.message),
+    );
+  }
+  // a raw "-Infinity"-like text cannot be JSON; NaN via a string is refused as not a number
+  await assert.rejects(
+    evaluator({
+      command: script('nan.js', `console.log('{"accuracy": "NaN", "metrics": {"dev_latency": 1}}')`),
+      retries: 0,
+    }).evaluate(a),
+    /\$\.accuracy: expected a finite number/,
+  );
+});
+
+test('CLI: --evaluator-timeout is stored with the command and enforced; a bad value exits 2', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const root = path.join(__dirname, '..', '..');
+  const cli = (args: string[]): ReturnType<typeof spawnSync> =>
+    spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
+      encoding: 'utf8',
+      cwd: root,
+      timeout: 60_000,
+    });
+  const bad = cli([
+    'search',
+    '--evaluator-timeout',
+    'soon',
+    '--external-evaluator',
+    'true',
+    '--out',
+    path.join(dir, 'x1'),
+  ]);
+  assert.equal(bad.status, 2);
+  assert.match(String(bad.stderr), /--evaluator-timeout must be a number of seconds/);
+  const lone = cli(['search', '--evaluator-timeout', '5', '--out', path.join(dir, 'x2')]);
+  assert.equal(lone.status, 2);
+  assert.match(String(lone.stderr), /--evaluator-timeout needs --external-evaluator/);
+  // a hanging command with a 0.5 s timeout: every candidate fails by timeout, the run ends
+  const out = path.join(dir, 'cli-timeout');
+  const hang = script('cli-hang.js', 'setInterval(()=>{},1000)');
+  const r = cli([
+    'search',
+    '--space',
+    'fbnet',
+    '--budget',
+    '2',
+    '--generations',
+    '1',
+    '--niches',
+    '1',
+    '--external-evaluator',
+    hang,
+    '--evaluator-timeout',
+    '0.5',
+    '--out',
+    out,
+  ]);
+  const cfg = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as RunConfig;
+  assert.deepEqual(cfg.spaceOptions?.['externalEvaluator'], { command: hang, timeoutMs: 500 });
+  assert.match(String(r.stderr), /timed out after 500 ms/);
+});
+
+test('a grandchild that left the process group (setsid) and holds stdout cannot keep the attempt open', async () => {
+  const pidFile = path.join(dir, 'gc-setsid.pid');
+  const cmd = script(
+    'gc-setsid.js',
+    `const c=require('child_process').spawn(process.execPath,['-e','setInterval(()=>{},1000)'],{stdio:'inherit',detached:true});
+     require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));
+     console.log(JSON.stringify({accuracy: 9, metrics: {dev_latency: 1}})); process.exit(0);`,
+  );
+  const t0 = Date.now();
+  try {
+    const e = await evaluator({ command: cmd, retries: 0, killGraceMs: 200, timeoutMs: 60_000 }).evaluate(
+      space.parse('w=8 k=c'),
+    );
+    assert.equal(e.predictedAccuracy, 9);
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+  } finally {
+    process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  }
+});

@@ -7,8 +7,10 @@
 // of stdout that parses as a JSON object, {"accuracy": number, "metrics": {name: number}, "proxies"?: {...}}.
 // Exit 0 = success; exit 2 = this candidate cannot be evaluated (no retry); anything else, a timeout, a crash or
 // output that is not JSON = failure, retried up to `retries` times. Each attempt runs in its own process group,
-// and a timeout or a cancellation kills the whole group (SIGTERM, then SIGKILL after a grace period). stderr is
-// streamed line by line to a log callback.
+// and a timeout or a cancellation kills the whole group (SIGTERM, then SIGKILL after a grace period), also when
+// the direct child has exited and a grandchild still holds its pipes. stderr is streamed line by line to a log
+// callback, capped (its tail goes into the failure message); stdout keeps its last 8 MB; metrics are checked
+// (finite, costs ≥ 0, at most 1e12).
 
 import { spawn } from 'node:child_process';
 import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
@@ -68,7 +70,16 @@ export class ExternalEvaluationError extends Error {
 
 export type LogFn = (line: string) => void;
 
-const MAX_STDOUT = 8 * 1024 * 1024;
+/** stdout kept per attempt: its tail (the result is the last JSON line, however much came before it). */
+export const MAX_STDOUT = 8 * 1024 * 1024;
+/** stderr passed to the log per attempt; the rest is counted, not logged (its tail is still kept). */
+export const MAX_STDERR_LOGGED = 1024 * 1024;
+/** Longest stderr line logged as one line; a longer one is cut. */
+export const MAX_STDERR_LINE = 16 * 1024;
+/** stderr tail kept for the failure message. */
+export const STDERR_TAIL = 2000;
+/** Largest cost metric (and |accuracy|, |proxy|) accepted from a command: beyond it a value is an error. */
+export const MAX_METRIC = 1e12;
 
 function abortError(): Error {
   const e = new Error('external evaluation cancelled');
@@ -77,9 +88,9 @@ function abortError(): Error {
 }
 
 /** The last stdout line that parses as a JSON object (commands may print progress before it). */
-export function lastJsonObject(stdout: string): unknown {
+export function lastJsonObject(stdout: string, truncated = false): unknown {
   const whole = stdout.trim();
-  if (whole.startsWith('{')) {
+  if (!truncated && whole.startsWith('{')) {
     try {
       return JSON.parse(whole);
     } catch {
@@ -87,7 +98,8 @@ export function lastJsonObject(stdout: string): unknown {
     }
   }
   const lines = whole.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
+  // a kept tail starts mid-line: its first line is not whole
+  for (let i = lines.length - 1; i >= (truncated ? 1 : 0); i--) {
     const l = lines[i]!.trim();
     if (!l.startsWith('{')) continue;
     try {
@@ -100,36 +112,102 @@ export function lastJsonObject(stdout: string): unknown {
   return undefined;
 }
 
-/** Checks a response, naming the field at fault. */
+/** Checks a response, naming the field at fault: finite numbers, costs ≥ 0, nothing beyond ±MAX_METRIC. */
 export function checkResponse(v: unknown, required: readonly string[]): ExternalResponse {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('$: expected a JSON object');
   const o = v as Record<string, unknown>;
-  if (typeof o['accuracy'] !== 'number' || !Number.isFinite(o['accuracy']))
-    throw new Error(`$.accuracy: expected a finite number, got ${JSON.stringify(o['accuracy'])}`);
-  const numbers = (key: string): Record<string, number> | undefined => {
+  const acc = o['accuracy'];
+  if (typeof acc !== 'number' || !Number.isFinite(acc))
+    throw new Error(`$.accuracy: expected a finite number, got ${JSON.stringify(acc)}`);
+  if (Math.abs(acc) > MAX_METRIC)
+    throw new Error(`$.accuracy: ${acc} is out of range (|accuracy| ≤ ${MAX_METRIC})`);
+  const numbers = (key: string, costs: boolean): Record<string, number> | undefined => {
     const m = o[key];
     if (m === undefined) return undefined;
     if (!m || typeof m !== 'object' || Array.isArray(m)) throw new Error(`$.${key}: expected an object`);
-    for (const [k, x] of Object.entries(m))
+    for (const [k, x] of Object.entries(m)) {
       if (typeof x !== 'number' || !Number.isFinite(x))
         throw new Error(`$.${key}.${k}: expected a finite number, got ${JSON.stringify(x)}`);
+      if (costs && x < 0) throw new Error(`$.${key}.${k}: ${x} is negative (a cost is ≥ 0)`);
+      if (Math.abs(x) > MAX_METRIC)
+        throw new Error(`$.${key}.${k}: ${x} is out of range (at most ${MAX_METRIC})`);
+    }
     return m as Record<string, number>;
   };
-  const metrics = numbers('metrics');
-  const proxies = numbers('proxies');
+  const metrics = numbers('metrics', true);
+  const proxies = numbers('proxies', false);
   for (const r of required)
     if (metrics?.[r] === undefined) throw new Error(`$.metrics.${r}: missing (the run needs it)`);
-  return { accuracy: o['accuracy'], ...(metrics ? { metrics } : {}), ...(proxies ? { proxies } : {}) };
+  return { accuracy: acc, ...(metrics ? { metrics } : {}), ...(proxies ? { proxies } : {}) };
 }
 
 interface AttemptResult {
   stdout: string;
+  /** More than MAX_STDOUT came: `stdout` is its tail. */
+  stdoutTruncated: boolean;
+  stdoutBytes: number;
+  /** The last STDERR_TAIL characters of stderr (for the failure message). */
+  stderrTail: string;
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
 }
 
-/** One run of the command in its own process group. */
+/** stderr to the log line by line, in linear time, with a per-line and a total cap; keeps the tail. */
+class StderrSink {
+  private pending = '';
+  private cut = false;
+  private logged = 0;
+  private dropped = 0;
+  tail = '';
+
+  constructor(private readonly log: LogFn) {}
+
+  push(d: string): void {
+    this.tail = (this.tail + d).slice(-STDERR_TAIL);
+    let from = 0;
+    for (let nl = d.indexOf('\n'); nl >= 0; nl = d.indexOf('\n', from)) {
+      this.add(d.slice(from, nl));
+      this.line();
+      from = nl + 1;
+    }
+    this.add(d.slice(from));
+  }
+
+  private add(s: string): void {
+    if (this.cut) return;
+    const room = MAX_STDERR_LINE - this.pending.length;
+    if (s.length > room) {
+      this.pending += s.slice(0, room);
+      this.cut = true;
+    } else this.pending += s;
+  }
+
+  private line(): void {
+    const l = this.cut ? `${this.pending} … (line cut at ${MAX_STDERR_LINE} characters)` : this.pending;
+    this.pending = '';
+    this.cut = false;
+    if (this.logged >= MAX_STDERR_LOGGED) {
+      this.dropped += l.length + 1;
+      return;
+    }
+    this.logged += l.length + 1;
+    this.log(l);
+  }
+
+  end(): void {
+    if (this.pending || this.cut) this.line();
+    if (this.dropped)
+      this.log(`(stderr over ${MAX_STDERR_LOGGED} bytes: ${this.dropped} more bytes not logged)`);
+  }
+}
+
+/**
+ * One run of the command in its own process group. A timeout or a cancellation kills the whole group
+ * (SIGTERM, then SIGKILL after the grace) whether or not the direct child is still alive; once the direct child
+ * has exited, what it left behind gets the grace to finish and is then killed, so a grandchild holding stdout
+ * open cannot keep the attempt alive.
+ */
 export function runOnce(
   cmd: ExternalCommand,
   input: string,
@@ -145,26 +223,62 @@ export function runOnce(
       env: { ...process.env, ...cmd.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    const grace = cmd.killGraceMs ?? 2000;
     let stdout = '';
-    let errBuf = '';
+    let stdoutBytes = 0;
+    let truncated = false;
+    const err = new StderrSink(log);
     let timedOut = false;
     let aborted = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    const killGroup = (): void => {
-      if (child.pid === undefined || child.exitCode !== null) return;
+    let done = false;
+    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const later = (ms: number, fn: () => void): void => {
+      const t = setTimeout(fn, ms);
+      t.unref();
+      timers.push(t);
+    };
+    const signalGroup = (sig: NodeJS.Signals): void => {
+      if (child.pid === undefined) return;
       try {
-        process.kill(-child.pid, 'SIGTERM');
+        process.kill(-child.pid, sig);
       } catch {
-        // already gone
+        // group already empty
       }
-      killTimer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, cmd.killGraceMs ?? 2000);
-      killTimer.unref();
+    };
+    let killing = false;
+    const killGroup = (): void => {
+      if (killing) return;
+      killing = true;
+      signalGroup('SIGTERM');
+      later(grace, () => {
+        signalGroup('SIGKILL');
+        // a process that left the group (setsid) may still hold the pipes: stop waiting for them
+        later(500, () => finish());
+      });
+    };
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      for (const t of timers) clearTimeout(t);
+      signal?.removeEventListener('abort', onAbort);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      err.end();
+      // the command ended, but children it left in the group must not outlive it
+      signalGroup('SIGKILL');
+      if (aborted) reject(abortError());
+      else
+        resolve({
+          stdout,
+          stdoutTruncated: truncated,
+          stdoutBytes,
+          stderrTail: err.tail,
+          code: exit?.code ?? null,
+          signal: exit?.sig ?? null,
+          timedOut,
+        });
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -177,37 +291,38 @@ export function runOnce(
     signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => {
-      if (stdout.length < MAX_STDOUT) stdout += d;
+      stdoutBytes += d.length;
+      stdout += d;
+      // keep the tail, trimming rarely so the cost stays linear
+      if (stdout.length > 2 * MAX_STDOUT) {
+        stdout = stdout.slice(-MAX_STDOUT);
+        truncated = true;
+      }
     });
     child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      errBuf += d;
-      const lines = errBuf.split('\n');
-      errBuf = lines.pop()!;
-      for (const l of lines) log(l);
-    });
+    child.stderr.on('data', (d: string) => err.push(d));
     // a command that does not read its stdin must not fail the attempt (EPIPE)
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
     child.on('error', (e) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
+      for (const t of timers) clearTimeout(t);
       signal?.removeEventListener('abort', onAbort);
       reject(new ExternalEvaluationError('spawn', `cannot start "${cmd.command}": ${e.message}`, 1));
     });
+    child.on('exit', (code, sig) => {
+      exit = { code, sig };
+      // pipes still open after the direct child exited: a grandchild holds them; give it the grace, then kill
+      later(grace, () => {
+        signalGroup('SIGKILL');
+        later(500, () => finish());
+      });
+    });
     child.on('close', (code, sig) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (errBuf) log(errBuf);
-      // the command exited, but children it left in the group must not outlive it
-      if (child.pid !== undefined)
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // group already empty
-        }
-      if (killTimer) clearTimeout(killTimer);
-      if (aborted) reject(abortError());
-      else resolve({ stdout, code, signal: sig, timedOut });
+      exit ??= { code, sig };
+      finish();
     });
   });
 }
@@ -276,8 +391,14 @@ export class ExternalEvaluator<A> implements Evaluator<A> {
         }
         throw e;
       }
+      const tail = r.stderrTail.trim().split('\n').slice(-3).join(' | ').slice(-300);
       const why = (kind: FailureKind, msg: string): ExternalEvaluationError =>
-        new ExternalEvaluationError(kind, `${msg} (attempt ${attempt} of ${retries + 1})`, attempt);
+        new ExternalEvaluationError(
+          kind,
+          `${msg} (attempt ${attempt} of ${retries + 1})` +
+            (tail && kind !== 'rejected' ? `; stderr ends: ${tail}` : ''),
+          attempt,
+        );
       if (r.timedOut) {
         last = why(
           'timeout',
@@ -295,12 +416,14 @@ export class ExternalEvaluator<A> implements Evaluator<A> {
         this.log(`${id}#${attempt}: ${last.message}`);
         continue;
       }
-      const v = lastJsonObject(r.stdout);
+      const v = lastJsonObject(r.stdout, r.stdoutTruncated);
       if (v === undefined) {
         const head = r.stdout.trim().slice(0, 120);
         last = why(
           'non-json',
-          `stdout holds no JSON object${head ? ` (got ${JSON.stringify(head)})` : ' (empty)'}`,
+          r.stdoutTruncated
+            ? `stdout (${r.stdoutBytes} characters) holds no whole JSON object line in its last ${MAX_STDOUT} characters`
+            : `stdout holds no JSON object${head ? ` (got ${JSON.stringify(head)})` : ' (empty)'}`,
         );
         this.log(`${id}#${attempt}: ${last.message}`);
         continue;
