@@ -222,7 +222,7 @@ test('CLI: export-model writes the .py and .onnx files, and refuses what it cann
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--format must be pytorch or onnx/);
   const missing = cli('export-model', A, 'nope', '--format', 'onnx');
-  assert.equal(missing.status, 1);
+  assert.equal(missing.status, 2); // a folder without that id is the user's mistake (RunFolderError: exit 2)
   assert.match(missing.stderr, /no architecture "nope" in this run/);
   const user = path.join(root, 'user-run');
   writeRun(user, 'u', [{ acc: 1, lat: 1, gen: 0, arch: 'x' }], 'my-space', 'd', 'cpu_latency');
