@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Nb201Arch } from '../core/nb201/space.js';
 import { nb201Space } from '../core/nb201/space.js';
+import { singleNiche } from '../core/partition.js';
 import { ConfigError } from '../core/registry.js';
 import type { RunNotice } from '../core/run.js';
 import { llmOptionsFrom, LlmOperator, readLlmLog, summarize, type Spend } from '../core/llm/index.js';
@@ -123,6 +124,7 @@ export function noticeLine(n: RunNotice): string | undefined {
     case 'kb/edited':
       return `knowledge base: your edit is in force from generation ${n.generation} (kept as ${n.file})`;
     case 'kb/deferred':
+    case 'kb/seed':
       return `knowledge base: ${n.message}`;
     case 'llm/budget':
       return `${n.message}: no new LLM call will start; running calls finish`;
@@ -160,21 +162,32 @@ export function llmBenchSearchers(options: Record<string, unknown>): {
   const all: LlmOperator<Nb201Arch>[] = [];
   const left = (cap: unknown, used: (o: LlmOperator<Nb201Arch>) => number): number | undefined =>
     typeof cap === 'number' ? Math.max(0, cap - all.reduce((n, o) => n + used(o), 0)) : undefined;
-  const factory = (name: string, kbUpdate: boolean) => () => {
-    const o: Record<string, unknown> = { ...options, kbUpdate };
-    const cost = left(options['maxCost'], (op) => op.client.spend.cost);
-    const tokens = left(options['maxTokens'], (op) => op.client.spend.tokens);
-    if (cost !== undefined) o['maxCost'] = cost;
-    if (tokens !== undefined) o['maxTokens'] = tokens;
-    const op = new LlmOperator(nb201Space, llmOptionsFrom({ operatorOptions: o }));
-    made.set(name, [...(made.get(name) ?? []), op]);
-    all.push(op);
-    return op;
-  };
+  const factory =
+    (name: string, kbUpdate: boolean, partitioned = true) =>
+    () => {
+      const o: Record<string, unknown> = { ...options, kbUpdate };
+      const cost = left(options['maxCost'], (op) => op.client.spend.cost);
+      const tokens = left(options['maxTokens'], (op) => op.client.spend.tokens);
+      if (cost !== undefined) o['maxCost'] = cost;
+      if (tokens !== undefined) o['maxTokens'] = tokens;
+      const op = new LlmOperator(
+        nb201Space,
+        llmOptionsFrom({ operatorOptions: o }),
+        partitioned ? {} : { partition: singleNiche() },
+      );
+      made.set(name, [...(made.get(name) ?? []), op]);
+      all.push(op);
+      return op;
+    };
   return {
     operators: {
       'llm-nas-llm': { operator: factory('llm-nas-llm', true), partition: true },
       'llm-nas-llm-nokb': { operator: factory('llm-nas-llm-nokb', false), partition: true },
+      // the paper's "w/o partition" ablation with the LLM operator (its table: 0.516)
+      'llm-nas-llm-nopartition': {
+        operator: factory('llm-nas-llm-nopartition', true, false),
+        partition: false,
+      },
     },
     take: (searcher) => {
       const ops = made.get(searcher) ?? [];

@@ -37,7 +37,9 @@ import { MAX_REPLY_CHARS } from './client.js';
 import { extractJsonObject, JsonExtractionError, objectSpans } from './json.js';
 import { crossoverPlan, nicheRows, renderMemory, unseenInNiche, type MemoryRow } from './memory.js';
 import { defaultKnowledgeBase, loadTemplates, render, type Templates } from './prompts.js';
+import { fitSeedKnowledgeBase } from './seed.js';
 import { signalsText, spaceNotes } from './signals.js';
+import type { Partition } from '../partition.js';
 
 export interface LlmOperatorOptions {
   settings: LlmSettings;
@@ -183,6 +185,8 @@ export interface OperatorHooks {
 /** What the operator knows about the run beyond the space: the predictor's scale (explained in prompts). */
 export interface LlmOperatorContext {
   predictor?: PredictorInfo;
+  /** The run's niches: the shipped seed knowledge base is fitted to them (benchmarks without a run folder). */
+  partition?: Pick<Partition, 'kind' | 'niches'>;
 }
 
 export class LlmOperator<A = unknown> implements Operator<A> {
@@ -213,7 +217,13 @@ export class LlmOperator<A = unknown> implements Operator<A> {
     this.client = new LlmClient(options.settings);
     this.notes = spaceNotes(space.id, options.promptsDir);
     const seed = defaultKnowledgeBase(space.id);
-    this.knowledge = new MemoryKnowledge(seed ? parseKnowledgeBase(seed) : emptyKnowledgeBase());
+    this.knowledge = new MemoryKnowledge(
+      seed
+        ? context.partition
+          ? fitSeedKnowledgeBase(seed, context.partition).kb
+          : parseKnowledgeBase(seed)
+        : emptyKnowledgeBase(),
+    );
   }
 
   attach(h: OperatorHooks): void {
