@@ -44,8 +44,9 @@ test('fitting: the paper partition keeps the seed as it is; one niche keeps only
   assert.match(two.kb.niches.get(1)!.title, /^no nor_conv_3x3 and at least one/);
   assert.ok(two.notes.some((n) => /N4 \(exactly three nor_conv_3x3\) mapped to N0/.test(n)));
   assert.ok(
-    two.notes.some((n) => /N0 \(no convolution.*\) kept as N1 \(anything else\) by position/.test(n)),
+    two.notes.some((n) => /N1 \(no nor_conv_3x3.*\) kept as N1 \(anything else\) by position/.test(n)),
   );
+  assert.ok(two.notes.some((n) => /N0 \(no convolution.*\) dropped/.test(n)));
   assert.equal(two.notes.filter((n) => /dropped/.test(n)).length, 4);
 });
 
