@@ -123,7 +123,7 @@ export function renderMemory<A>(
   const out = [header, ...lines.filter((_, i) => keep[i])];
   if (hidden)
     out.push(
-      `(${hidden} older cell${hidden === 1 ? '' : 's'} outside the archive not shown to save space; they were evaluated too)`,
+      `(${hidden} older architecture${hidden === 1 ? '' : 's'} outside the archive not shown to save space; they were evaluated too)`,
     );
   return { text: out.join('\n'), shown, hidden };
 }

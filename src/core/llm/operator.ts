@@ -91,7 +91,9 @@ export function candidateItems(text: string): { items: unknown[]; error?: string
   try {
     const obj = extractJsonObject(text.length > MAX_REPLY_CHARS ? text.slice(0, MAX_REPLY_CHARS) : text);
     if (Array.isArray(obj['candidates'])) return { items: obj['candidates'] };
-    if (typeof obj['arch'] === 'string') return { items: [obj] };
+    // one bare candidate, or the first complete candidate of a list cut short: salvage every complete one
+    if (typeof obj['arch'] === 'string')
+      return /"candidates"/.test(text) ? { items: salvage(text) } : { items: [obj] };
     return {
       items: [],
       schemaError: `wrong JSON schema: expected {"candidates": [{"arch", "parents", "rationale"}, …]}, got keys ${JSON.stringify(Object.keys(obj)).slice(0, 120)}`,
@@ -99,17 +101,53 @@ export function candidateItems(text: string): { items: unknown[]; error?: string
   } catch (e) {
     if (!(e instanceof JsonExtractionError)) throw e;
     // a truncated reply may still hold complete candidate objects
-    const items = objectSpans(text)
-      .map((s) => {
-        try {
-          return JSON.parse(s) as unknown;
-        } catch {
-          return undefined;
-        }
-      })
-      .filter((o): o is Record<string, unknown> => !!o && typeof o === 'object' && 'arch' in o);
+    const items = salvage(text);
     return items.length ? { items } : { items: [], error: e.message };
   }
+}
+
+/** Complete candidate objects of a reply whose JSON does not parse as a whole (cut off, or prose around). */
+function salvage(text: string): Record<string, unknown>[] {
+  return objectSpans(text.length > MAX_REPLY_CHARS ? text.slice(0, MAX_REPLY_CHARS) : text, 64)
+    .map((s) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((o): o is Record<string, unknown> => !!o && typeof o === 'object' && 'arch' in o);
+}
+
+/** The rules of a stage-1 reply, with the ones a cap dropped (too long, over the count), or what is wrong. */
+export function parseKbReply(
+  text: string,
+  maxRules: number,
+): { positive: KbRule[]; negative: KbRule[]; dropped: string[] } | { error: string; json: boolean } {
+  let obj: Record<string, unknown>;
+  try {
+    obj = extractJsonObject(text.length > MAX_REPLY_CHARS ? text.slice(0, MAX_REPLY_CHARS) : text);
+  } catch (e) {
+    if (e instanceof JsonExtractionError) return { error: e.message, json: false };
+    throw e;
+  }
+  const lists: Record<'positive' | 'negative', KbRule[]> = { positive: [], negative: [] };
+  const dropped: string[] = [];
+  for (const name of ['positive', 'negative'] as const) {
+    const arr = obj[name];
+    if (!Array.isArray(arr))
+      return { error: `wrong JSON schema: "${name}" must be a list of {"rule", "evidence"}`, json: true };
+    let over = 0;
+    arr.forEach((it, i) => {
+      const o = (it && typeof it === 'object' ? it : { rule: it }) as Record<string, unknown>;
+      const r = cleanRule(o['rule'], o['evidence']);
+      if (typeof r === 'string') dropped.push(`${name}[${i}]: ${r}`);
+      else if (lists[name].length < maxRules) lists[name].push(r);
+      else over++;
+    });
+    if (over) dropped.push(`${over} ${name} rule${over === 1 ? '' : 's'} over the limit of ${maxRules}`);
+  }
+  return { ...lists, dropped };
 }
 
 /** The architecture specs proposed in an evolve reply (for the next prompts' accounts of them). */
@@ -346,14 +384,14 @@ export class LlmOperator<A = unknown> implements Operator<A> {
   /** Niche size, how much of it is evaluated, and the unseen cells when few remain. */
   private nicheStatus(req: ProposeRequest<A>, rows: readonly MemoryRow<A>[]): { text: string; unseen?: A[] } {
     const u = unseenInNiche(req);
-    if (!u) return { text: `${rows.length} cells evaluated in this niche so far.` };
+    if (!u) return { text: `${rows.length} architectures evaluated in this niche so far.` };
     let text =
-      `This niche holds ${u.total} distinct (non-isomorphic) cells; ${rows.length} evaluated here so far, ` +
+      `This niche holds ${u.total} distinct (non-isomorphic) architectures; ${rows.length} evaluated here so far, ` +
       `${u.unseen.length} never evaluated in this run.`;
     if (u.unseen.length <= LIST_UNSEEN)
       text +=
         u.unseen.length === 0
-          ? ' None is left: every cell of the niche has been evaluated.'
+          ? ' None is left: every architecture of the niche has been evaluated.'
           : ` They are all of the remaining choices:\n${u.unseen.map((a) => `- ${this.space.format(a)}`).join('\n')}`;
     return { text, unseen: u.unseen };
   }
@@ -658,29 +696,16 @@ export class LlmOperator<A = unknown> implements Operator<A> {
     };
     const bad = this.replyProblem(reply);
     if (bad) return problem(bad);
-    let obj: Record<string, unknown>;
-    try {
-      obj = extractJsonObject(reply.content!);
-    } catch (e) {
-      if (e instanceof JsonExtractionError)
-        return problem(
-          reply.finishReason === 'length'
-            ? 'the knowledge-base reply was cut off (finish_reason "length")'
-            : e.message,
-        );
-      throw e;
-    }
-    const lists: Record<'positive' | 'negative', KbRule[]> = { positive: [], negative: [] };
-    for (const name of ['positive', 'negative'] as const) {
-      const arr = obj[name];
-      if (!Array.isArray(arr))
-        return problem(`wrong JSON schema: "${name}" must be a list of {"rule", "evidence"}`);
-      for (const it of arr) {
-        const o = (it && typeof it === 'object' ? it : { rule: it }) as Record<string, unknown>;
-        const r = cleanRule(o['rule'], o['evidence']);
-        if (typeof r !== 'string' && lists[name].length < this.options.maxRules) lists[name].push(r);
-      }
-    }
+    const parsed = parseKbReply(reply.content!, this.options.maxRules);
+    if ('error' in parsed)
+      return problem(
+        parsed.json === false && reply.finishReason === 'length'
+          ? 'the knowledge-base reply was cut off (finish_reason "length")'
+          : parsed.error,
+      );
+    const lists = parsed;
+    if (parsed.dropped.length)
+      this.onProblem(nid, gen, 'kb-update', `rules not kept: ${parsed.dropped.join('; ')}`);
     const section: KbSection = { ...current, positive: lists.positive, negative: lists.negative };
     this.knowledge.revise(nid, gen, section);
     return section;
