@@ -228,10 +228,15 @@ export function parentsOf(
   prompt: string,
   world: ModelWorld = NB201_WORLD as ModelWorld,
 ): { id: string; arch: string }[] {
-  const old = [...prompt.matchAll(/^- id=(\S+) arch=(\S+)/gm)].map((m) => ({ id: m[1]!, arch: m[2]! }));
+  const old = [...prompt.matchAll(/^- id=(\S+) arch=(.+?) \| /gm)].map((m) => ({ id: m[1]!, arch: m[2]! }));
   if (old.length) return old;
-  const ids = (/^Parents: (.*)\.$/m.exec(prompt)?.[1] ?? '').split(', ').map((x) => x.split(' ')[0]!);
+  const line = /^Parents: (.*)\.$/m.exec(prompt)?.[1] ?? '';
   const table = memoryTable(prompt, world);
+  const archive =
+    /^the archive members \(in archive = yes\)(?: and, as the archive has fewer than 4, (.*))?$/.exec(line);
+  const ids = archive
+    ? [...table.filter((r) => r.inArchive).map((r) => r.id), ...(archive[1] ? archive[1].split(', ') : [])]
+    : line.split(', ').map((x) => x.split(' ')[0]!);
   return ids.flatMap((id) => {
     const row = table.find((r) => r.id === id);
     return row ? [{ id, arch: row.arch }] : [];
@@ -265,13 +270,19 @@ export function scriptedModel(r: ServedRequest, world: ModelWorld = NB201_WORLD 
   const space = world.space;
   if (r.stage === 'kb-update') {
     const table = new Map(memoryTable(r.prompt, world).map((row) => [row.id, row.arch]));
-    const prev = [...r.prompt.matchAll(/^- id=(\S+)(?: arch=(\S+))? .*entered archive: (yes|no)/gm)].map(
-      (m) => ({
+    // old prompts: "- id=… arch=… … entered archive: yes"; new: "- id (entered the archive): …"
+    const prev = [
+      ...[...r.prompt.matchAll(/^- id=(\S+)(?: arch=(\S+))? .*entered archive: (yes|no)/gm)].map((m) => ({
         id: m[1]!,
         arch: m[2] ?? table.get(m[1]!) ?? '?',
         yes: m[3] === 'yes',
-      }),
-    );
+      })),
+      ...[...r.prompt.matchAll(/^- (\S+) \((entered the archive|not in the archive)\): /gm)].map((m) => ({
+        id: m[1]!,
+        arch: table.get(m[1]!) ?? '?',
+        yes: m[2] === 'entered the archive',
+      })),
+    ];
     const rule = (m: { id: string; arch: string }, good: boolean): { rule: string; evidence: string } => ({
       rule: good
         ? `Cells like ${m.arch} reach the archive.`

@@ -87,7 +87,10 @@ test('the memory table: every cell of the niche, newest first, archive and domin
   await h.op.propose(h.request());
   const [kb, evolve] = [h.transport.requests[0]!.user, h.transport.requests[1]!.user];
   for (const prompt of [kb, evolve]) {
-    assert.match(prompt, /^id \| gen \| archive \| acc \| edgegpu_latency \(ms\) \| by \| arch$/m);
+    assert.match(
+      prompt,
+      /^id \| gen \| in archive \(no: dominated by\) \| acc \| edgegpu_latency \(ms\) \| by \| arch$/m,
+    );
     const rows = prompt.split('\n').filter((l) => /^nb201-\d+ \| g\d /.test(l));
     assert.equal(rows.length, history.length, 'stage 1 and stage 2 see the whole history, gen 0 included');
     const gens = rows.map((r) => Number(/ \| g(\d+) \| /.exec(r)![1]));
@@ -109,7 +112,7 @@ test('the memory table: every cell of the niche, newest first, archive and domin
       const dominated = history.some((o) => dominatesM(o as Member<unknown>, m));
       assert.equal(mark === 'yes', !dominated, r);
       if (mark !== 'yes') {
-        const by = /dominated by (\S+)/.exec(mark!)![1]!;
+        const by = /^no: (\S+)$/.exec(mark!)![1]!;
         assert.ok(dominatesM(byId.get(by)! as Member<unknown>, m), r);
       }
     }
@@ -125,7 +128,7 @@ test('the memory table: every cell of the niche, newest first, archive and domin
   assert.match(kb, /## Generation 3 in detail/);
   assert.match(
     kb,
-    /built-in fill-in \(not proposed by you; its rationale and surrogate estimates are not evidence\)/,
+    /built-in fill-in \(not your proposal; its rationale and surrogate estimates are not evidence\)/,
   );
   assert.doesNotMatch(kb, /surrogate: acc≈/);
   assert.match(evolve, /the first 4 valid ones are evaluated/);
@@ -274,7 +277,10 @@ test('crossover that cannot reach the count falls back to mutation and says why;
     /Crossover of these parents can produce only 0 novel cells in this niche \(fewer than the 3 needed\), so this request is a mutation/,
   );
   // diverse parents: crossover stays, and the prompt names the pairs with the most novel children
-  const wide = syntheticHistory(nb201Space, niche, ['edgegpu_latency'], 3, 6, 0);
+  const other = nb201Space.parse(
+    '|nor_conv_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|',
+  );
+  const wide = [mk(base, 0.5, 2, 0), mk(other, 0.6, 3, 1)];
   const h2 = harness(
     nb201Space,
     niche,

@@ -95,10 +95,10 @@ export function renderMemory<A>(
   budgetChars: number,
 ): RenderedMemory {
   if (rows.length === 0) return { text: '(nothing evaluated in this niche yet)', shown: 0, hidden: 0 };
-  const header = `id | gen | archive | acc | ${costs.map((c) => `${c}${unitOf(c) ? ` (${unitOf(c)})` : ''}`).join(' | ')} | by | arch`;
+  const header = `id | gen | in archive (no: dominated by) | acc | ${costs.map((c) => `${c}${unitOf(c) ? ` (${unitOf(c)})` : ''}`).join(' | ')} | by | arch`;
   const line = (r: MemoryRow<A>): string => {
     const m = r.member;
-    const arch = r.inArchive ? 'yes' : r.dominatedBy ? `no, dominated by ${r.dominatedBy}` : 'no';
+    const arch = r.inArchive ? 'yes' : r.dominatedBy ? `no: ${r.dominatedBy}` : 'no';
     return [
       m.id,
       `g${m.generation}`,
@@ -199,7 +199,7 @@ export function crossoverPlan<A>(req: ProposeRequest<A>, parents: readonly Membe
   const picked: CrossoverPlan['pairs'] = [];
   const uses = new Map<string, number>();
   const rest = [...pairs];
-  while (rest.length && picked.length < 6) {
+  while (rest.length && picked.length < 3) {
     rest.sort(
       (x, y) =>
         (uses.get(x.a) ?? 0) + (uses.get(x.b) ?? 0) - ((uses.get(y.a) ?? 0) + (uses.get(y.b) ?? 0)) ||

@@ -319,21 +319,24 @@ export class LlmOperator<A = unknown> implements Operator<A> {
         opNote =
           `Crossover of these parents can produce only ${plan.novel} novel cell${plan.novel === 1 ? '' : 's'} in this ` +
           `niche (fewer than the ${evaluate} needed), so this request is a mutation.\n`;
-      } else
+      } else if (plan.novel < 4 * evaluate)
+        // tight: name the pairs that still have novel children (diverse pairs first)
         opNote =
           `Parent pairs with the most novel in-niche crossover children (about ${plan.novel} in all): ` +
           plan.pairs.map((p) => `${p.a} × ${p.b} (${p.children})`).join(', ') +
           '.\n';
+      else
+        opNote = `The parents have about ${plan.novel} novel in-niche crossover children; pick diverse pairs.\n`;
     }
     let ask = evaluate + Math.ceil(evaluate * this.options.spare);
     if (status.unseen !== undefined) ask = Math.min(ask, status.unseen.length) || 1;
     const problems = [...st.problems, ...req.feedback.map((f) => this.explainRejection(f, byKey))].slice(-12);
-    const parentsText = req.parents
-      .map(
-        (m) =>
-          `${m.id}${rows.find((r) => r.member.id === m.id)?.inArchive === false ? ' (not in the archive: added because the archive has fewer than 4 cells)' : ''}`,
-      )
-      .join(', ');
+    // parents are the archive (marked "yes" in the table), topped up when the archive has fewer than 4
+    const topUps = req.parents.filter((m) => rows.find((r) => r.member.id === m.id)?.inArchive === false);
+    const parentsText =
+      req.parents.length && topUps.length < req.parents.length
+        ? `the archive members (in archive = yes)${topUps.length ? ` and, as the archive has fewer than 4, ${topUps.map((m) => m.id).join(', ')}` : ''}`
+        : req.parents.map((m) => m.id).join(', ');
     const vars = (memoryChars: number, kbText: string): Record<string, string | number> => ({
       ...this.common(req, status.text),
       knowledge_base: kbText,
@@ -415,9 +418,15 @@ export class LlmOperator<A = unknown> implements Operator<A> {
   }
 
   /** Last generation's proposals that were not evaluated, each with the reason (from the recorded replies). */
-  private notEvaluatedText(req: ProposeRequest<A>, gen: number, byKey: Map<string, Member<A>>): string {
+  private notEvaluatedText(
+    req: ProposeRequest<A>,
+    gen: number,
+    byKey: Map<string, Member<A>>,
+    listSpares = true,
+  ): string {
     if (gen < 1) return '';
     const lines: string[] = [];
+    let spares = 0;
     const seen = new Set<string>();
     for (const spec of this.proposalsOf(req.niche.id, gen)) {
       const a = this.tryParse(spec);
@@ -437,9 +446,14 @@ export class LlmOperator<A = unknown> implements Operator<A> {
       if (m && m.generation === gen && this.space.format(m.arch) === f) continue; // evaluated
       if (!req.niche.contains(a)) lines.push(`- ${f}: outside the niche`);
       else if (m) lines.push(`- ${f}: same cell as ${m.id} (evaluated in g${m.generation})`);
-      else if (!req.isNovel(a)) lines.push(`- ${f}: evaluated in another niche or not admissible`);
-      else lines.push(`- ${f}: not used (the generation already had enough candidates); still unseen`);
+      else if (!req.isNovel(a)) lines.push(`- ${f}: evaluated in another niche`);
+      else if (listSpares) lines.push(`- ${f}: unused spare, still unseen`);
+      else spares++;
     }
+    if (spares)
+      lines.push(
+        `- ${spares} unused spare${spares === 1 ? '' : 's'} (over the count; still unseen, not listed here)`,
+      );
     if (!lines.length) return '';
     const shown = lines.slice(0, 16);
     return (
@@ -652,21 +666,17 @@ export class LlmOperator<A = unknown> implements Operator<A> {
     const last = rows.filter((r) => r.member.generation === gen - 1);
     if (!this.options.kbUpdate || last.length === 0) return current;
     const byKey = new Map(rows.map((r) => [this.space.canonicalKey(r.member.arch), r.member]));
+    // archive marks and dominating members are in the memory table; here what only this generation has
     const previous = last
       .map((r) => {
         const m = r.member;
-        const entered = r.inArchive
-          ? 'entered archive: yes'
-          : `entered archive: no${r.dominatedBy ? `, dominated by ${r.dominatedBy}` : ''}`;
         const why =
           r.source === 'llm'
-            ? m.rationale
-              ? ` | rationale: ${m.rationale}`
-              : ''
+            ? `rationale: ${m.rationale ?? '(none)'}`
             : r.source === 'fill-in'
-              ? ' | built-in fill-in (not proposed by you; its rationale and surrogate estimates are not evidence)'
-              : ' | random initial sample';
-        return `- id=${m.id} | ${entered} | ${r.source}${why}`;
+              ? 'built-in fill-in (not your proposal; its rationale and surrogate estimates are not evidence)'
+              : 'random initial sample';
+        return `- ${m.id} (${r.inArchive ? 'entered the archive' : 'not in the archive'}): ${why}`;
       })
       .join('\n');
     const status = this.nicheStatus(req, rows);
@@ -679,7 +689,7 @@ export class LlmOperator<A = unknown> implements Operator<A> {
         memory: renderMemory(this.space, rows, req.objectives.slice(1), memoryChars).text,
         previous,
         last_generation: gen - 1,
-        not_evaluated: this.notEvaluatedText(req, gen - 1, byKey),
+        not_evaluated: this.notEvaluatedText(req, gen - 1, byKey, false),
         max_rules: this.options.maxRules,
         max_rule_chars: MAX_RULE_CHARS,
       }),

@@ -28,13 +28,13 @@ export function spaceNotes(spaceId: string, overrideDir?: string): string {
 export function signalsText(objectives: readonly string[], predictor: PredictorInfo | undefined): string {
   const costs = objectives.slice(1);
   const acc = predictor
-    ? `predicted accuracy: ${predictor.unit}; higher is better. It is one score over the whole space, so values are comparable across niches (a niche of small cells sits low on it); it is not a test accuracy.`
-    : 'predicted accuracy: the evaluator’s zero-cost estimate; higher is better; not a test accuracy.';
+    ? `acc = predicted accuracy: ${predictor.unit}; higher is better; one scale for the whole space (comparable across niches), not a test accuracy.`
+    : 'acc = predicted accuracy: the evaluator’s zero-cost estimate; higher is better; not a test accuracy.';
   const lines = [
     `- ${acc}`,
     ...costs.map((c) => `- ${c}${unitOf(c) ? ` in ${unitOf(c)}` : ''}; lower is better.`),
-    '- by: llm = proposed by you; fill-in = made by the built-in operator when answers fell short (not evidence ' +
-      'for any rule of yours); initial = random sample of generation 0.',
+    '- by: llm = yours; fill-in = the built-in operator’s, when answers fell short (data, not your idea); ' +
+      'initial = generation-0 sample.',
   ];
   return lines.join('\n');
 }
