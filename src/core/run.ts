@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SearchEvent } from './events.js';
 import { writeFileAtomic } from './fsutil.js';
-import { KnowledgeFile, nicheView, parseKnowledgeBase, type KbNotice } from './knowledge.js';
+import { KnowledgeFile, nicheView, type KbNotice } from './knowledge.js';
 import { LlmOperator, readLlmLog, ReplayTransport, type LlmRecord } from './llm/index.js';
 import { defaultKnowledgeBase } from './llm/prompts.js';
 import { fitSeedKnowledgeBase } from './llm/seed.js';
