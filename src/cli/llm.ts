@@ -28,6 +28,8 @@ export const LLM_ARGS = {
   structured: { type: 'string' },
   'crossover-p': { type: 'string' },
   prompts: { type: 'string' },
+  'memory-tokens': { type: 'string' },
+  'max-prompt-tokens': { type: 'string' },
   'no-kb-update': { type: 'boolean', default: false },
 } as const;
 
@@ -43,6 +45,8 @@ export const LLM_USAGE = `LLM operator options (search --operator llm, bench --o
   --output-tokens-field max_tokens|max_completion_tokens   (OpenAI's reasoning models take max_completion_tokens)
   --structured json_schema|json_object|none   (structured outputs; none = extract JSON from text)
   --crossover-p 0.5        --no-kb-update (ablation)   --prompts DIR (override prompt templates; default .llm-nas/prompts)
+  --memory-tokens 1500     token budget of the niche memory table (the archive is always shown)
+  --max-prompt-tokens 6000 cap on one prompt: older memory rows, then the knowledge base, are cut (with a notice)
   --knowledge-base FILE    seed the run's knowledge base (default: the shipped NB201 heuristics)
   search --replay RUN_DIR [--out DIR]   re-run a recorded run from its llm.jsonl, without any endpoint
 `;
@@ -80,6 +84,8 @@ export function llmOperatorOptions(v: LlmArgValues, cwd = process.cwd()): Record
   set('priceOut', number(v['price-out'], 'price-out'));
   set('structured', v.structured);
   set('crossoverProbability', number(v['crossover-p'], 'crossover-p'));
+  set('memoryTokens', number(v['memory-tokens'], 'memory-tokens'));
+  set('maxPromptTokens', number(v['max-prompt-tokens'], 'max-prompt-tokens'));
   if (v['no-kb-update']) o.kbUpdate = false;
   const prompts =
     v.prompts ?? (fs.existsSync(path.join(cwd, '.llm-nas', 'prompts')) ? '.llm-nas/prompts' : undefined);
