@@ -292,6 +292,9 @@ export class LlmOperator<A = unknown> implements Operator<A> {
       st = { attempts: 0, problems: [], dead: false };
       this.state.set(k, st);
       for (const key of this.state.keys()) if (Number(key.split('/')[1]) < gen - 1) this.state.delete(key);
+      // prompts use this generation's and the previous one's replies only
+      for (const key of this.replies.keys())
+        if (Number(/\/g(\d+)\//.exec(key)?.[1] ?? gen) < gen - 1) this.replies.delete(key);
     }
     // crossover or mutation: drawn from the generation's stream before any await, so a replay draws the same
     let op: 'crossover' | 'mutation' =
