@@ -130,8 +130,9 @@ export function noticeLine(n: RunNotice): string | undefined {
     case 'kb/edited':
       return `knowledge base: your edit is in force from generation ${n.generation} (kept as ${n.file})`;
     case 'kb/deferred':
-    case 'kb/seed':
       return `knowledge base: ${n.message}`;
+    case 'kb/seed':
+      return n.message;
     case 'llm/budget':
       return `${n.message}: no new LLM call will start; running calls finish`;
     default:
