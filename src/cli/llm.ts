@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Nb201Arch } from '../core/nb201/space.js';
 import { nb201Space } from '../core/nb201/space.js';
+import { singleNiche } from '../core/partition.js';
 import { ConfigError } from '../core/registry.js';
 import type { RunNotice } from '../core/run.js';
 import { llmOptionsFrom, LlmOperator, readLlmLog, summarize, type Spend } from '../core/llm/index.js';
@@ -27,6 +28,8 @@ export const LLM_ARGS = {
   structured: { type: 'string' },
   'crossover-p': { type: 'string' },
   prompts: { type: 'string' },
+  'memory-tokens': { type: 'string' },
+  'max-prompt-tokens': { type: 'string' },
   'no-kb-update': { type: 'boolean', default: false },
 } as const;
 
@@ -42,6 +45,8 @@ export const LLM_USAGE = `LLM operator options (search --operator llm, bench --o
   --output-tokens-field max_tokens|max_completion_tokens   (OpenAI's reasoning models take max_completion_tokens)
   --structured json_schema|json_object|none   (structured outputs; none = extract JSON from text)
   --crossover-p 0.5        --no-kb-update (ablation)   --prompts DIR (override prompt templates; default .llm-nas/prompts)
+  --memory-tokens 1500     token budget of the niche memory table (the archive is always shown)
+  --max-prompt-tokens 6000 cap on one prompt: older memory rows, then the knowledge base, are cut (with a notice)
   --knowledge-base FILE    seed the run's knowledge base (default: the shipped NB201 heuristics)
   search --replay RUN_DIR [--out DIR]   re-run a recorded run from its llm.jsonl, without any endpoint
 `;
@@ -79,6 +84,8 @@ export function llmOperatorOptions(v: LlmArgValues, cwd = process.cwd()): Record
   set('priceOut', number(v['price-out'], 'price-out'));
   set('structured', v.structured);
   set('crossoverProbability', number(v['crossover-p'], 'crossover-p'));
+  set('memoryTokens', number(v['memory-tokens'], 'memory-tokens'));
+  set('maxPromptTokens', number(v['max-prompt-tokens'], 'max-prompt-tokens'));
   if (v['no-kb-update']) o.kbUpdate = false;
   const prompts =
     v.prompts ?? (fs.existsSync(path.join(cwd, '.llm-nas', 'prompts')) ? '.llm-nas/prompts' : undefined);
@@ -124,6 +131,8 @@ export function noticeLine(n: RunNotice): string | undefined {
       return `knowledge base: your edit is in force from generation ${n.generation} (kept as ${n.file})`;
     case 'kb/deferred':
       return `knowledge base: ${n.message}`;
+    case 'kb/seed':
+      return n.message;
     case 'llm/budget':
       return `${n.message}: no new LLM call will start; running calls finish`;
     case 'run/repaired':
@@ -162,21 +171,32 @@ export function llmBenchSearchers(options: Record<string, unknown>): {
   const all: LlmOperator<Nb201Arch>[] = [];
   const left = (cap: unknown, used: (o: LlmOperator<Nb201Arch>) => number): number | undefined =>
     typeof cap === 'number' ? Math.max(0, cap - all.reduce((n, o) => n + used(o), 0)) : undefined;
-  const factory = (name: string, kbUpdate: boolean) => () => {
-    const o: Record<string, unknown> = { ...options, kbUpdate };
-    const cost = left(options['maxCost'], (op) => op.client.spend.cost);
-    const tokens = left(options['maxTokens'], (op) => op.client.spend.tokens);
-    if (cost !== undefined) o['maxCost'] = cost;
-    if (tokens !== undefined) o['maxTokens'] = tokens;
-    const op = new LlmOperator(nb201Space, llmOptionsFrom({ operatorOptions: o }));
-    made.set(name, [...(made.get(name) ?? []), op]);
-    all.push(op);
-    return op;
-  };
+  const factory =
+    (name: string, kbUpdate: boolean, partitioned = true) =>
+    () => {
+      const o: Record<string, unknown> = { ...options, kbUpdate };
+      const cost = left(options['maxCost'], (op) => op.client.spend.cost);
+      const tokens = left(options['maxTokens'], (op) => op.client.spend.tokens);
+      if (cost !== undefined) o['maxCost'] = cost;
+      if (tokens !== undefined) o['maxTokens'] = tokens;
+      const op = new LlmOperator(
+        nb201Space,
+        llmOptionsFrom({ operatorOptions: o }),
+        partitioned ? {} : { partition: singleNiche() },
+      );
+      made.set(name, [...(made.get(name) ?? []), op]);
+      all.push(op);
+      return op;
+    };
   return {
     operators: {
       'llm-nas-llm': { operator: factory('llm-nas-llm', true), partition: true },
       'llm-nas-llm-nokb': { operator: factory('llm-nas-llm-nokb', false), partition: true },
+      // the paper's "w/o partition" ablation with the LLM operator (its table: 0.516)
+      'llm-nas-llm-nopartition': {
+        operator: factory('llm-nas-llm-nopartition', true, false),
+        partition: false,
+      },
     },
     take: (searcher) => {
       const ops = made.get(searcher) ?? [];

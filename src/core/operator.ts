@@ -17,6 +17,8 @@ export interface Member<A> {
   evaluation: Evaluation;
   generation: number;
   rationale?: string;
+  /** How it was made ("llm:mutation", "crossover", "sample", …): lets a prompt mark built-in fill-ins. */
+  operator?: string;
 }
 
 /** A proposal before validation: `spec` is whatever the operator produced (an arch, text, JSON). */

@@ -44,7 +44,12 @@ export interface SpaceProvider {
   build(config: RunConfig): Omit<RunParts, 'operator'>;
 }
 
-export type OperatorFactory = (config: RunConfig, space: SearchSpace<unknown>) => Operator<unknown>;
+export type OperatorFactory = (
+  config: RunConfig,
+  space: SearchSpace<unknown>,
+  /** The run's other parts (an operator may explain the predictor's scale and the niches in its prompts). */
+  parts?: Omit<RunParts, 'operator'>,
+) => Operator<unknown>;
 const operatorFactories = new Map<string, OperatorFactory>([['builtin', () => new BuiltinOperator()]]);
 const providers = new Map<string, SpaceProvider>([[nb201Provider.id, nb201Provider]]);
 registerSpace(fbnetProvider);
@@ -105,5 +110,5 @@ export function checkConfig(c: RunConfig): void {
 export function buildRun(c: RunConfig): RunParts {
   checkConfig(c);
   const parts = spaceProvider(c.space).build(c);
-  return { ...parts, operator: operatorFactories.get(c.operator)!(c, parts.space) };
+  return { ...parts, operator: operatorFactories.get(c.operator)!(c, parts.space, parts) };
 }

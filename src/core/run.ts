@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SearchEvent } from './events.js';
 import { writeFileAtomic } from './fsutil.js';
-import { KnowledgeFile, nicheView, parseKnowledgeBase, type KbNotice } from './knowledge.js';
+import { KnowledgeFile, nicheView, type KbNotice } from './knowledge.js';
 import { LlmOperator, readLlmLog, ReplayTransport, type LlmRecord } from './llm/index.js';
 import { defaultKnowledgeBase } from './llm/prompts.js';
+import { fitSeedKnowledgeBase } from './llm/seed.js';
 import { buildRun, type RunParts } from './registry.js';
 import { RunStore, type RunConfig } from './runstore.js';
 import { runSearch, type SearchResult } from './search.js';
@@ -52,7 +53,8 @@ export type RunNotice =
   | { type: 'llm/problem'; niche: number; generation: number; stage: string; message: string }
   | { type: 'llm/budget'; message: string }
   /** Resume repaired the run folder (or found it complete): what it did, and the file concerned. */
-  | { type: 'run/repaired'; file: string; message: string };
+  | { type: 'run/repaired'; file: string; message: string }
+  | { type: 'kb/seed'; message: string };
 
 export interface RunHandlers {
   onEvent?: (e: SearchEvent) => void;
@@ -115,11 +117,13 @@ export class SearchRun {
   static start(dir: string, config: RunConfig, handlers: RunHandlers = {}): SearchRun {
     const parts = buildRun(config); // validate before touching the disk
     const seed = handlers.seedKnowledge ?? defaultKnowledgeBase(config.space);
-    if (seed !== undefined)
-      parseKnowledgeBase(seed, { niches: parts.partition.niches.length, file: 'seed knowledge base' });
-    const store = RunStore.create(dir, config, seed);
+    // sections for niches this run does not have (--no-partition, --niches K) are mapped or dropped, and logged
+    const fitted = seed === undefined ? undefined : fitSeedKnowledgeBase(seed, parts.partition);
+    const store = RunStore.create(dir, config, fitted?.text);
     writeFileAtomic(store.file(INITIAL_KB), fs.readFileSync(store.file('knowledge-base.md'), 'utf8'));
-    return new SearchRun(store, config, handlers, false);
+    const run = new SearchRun(store, config, handlers, false);
+    for (const message of fitted?.notes ?? []) run.notice({ type: 'kb/seed', message });
+    return run;
   }
 
   /**

@@ -104,6 +104,7 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
     evaluation: r.evaluation,
     generation: r.generation,
     rationale: r.rationale,
+    operator: r.operator,
   });
 
   const vec = (m: Member<A>): number[] => objectiveVector(m.evaluation, opts.costMetrics);
@@ -263,7 +264,14 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
           return undefined;
         }
         const id = opts.space.fileId(arch);
-        const member: Member<A> = { id, arch, evaluation, generation: gen, rationale: cand.rationale };
+        const member: Member<A> = {
+          id,
+          arch,
+          evaluation,
+          generation: gen,
+          rationale: cand.rationale,
+          operator: cand.operator,
+        };
         const rec: EvaluatedRecord = {
           id,
           niche: niche.id,

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nb201NicheOf } from '../../src/core/nb201/partition';
 import { nb201Space, type Nb201Arch } from '../../src/core/nb201/space';
+import type { SearchSpace } from '../../src/core/space';
 import { hashString, Rng } from '../../src/core/rng';
 
 export interface ServedRequest {
@@ -44,6 +45,8 @@ export interface ServerOptions {
   delayMs?: number;
   /** Per-request delay (overrides delayMs), e.g. to shuffle the completion order of concurrent calls. */
   delayFor?: (r: ServedRequest) => number;
+  /** The space the scripted model proposes in (default NB201). */
+  world?: ModelWorld;
 }
 
 export class LlmTestServer {
@@ -115,7 +118,9 @@ export class LlmTestServer {
       body,
       stage,
       niche: Number(/of niche N(\d+)/.exec(prompt)?.[1] ?? -1),
-      generation: Number(/^Generation: (\d+)/m.exec(prompt)?.[1] ?? -1),
+      generation: Number(
+        /^Generation: (\d+)|\(generation (\d+), stage/m.exec(prompt)?.slice(1).find(Boolean) ?? -1,
+      ),
       prompt,
       authorization: req.headers.authorization,
     };
@@ -158,7 +163,7 @@ export class LlmTestServer {
         );
         break;
       case 'model':
-        payload = completion(body, served.n, scriptedModel(served), 'stop', null);
+        payload = completion(body, served.n, scriptedModel(served, this.opts.world), 'stop', null);
         break;
     }
     const delay = (this.opts.delayFor?.(served) ?? this.opts.delayMs ?? 0) - (performance.now() - t0);
@@ -202,66 +207,141 @@ function completion(
   };
 }
 
-/** Parents listed in an evolve prompt. */
-export function parentsOf(prompt: string): { id: string; arch: string }[] {
-  return [...prompt.matchAll(/^- id=(\S+) arch=(\S+)/gm)].map((m) => ({ id: m[1]!, arch: m[2]! }));
+/** What the scripted model knows of a space: its notation and moves (never the benchmark's scores). */
+export interface ModelWorld<A = unknown> {
+  space: SearchSpace<A>;
+  /** Architectures written in a prompt, in the space's notation. */
+  archPattern: RegExp;
+  /** Whether an architecture satisfies the niche the prompt describes (from the constraint text or niche id). */
+  inNiche: (arch: A, prompt: string, niche: number) => boolean;
+}
+
+export const NB201_WORLD: ModelWorld<Nb201Arch> = {
+  space: nb201Space,
+  archPattern: /(\|[a-z0-9_]+~0\|\+\|[a-z0-9_~|]+\|\+\|[a-z0-9_~|]+\|)/g,
+  inNiche: (a, prompt, niche) => /constraint: any architecture/.test(prompt) || nb201NicheOf(a) === niche,
+};
+
+/** Parents named in an evolve prompt, with their architectures (old format: "- id=… arch=…" lines; new: the
+ * "Parents:" line and the memory table). */
+export function parentsOf(
+  prompt: string,
+  world: ModelWorld = NB201_WORLD as ModelWorld,
+): { id: string; arch: string }[] {
+  const old = [...prompt.matchAll(/^- id=(\S+) arch=(.+?) \| /gm)].map((m) => ({ id: m[1]!, arch: m[2]! }));
+  if (old.length) return old;
+  const line = /^Parents: (.*)\.$/m.exec(prompt)?.[1] ?? '';
+  const table = memoryTable(prompt, world);
+  const archive =
+    /^the archive members \(in archive = yes\)(?: and, as the archive has fewer than 4, (.*))?$/.exec(line);
+  const ids = archive
+    ? [...table.filter((r) => r.inArchive).map((r) => r.id), ...(archive[1] ? archive[1].split(', ') : [])]
+    : line.split(', ').map((x) => x.split(' ')[0]!);
+  return ids.flatMap((id) => {
+    const row = table.find((r) => r.id === id);
+    return row ? [{ id, arch: row.arch }] : [];
+  });
+}
+
+/** Rows of the prompt's memory table: "id | gN | archive | acc | costs… | by | arch". */
+export function memoryTable(
+  prompt: string,
+  world: ModelWorld = NB201_WORLD as ModelWorld,
+): { id: string; generation: number; inArchive: boolean; by: string; arch: string }[] {
+  const out: { id: string; generation: number; inArchive: boolean; by: string; arch: string }[] = [];
+  for (const line of prompt.split('\n')) {
+    const m = /^(\S+) \| g(\d+) \| (yes|no[^|]*) \| .* \| (llm|fill-in|initial) \| (.+)$/.exec(line);
+    if (!m) continue;
+    if (!new RegExp(world.archPattern.source).test(m[5]!)) continue;
+    out.push({ id: m[1]!, generation: Number(m[2]), inArchive: m[3] === 'yes', by: m[4]!, arch: m[5]! });
+  }
+  return out;
 }
 
 /**
- * The scripted model: deterministic in the prompt. Evolve: children of the listed parents by the requested
- * operation, inside the niche, avoiding the parents and any architecture named in the problems section.
- * Knowledge-base update: rules citing the candidates that entered (or missed) the archive.
+ * The scripted model: deterministic in the prompt, and it knows only what the prompt shows (plus the space's
+ * notation and moves, as a model knows the grammar). Evolve: children of the listed parents by the requested
+ * operation, inside the niche, avoiding every architecture the prompt names (or one isomorphic to it) — or,
+ * when the prompt lists the niche's remaining unseen cells, those. Knowledge-base update: rules citing the
+ * candidates that entered (or missed) the archive.
  */
-export function scriptedModel(r: ServedRequest): string {
+export function scriptedModel(r: ServedRequest, world: ModelWorld = NB201_WORLD as ModelWorld): string {
   const rng = new Rng(hashString(r.prompt));
+  const space = world.space;
   if (r.stage === 'kb-update') {
-    const prev = [...r.prompt.matchAll(/^- id=(\S+) arch=(\S+) .*entered archive: (yes|no)/gm)];
-    const rule = (m: RegExpMatchArray, good: boolean): { rule: string; evidence: string } => ({
-      rule: good ? `Cells like ${m[2]} reach the archive.` : `Cells like ${m[2]} fall short of the archive.`,
-      evidence: `${m[1]} ${good ? 'entered' : 'did not enter'} the archive in generation ${r.generation - 1}`,
+    const table = new Map(memoryTable(r.prompt, world).map((row) => [row.id, row.arch]));
+    // old prompts: "- id=… arch=… … entered archive: yes"; new: "- id (entered the archive): …"
+    const prev = [
+      ...[...r.prompt.matchAll(/^- id=(\S+)(?: arch=(\S+))? .*entered archive: (yes|no)/gm)].map((m) => ({
+        id: m[1]!,
+        arch: m[2] ?? table.get(m[1]!) ?? '?',
+        yes: m[3] === 'yes',
+      })),
+      ...[...r.prompt.matchAll(/^- (\S+) \((entered the archive|not in the archive)\): /gm)].map((m) => ({
+        id: m[1]!,
+        arch: table.get(m[1]!) ?? '?',
+        yes: m[2] === 'entered the archive',
+      })),
+    ];
+    const rule = (m: { id: string; arch: string }, good: boolean): { rule: string; evidence: string } => ({
+      rule: good
+        ? `Cells like ${m.arch} reach the archive.`
+        : `Cells like ${m.arch} fall short of the archive.`,
+      evidence: `${m.id} ${good ? 'entered' : 'did not enter'} the archive in generation ${r.generation - 1}`,
     });
     return JSON.stringify({
       positive: prev
-        .filter((m) => m[3] === 'yes')
+        .filter((m) => m.yes)
         .slice(0, 3)
         .map((m) => rule(m, true)),
       negative: prev
-        .filter((m) => m[3] === 'no')
+        .filter((m) => !m.yes)
         .slice(0, 3)
         .map((m) => rule(m, false)),
     });
   }
-  const count = Number(/Return exactly (\d+) candidates/.exec(r.prompt)?.[1] ?? 1);
+  const count = Number(/Return (?:exactly )?(\d+) candidates/.exec(r.prompt)?.[1] ?? 1);
   const op = /## Operation: (\w+)/.exec(r.prompt)?.[1] ?? 'mutation';
-  const anyNiche = /constraint: any architecture/.test(r.prompt);
-  const parents = parentsOf(r.prompt).map((p) => ({ ...p, a: nb201Space.parse(p.arch) }));
-  const avoid = new Set<string>([
-    ...parents.map((p) => p.arch),
-    ...[...r.prompt.matchAll(/(\|[a-z0-9_~|+]+\|)/g)].map((m) => m[1]!),
-  ]);
+  const parents = parentsOf(r.prompt, world).map((p) => ({ ...p, a: space.parse(p.arch) }));
+  const shown = [...r.prompt.matchAll(new RegExp(world.archPattern.source, 'g'))].map((m) => m[1] ?? m[0]);
+  const avoid = new Set<string>();
+  for (const s of shown)
+    try {
+      avoid.add(space.canonicalKey(space.parse(s)));
+    } catch {
+      // not an architecture after all
+    }
   const out: { arch: string; parents: string[]; rationale: string }[] = [];
+  const push = (child: unknown, from: string[], why: string): void => {
+    const k = space.canonicalKey(child);
+    if (avoid.has(k) || !world.inNiche(child, r.prompt, r.niche)) return;
+    avoid.add(k);
+    out.push({ arch: space.format(child), parents: from, rationale: why });
+  };
+  // the prompt lists every cell the niche has left: pick from those
+  const listed = /They are all of the remaining choices:\n((?:- .*\n?)+)/.exec(r.prompt);
+  if (listed) {
+    avoid.clear();
+    for (const line of listed[1]!.split('\n')) {
+      const s = line.replace(/^- /, '').trim();
+      if (s && out.length < count) push(space.parse(s), [], 'one of the unseen cells the prompt lists');
+    }
+  }
   for (let t = 0; t < 2000 && out.length < count && parents.length; t++) {
-    let child: Nb201Arch;
+    let child: unknown;
     let from: string[];
     if (op === 'crossover' && parents.length >= 2) {
       const a = rng.pick(parents);
       const b = rng.pick(parents);
-      child = nb201Space.crossover(a.a, b.a, rng);
-      if (t > 50) child = nb201Space.mutate(child, rng, 1 / 6);
+      child = space.crossover(a.a, b.a, rng);
+      if (t > 50) child = space.mutate(child, rng, 1 / 6);
       from = [a.id, b.id];
     } else {
       const a = rng.pick(parents);
-      child = nb201Space.mutate(a.a, rng, t > 200 ? 1 / 2 : 1 / 6);
+      child = space.mutate(a.a, rng, t > 200 ? 1 / 2 : 1 / 6);
       from = [a.id];
     }
-    const s = nb201Space.format(child);
-    if (avoid.has(s) || (!anyNiche && nb201NicheOf(child) !== r.niche)) continue;
-    avoid.add(s);
-    out.push({
-      arch: s,
-      parents: from,
-      rationale: `${op} of ${from.join(' and ')} following the positive rules`,
-    });
+    push(child, from, `${op} of ${from.join(' and ')} following the positive rules`);
   }
   return JSON.stringify({ candidates: out });
 }

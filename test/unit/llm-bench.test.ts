@@ -7,7 +7,7 @@ import { latencyTasks } from '../../src/core/nb201/benchmark';
 import { llmBenchSearchers } from '../../src/cli/llm';
 import { LlmTestServer } from '../support/llm-server';
 
-test('bench --operator llm: full method and no-KB-update ablation, scored, with calls and tokens per row', async (t) => {
+test('bench --operator llm: full method, no-KB-update and w/o-partition ablations, scored, with calls and tokens per row', async (t) => {
   const srv = await LlmTestServer.start();
   t.after(() => srv.close());
   const llm = llmBenchSearchers({ baseURL: srv.url, model: 'loop', maxRetries: 0 });
@@ -16,7 +16,7 @@ test('bench --operator llm: full method and no-KB-update ablation, scored, with 
     budget: 60,
     seeds: 2,
     predictor: 'rank-avg',
-    searchers: ['llm-nas-llm', 'llm-nas-llm-nokb'],
+    searchers: ['llm-nas-llm', 'llm-nas-llm-nokb', 'llm-nas-llm-nopartition'],
     tasks: latencyTasks().filter((x) => x.id === 'cifar10/edgegpu'),
     generations: 3,
     operators: llm.operators,
@@ -29,7 +29,7 @@ test('bench --operator llm: full method and no-KB-update ablation, scored, with 
   });
   assert.deepEqual(
     rows.map((r) => r.searcher),
-    ['llm-nas-llm', 'llm-nas-llm-nokb'],
+    ['llm-nas-llm', 'llm-nas-llm-nokb', 'llm-nas-llm-nopartition'],
   );
   for (const r of rows) {
     assert.equal(r.evaluations_mean, 60);
@@ -38,8 +38,13 @@ test('bench --operator llm: full method and no-KB-update ablation, scored, with 
   }
   const kb = srv.requests.filter((r) => r.stage === 'kb-update').length;
   const evolve = srv.requests.filter((r) => r.stage === 'evolve').length;
-  assert.equal(rows[0]!.llm_calls! + rows[1]!.llm_calls!, kb + evolve);
-  // the ablation made only stage-2 calls: all stage-1 calls belong to the full method (2 seeds × 2 gens × 6 niches)
-  assert.equal(kb, 24);
+  assert.equal(rows[0]!.llm_calls! + rows[1]!.llm_calls! + rows[2]!.llm_calls!, kb + evolve);
+  // the no-KB ablation made only stage-2 calls: stage-1 calls are the full method's (2 seeds × 2 gens × 6 niches)
+  // and the w/o-partition one's (2 seeds × 2 gens × 1 niche)
+  assert.equal(kb, 28);
   assert.ok(rows[1]!.llm_calls! < rows[0]!.llm_calls!);
+  // w/o partition: one niche over the whole space, shown only the seed's Global rules
+  const single = srv.requests.filter((r) => /constraint: any architecture in the space/.test(r.prompt));
+  assert.ok(single.length >= 4 && single.length === rows[2]!.llm_calls!);
+  for (const r of single) assert.doesNotMatch(r.prompt, /## N[1-9]|## N0 — no convolution/);
 });

@@ -8,6 +8,7 @@
 
 import OpenAI from 'openai';
 import { redact } from '../redact.js';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 export type Stage = 'kb-update' | 'evolve';
 
@@ -97,6 +98,8 @@ export interface LlmRecord {
     refusal: string | null;
     finish_reason: string | null;
     choices: number;
+    /** Original length when the content was cut at MAX_REPLY_CHARS. */
+    cut?: number;
   } | null;
   usage: Usage;
   latencyMs: number;
@@ -121,6 +124,10 @@ export interface ChatReply {
   finishReason: string | null;
   choices: number;
   record: LlmRecord;
+  /** Answered from the resumed run's llm.jsonl (not paid again). */
+  replayed?: boolean;
+  /** Answered from llm.jsonl although the prompt differs from the recorded one. */
+  promptChanged?: boolean;
 }
 
 /** An LLM failure with a message the user can act on; `fatal` ones stop the run. */
@@ -170,6 +177,19 @@ function isLoopback(url: string): boolean {
 
 const estimateTokens = (s: string): number => Math.ceil(s.length / 4);
 
+/** Longest reply content read and stored (a 6 MB reply once went verbatim into llm.jsonl). */
+export const MAX_REPLY_CHARS = 200_000;
+
+/**
+ * The HTTP dispatcher of one client: undici's headers and body timeouts follow the user's --timeout (Node's
+ * fetch otherwise abandons any request after 300 s without response headers, whatever the SDK's timeout).
+ * The SDK's own timeout (an AbortSignal) stays the one that fires; these are a margin above it.
+ */
+export function dispatcherFor(timeoutMs: number): Agent {
+  const t = timeoutMs + 10_000;
+  return new Agent({ headersTimeout: t, bodyTimeout: t });
+}
+
 /** Calls the endpoint through the official SDK. */
 export class OpenAITransport implements Transport {
   private sdk: Promise<OpenAI> | undefined;
@@ -195,7 +215,14 @@ export class OpenAITransport implements Transport {
       apiKey = 'not-needed'; // local servers (Ollama, vLLM, llama.cpp) ignore it
     }
     this.apiKey = apiKey;
-    return new OpenAI({ apiKey, baseURL: s.baseURL, timeout: s.timeoutMs, maxRetries: s.maxRetries });
+    return new OpenAI({
+      apiKey,
+      baseURL: s.baseURL,
+      timeout: s.timeoutMs,
+      maxRetries: s.maxRetries,
+      fetch: undiciFetch as unknown as typeof fetch,
+      fetchOptions: { dispatcher: dispatcherFor(s.timeoutMs) } as Record<string, unknown>,
+    });
   }
 
   async complete(req: ChatRequest, body: LlmRecord['request'], s: LlmSettings): Promise<LlmRecord> {
@@ -245,7 +272,8 @@ export class OpenAITransport implements Transport {
       const latencyMs = Math.round(performance.now() - t0);
       const choice = res.choices?.[0];
       const raw = choice?.message?.content ?? null;
-      const content = raw === null ? null : redact(raw, [this.apiKey]); // a server echoing the key
+      const full = raw === null ? null : redact(raw, [this.apiKey]); // a server echoing the key
+      const content = full !== null && full.length > MAX_REPLY_CHARS ? full.slice(0, MAX_REPLY_CHARS) : full;
       const refusal = choice?.message?.refusal ?? null;
       const u = res.usage;
       const usage: Usage = u
@@ -270,6 +298,7 @@ export class OpenAITransport implements Transport {
           refusal,
           finish_reason: choice?.finish_reason ?? null,
           choices: res.choices?.length ?? 0,
+          ...(full !== null && full !== content ? { cut: full.length } : {}),
         },
         usage,
         latencyMs,
@@ -326,6 +355,11 @@ export function classify(e: unknown, s: LlmSettings): LlmError {
   if (e instanceof OpenAI.APIConnectionError) {
     const cause = (e as { cause?: { cause?: { code?: string }; code?: string; message?: string } }).cause;
     const code = cause?.cause?.code ?? cause?.code ?? cause?.message ?? detail;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+      return new LlmError(
+        'timeout',
+        `the HTTP client gave up waiting for the ${code === 'UND_ERR_HEADERS_TIMEOUT' ? 'response headers' : 'response body'} (${code}) before --timeout ${s.timeoutMs} ms`,
+      );
     return new LlmError(
       'connection',
       `cannot reach the LLM endpoint ${s.baseURL} (${code}) after ${s.maxRetries} retries: is the server running and --base-url right?`,
@@ -412,8 +446,40 @@ export class LlmClient {
   }
 
   /** Counts earlier calls of a resumed run against the budget. */
+  /**
+   * Counts earlier calls of a resumed run against the budget, and keeps their replies: a call the resumed run
+   * makes again (same key: niche, generation, stage, attempt) is answered from llm.jsonl instead of being paid
+   * twice, so the interrupted generation replays as it ran.
+   */
   restore(records: readonly LlmRecord[]): void {
-    for (const r of records) this.account(r);
+    for (const r of records) {
+      this.account(r);
+      const q = this.recorded.get(r.key);
+      if (q) q.push(r);
+      else this.recorded.set(r.key, [r]);
+      // the server had no structured outputs: keep the run's fallback
+      if (r.error?.kind === 'unsupported-schema') this.settings.structured = 'none';
+    }
+    this.restoredRecords = [...records];
+  }
+
+  /** Recorded calls of a resumed run not yet answered again, by key. */
+  private readonly recorded = new Map<string, LlmRecord[]>();
+  /** Every record handed to restore() (the operator rebuilds its prompts' inputs from them). */
+  restoredRecords: readonly LlmRecord[] = [];
+  /** Calls answered from llm.jsonl, and how many of those had a prompt that differs from the recorded one. */
+  readonly replayed = { calls: 0, promptChanged: 0 };
+
+  /** True while recorded replies of a resumed run may still answer calls. */
+  get hasRecorded(): boolean {
+    return this.recorded.size > 0;
+  }
+
+  private takeRecorded(key: string): LlmRecord | undefined {
+    const q = this.recorded.get(key);
+    const r = q?.shift();
+    if (q && !q.length) this.recorded.delete(key);
+    return r;
   }
 
   private account(r: LlmRecord): void {
@@ -475,7 +541,8 @@ export class LlmClient {
     req.signal.throwIfAborted();
     await this.acquire(req.signal);
     try {
-      const why = this.budgetReached();
+      // a recorded answer of a resumed run costs nothing new
+      const why = this.recorded.has(req.key) ? undefined : this.budgetReached();
       if (why) {
         if (this.budgetMessage === undefined) {
           this.budgetMessage = why;
@@ -490,13 +557,29 @@ export class LlmClient {
         response_format: req.schema ? s.structured : 'none',
         messages: req.messages,
       };
-      let rec = await this.transport.complete(req, body, s);
-      this.record(rec);
+      let replayed = false;
+      let promptChanged = false;
+      const complete = async (b: LlmRecord['request']): Promise<LlmRecord> => {
+        const old = this.takeRecorded(req.key);
+        if (old) {
+          // already paid, counted (restore) and in llm.jsonl: answer from it
+          replayed = true;
+          this.replayed.calls++;
+          if (JSON.stringify(old.request.messages) !== JSON.stringify(b.messages)) {
+            promptChanged = true;
+            this.replayed.promptChanged++;
+          }
+          return old;
+        }
+        const r = await this.transport.complete(req, b, s);
+        this.record(r);
+        return r;
+      };
+      let rec = await complete(body);
       if (rec.error?.kind === 'unsupported-schema' && body.response_format !== 'none') {
         // the server has no structured outputs: fall back to JSON extraction from text for the rest of the run
         this.settings.structured = 'none';
-        rec = await this.transport.complete(req, { ...body, response_format: 'none' }, s);
-        this.record(rec);
+        rec = await complete({ ...body, response_format: 'none' });
       }
       if (rec.error) throw new LlmError(rec.error.kind, rec.error.message, rec.error.status);
       return {
@@ -505,6 +588,8 @@ export class LlmClient {
         finishReason: rec.reply?.finish_reason ?? null,
         choices: rec.reply?.choices ?? 0,
         record: rec,
+        ...(replayed ? { replayed } : {}),
+        ...(promptChanged ? { promptChanged } : {}),
       };
     } finally {
       this.release();

@@ -33,6 +33,8 @@ export interface LlmOperatorConfig {
   maxRules?: number;
   spare?: number;
   promptsDir?: string;
+  memoryTokens?: number;
+  maxPromptTokens?: number;
 }
 
 function num(
@@ -115,13 +117,16 @@ export function llmOptionsFrom(config: Pick<RunConfig, 'operatorOptions'>): LlmO
     kbUpdate: kbUpdate ?? DEFAULT_OPERATOR_OPTIONS.kbUpdate,
     maxRules: num(o, 'maxRules', 1, 50, true) ?? DEFAULT_OPERATOR_OPTIONS.maxRules,
     spare: num(o, 'spare', 0, 4) ?? DEFAULT_OPERATOR_OPTIONS.spare,
+    memoryTokens: num(o, 'memoryTokens', 0, 1e6, true) ?? DEFAULT_OPERATOR_OPTIONS.memoryTokens,
+    maxPromptTokens: num(o, 'maxPromptTokens', 500, 1e7, true) ?? DEFAULT_OPERATOR_OPTIONS.maxPromptTokens,
     ...(promptsDir ? { promptsDir } : {}),
   };
 }
 
 registerOperator(
   'llm',
-  (config: RunConfig, space: SearchSpace<unknown>) => new LlmOperator(space, llmOptionsFrom(config)),
+  (config: RunConfig, space: SearchSpace<unknown>, parts) =>
+    new LlmOperator(space, llmOptionsFrom(config), parts ? { predictor: parts.evaluator.predictor } : {}),
 );
 
 /** Records of an llm.jsonl file; a torn last line (killed mid-write) is ignored, any other bad line is an error. */

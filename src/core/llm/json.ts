@@ -10,7 +10,7 @@ export class JsonExtractionError extends Error {
 }
 
 /** Balanced `{…}` spans of `text`, string- and escape-aware, in order of their start. */
-export function objectSpans(text: string): string[] {
+export function objectSpans(text: string, max = 20): string[] {
   const spans: string[] = [];
   for (let start = text.indexOf('{'); start >= 0; start = text.indexOf('{', start + 1)) {
     let depth = 0;
@@ -29,7 +29,7 @@ export function objectSpans(text: string): string[] {
         break;
       }
     }
-    if (spans.length >= 20) break;
+    if (spans.length >= max) break;
   }
   return spans;
 }

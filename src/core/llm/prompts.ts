@@ -21,6 +21,13 @@ export const TEMPLATE_VARS: Record<TemplateName, readonly string[]> = {
     'previous',
     'max_rules',
     'max_rule_chars',
+    // added with the niche memory (older templates that do not use them still load)
+    'space_notes',
+    'niche_status',
+    'signals',
+    'memory',
+    'last_generation',
+    'not_evaluated',
   ],
   evolve: [
     'niche',
@@ -35,6 +42,13 @@ export const TEMPLATE_VARS: Record<TemplateName, readonly string[]> = {
     'feedback',
     'recent',
     'count',
+    'space_notes',
+    'niche_status',
+    'signals',
+    'memory',
+    'this_generation',
+    'not_evaluated',
+    'evaluate',
   ],
 };
 
