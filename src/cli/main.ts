@@ -6,7 +6,12 @@ import { parseArgs } from 'node:util';
 import { benchMarkdown, runBench, SEARCHERS, type BenchRow } from '../core/bench.js';
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
-import { energyTasks, latencyTasks, threeObjectiveTasks } from '../core/nb201/benchmark.js';
+import {
+  BENCHMARK_PROTOCOL,
+  energyTasks,
+  latencyTasks,
+  threeObjectiveTasks,
+} from '../core/nb201/benchmark.js';
 import { checkConfig, ConfigError, costMetricsOf, registerSpace, spaceProvider } from '../core/registry.js';
 import { SearchRun, type FrontFile, type RunNotice } from '../core/run.js';
 import { RUN_FORMAT, RunFolderError, RunStore, type RunConfig } from '../core/runstore.js';
@@ -412,7 +417,7 @@ async function cmdBench(argv: string[]): Promise<void> {
       values.json,
       JSON.stringify(
         {
-          protocol: 'shared-benchmark-v1',
+          protocol: BENCHMARK_PROTOCOL,
           budget,
           seeds,
           labels,
