@@ -38,7 +38,7 @@ Usage:
   llm-nas search [options]            run a search (defaults: NB201, cifar10, edgegpu latency, built-in operator)
   llm-nas search --replay RUN_DIR     re-run a recorded LLM run from its llm.jsonl (no endpoint needed)
   llm-nas resume RUN_DIR [--max-cost X] [--max-tokens N]   continue an interrupted or budget-stopped run
-  llm-nas bench [options]             the search-quality benchmark (../shared/BENCHMARK.md protocol)
+  llm-nas bench [options]             the search-quality benchmark (protocol v2, docs/benchmark.md)
   llm-nas export RUN_DIR --format csv|json [--out FILE]
 
 search options:
@@ -173,7 +173,8 @@ function printFront(f: FrontFile): void {
   process.stdout.write(line(cols) + '\n' + line(w.map((n) => '-'.repeat(n))) + '\n');
   for (const r of rows) process.stdout.write(line(r) + '\n');
   const truth = f.truth
-    ? `HV ratio ${f.truth.hvRatio.toFixed(4)}  IGD ${f.truth.igd.toFixed(4)}  coverage ${f.truth.coverage.toFixed(2)}  `
+    ? `HV ratio ${f.truth.hvRatio.toFixed(4)}  IGD ${f.truth.igd.toFixed(4)}  coverage ${f.truth.coverage.toFixed(2)}  ` +
+      (f.truth.frontSize !== undefined ? `|F| ${f.truth.frontSize} scored (${f.truth.protocol ?? ''})  ` : '')
     : '';
   process.stdout.write(`\n${truth}evaluations ${f.evaluations}  wall ${(f.wallMs / 1000).toFixed(2)} s\n`);
 }

@@ -249,7 +249,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
 export function seedStd(rows: readonly BenchRow[]): number | undefined {
   const k = rows[0]?.hv_ratio_seeds.length ?? 0;
   if (k < 2 || rows.some((r) => r.hv_ratio_seeds.length !== k)) return undefined;
-  const means = Array.from({ length: k }, (_, s) => rows.reduce((a, r) => a + r.hv_ratio_seeds[s]!, 0) / rows.length);
+  const means = Array.from(
+    { length: k },
+    (_, s) => rows.reduce((a, r) => a + r.hv_ratio_seeds[s]!, 0) / rows.length,
+  );
   const m = means.reduce((a, b) => a + b, 0) / k;
   return Math.sqrt(means.reduce((a, b) => a + (b - m) ** 2, 0) / k);
 }

@@ -200,7 +200,8 @@ function capSweep2d(cands: readonly FrontCandidate[], sorted: number[], cap: num
     let worst = -1;
     for (let i = 1; i < n - 1; i++) {
       if (!alive[i]) continue;
-      if (worst < 0 || dist[i]! < dist[worst]! || (dist[i] === dist[worst] && key[i]! > key[worst]!)) worst = i;
+      if (worst < 0 || dist[i]! < dist[worst]! || (dist[i] === dist[worst] && key[i]! > key[worst]!))
+        worst = i;
     }
     alive[worst] = 0;
     const a = prev[worst]!;

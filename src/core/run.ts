@@ -38,7 +38,7 @@ export interface FrontFile {
   wallMs: number;
   complete: boolean;
   /** Scored with the benchmark's true accuracy and latency (benchmark spaces only). */
-  truth?: { hvRatio: number; igd: number; coverage: number };
+  truth?: { hvRatio: number; igd: number; coverage: number; frontSize?: number; protocol?: string };
   front: FrontEntry[];
 }
 
@@ -263,6 +263,8 @@ export class SearchRun {
       if (this.parts.scoreTruth && records.size > 0) {
         const s = this.parts.scoreTruth([...records.values()] as unknown as Record<string, unknown>[]);
         file.truth = { hvRatio: s.hvRatio, igd: s.igd, coverage: s.coverage };
+        if (s.frontSize !== undefined) file.truth.frontSize = s.frontSize;
+        if (s.protocol !== undefined) file.truth.protocol = s.protocol;
       }
       this.store.writeFront(file);
       return file;

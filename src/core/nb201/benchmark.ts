@@ -1,4 +1,4 @@
-// The benchmark tasks of ../shared/BENCHMARK.md on NAS-Bench-201: 3 datasets × 6 devices, objectives
+// The benchmark tasks of docs/benchmark.md on NAS-Bench-201: 3 datasets × 6 devices, objectives
 // (min test error, min latency); true Pareto fronts computed from the bundled table, and scoring of a
 // searcher's reported front with TRUE accuracy and latency.
 
@@ -80,6 +80,7 @@ export function trueFrontIndices(task: Nb201Task): number[] {
 export const BENCHMARK_PROTOCOL = 'llm-nas-benchmark-v2 (= shared-benchmark-v2)';
 
 export interface SearchScore extends FrontScore {
+  protocol: string;
   /** The reported front (NB201 indices, latency ascending): rules 1–3 of protocol v2. */
   front: number[];
   /** |F| after the cap (≤ 24). */
@@ -103,10 +104,20 @@ export function scoreSearch(
   const uniq = [...new Set(evaluated)];
   for (const i of uniq)
     if (!Number.isFinite(predicted[i]!))
-      throw new Error(`protocol v2 rule 1: predicted accuracy of cell ${i} is ${predicted[i]} (must be finite)`);
-  const r = reportedFront(uniq.map((i) => ({ predicted: predicted[i]!, costs: cols.map((c) => c[i]!), key: i })));
+      throw new Error(
+        `protocol v2 rule 1: predicted accuracy of cell ${i} is ${predicted[i]} (must be finite)`,
+      );
+  const r = reportedFront(
+    uniq.map((i) => ({ predicted: predicted[i]!, costs: cols.map((c) => c[i]!), key: i })),
+  );
   const front = r.members.map((k) => uniq[k]!);
   const truth = trueFrontIndices(task).map((i) => trueObjectives(task, i));
   const found = front.map((i) => trueObjectives(task, i));
-  return { ...scoreFront(truth, found), front, frontSize: front.length, uncappedSize: r.uncapped };
+  return {
+    ...scoreFront(truth, found),
+    front,
+    frontSize: front.length,
+    uncappedSize: r.uncapped,
+    protocol: BENCHMARK_PROTOCOL,
+  };
 }
