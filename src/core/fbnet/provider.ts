@@ -23,11 +23,11 @@ import {
 } from './lut.js';
 import { FBNET_PROXIES, FBNET_RANK_PROXIES, type FbnetScoreJob } from './proxies.js';
 import { fbnetSpace, type FbnetArch } from './space.js';
-import { ZcEvaluator, type ReferenceSample, type Scores } from './zc.js';
+import { RANK_PREDICTORS, ZcEvaluator, type ReferenceSample, type Scores } from './zc.js';
 
 /** The proxies a predictor needs (params and FLOPs always: they are free). */
 export function proxiesFor(predictor: string, rank: readonly string[]): string[] {
-  return [...new Set([...(predictor === 'rank-avg' ? rank : [predictor]), 'params', 'flops'])];
+  return [...new Set([...(predictor in RANK_PREDICTORS ? rank : [predictor]), 'params', 'flops'])];
 }
 
 export function fbnetReferenceFile(dataset: string, dir = dataDir()): string {
@@ -68,7 +68,7 @@ export const fbnetProvider: SpaceProvider = {
   metrics: ['latency', 'energy'],
   hwMetrics: FBNET_METRICS,
   predictors: (ds) => [
-    ...(fs.existsSync(fbnetReferenceFile(ds)) ? ['rank-avg'] : []),
+    ...(fs.existsSync(fbnetReferenceFile(ds)) ? Object.keys(RANK_PREDICTORS) : []),
     ...FBNET_PROXIES,
     'external',
   ],
