@@ -17,7 +17,10 @@ export interface ReferenceSample {
 }
 
 /** Rank predictors of the zero-cost evaluator: their aggregation of the rank proxies' percentiles. */
-export const RANK_PREDICTORS: Record<string, Aggregation> = { 'rank-avg': 'arithmetic', 'rank-geo': 'geometric' };
+export const RANK_PREDICTORS: Record<string, Aggregation> = {
+  'rank-avg': 'arithmetic',
+  'rank-geo': 'geometric',
+};
 
 /** Bounded concurrency for CPU-heavy work on the event loop's behalf (ONNX sessions are large). */
 export class Limiter {

@@ -4,10 +4,10 @@
 
 import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
 import { nb201Space, type Nb201Arch } from '../nb201/space.js';
-import { nb201Admissible } from '../nb201/evaluator.js';
+import { nb201Admissible, nb201Degenerate } from '../nb201/evaluator.js';
 import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from '../nb201/table.js';
 import { ScoreCache } from './cache.js';
-import { ENSEMBLE_PROXIES, RankEnsemble } from './ensemble.js';
+import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES, RankEnsemble } from './ensemble.js';
 import { checkNb201Ops } from './nb201-net.js';
 import { WorkerPool } from './pool.js';
 import {
@@ -57,7 +57,7 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     this.cache = opts.cache ?? new ScoreCache();
     this.predictor = {
       id: 'live',
-      unit: `mean rank percentile (0..1) of live ${ENSEMBLE_PROXIES.join(', ')} (computed on the network, onnxruntime)`,
+      unit: `${ENSEMBLE_AGGREGATION} mean of the rank percentiles (0..1) of live ${ENSEMBLE_PROXIES.join(', ')} (computed on the network, onnxruntime; each cell's own params)`,
       labels: 0,
     };
   }
@@ -107,9 +107,23 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     const picks = Array.from({ length: n }, (_, k) =>
       nb201Space.fromIndex((k * 7919 + 13) % nb201Space.size),
     );
-    const all = await Promise.all(picks.map((a) => this.scores(a, signal)));
+    const all = await Promise.all(
+      picks.map(async (a) => this.ownCounts(await this.scores(a, signal), nb201Space.index(a))),
+    );
     for (const s of all) for (const p of LIVE_PROXIES) (cols[p] ??= []).push(s[p] ?? NaN);
     return new RankEnsemble(cols);
+  }
+
+  /**
+   * The class's network scores the data proxies; params and FLOPs are the cell's own (dead edges included, as
+   * NB201 builds them), read from the benchmark table, which counts exactly as the live network does.
+   */
+  private ownCounts(s: ProxyScores, i: number): ProxyScores {
+    const t = loadNb201Table();
+    const own: ProxyScores = { ...s };
+    if (own.params !== undefined) own.params = t.params(this.opts.dataset)[i]!;
+    if (own.flops !== undefined) own.flops = t.flops(this.opts.dataset)[i]!;
+    return own;
   }
 
   async evaluate(arch: Nb201Arch, signal?: AbortSignal): Promise<Evaluation> {
@@ -118,13 +132,17 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     const t = loadNb201Table();
     const hw: Record<string, number> = {};
     for (const m of this.metrics) hw[m] = t.hw(this.opts.dataset, m)[i]!;
+    const own = this.ownCounts(proxies, i);
     const raw: Record<string, number> = {};
-    for (const [k, v] of Object.entries(proxies)) raw[k] = v;
-    return {
-      predictedAccuracy: ensemble.predict(proxies),
+    for (const [k, v] of Object.entries(own)) raw[k] = v;
+    const e: Evaluation = {
+      predictedAccuracy: ensemble.predict(own),
       proxies: raw,
       hw,
       trueAccuracy: t.testAccuracy(this.opts.dataset)[i]!,
     };
+    const d = nb201Degenerate(arch);
+    if (d) e.degenerate = d;
+    return e;
   }
 }

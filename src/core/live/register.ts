@@ -10,7 +10,7 @@ import { loadNb201Table, type Nb201Dataset } from '../nb201/table.js';
 import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from './ensemble.js';
 import { LiveNb201Evaluator } from './nb201-evaluator.js';
 import { LIVE_PROXIES, type LiveProxy } from './settings.js';
-import { loadLiveTable } from './table.js';
+import { loadLiveTable, nb201Representative } from './table.js';
 
 registerNb201Evaluator(
   'live',
@@ -42,13 +42,13 @@ export const LIVE_VARIANTS: Record<string, LiveVariant> = {
   'live-v1': { proxies: ENSEMBLE_PROXIES, aggregation: 'arithmetic', params: 'class' },
 };
 
-/** Per-index params of every NB201 cell under a ParamsMode (own and pruned from the benchmark table). */
-export function nb201ParamsColumn(dataset: Nb201Dataset, mode: Exclude<ParamsMode, 'class'>): Float64Array {
+/** Per-index params of every NB201 cell under a ParamsMode (from the benchmark table's own counts). */
+export function nb201ParamsColumn(dataset: Nb201Dataset, mode: ParamsMode): Float64Array {
   const own = loadNb201Table().params(dataset);
   if (mode === 'own') return own;
   return Float64Array.from({ length: nb201Space.size }, (_, i) => {
-    const pruned = nb201Pruned(nb201Space.fromIndex(i));
-    return own[nb201Space.index(pruned)]!;
+    const a = nb201Space.fromIndex(i);
+    return own[nb201Space.index(mode === 'pruned' ? nb201Pruned(a) : nb201Representative(a))]!;
   });
 }
 
@@ -68,7 +68,7 @@ export function liveTableScores(dataset: string, variant = 'live'): Float64Array
   if (!v) throw new Error(`unknown live variant ${variant}; valid: ${Object.keys(LIVE_VARIANTS).join(', ')}`);
   const t = liveTable(dataset);
   const cols = v.proxies.map((p) =>
-    p === 'params' && v.params !== 'class' ? nb201ParamsColumn(dataset as Nb201Dataset, v.params) : t.column(p),
+    p === 'params' ? nb201ParamsColumn(dataset as Nb201Dataset, v.params) : t.column(p),
   );
   const scores = aggregateColumns(cols, v.aggregation);
   scoresByKey.set(key, scores);

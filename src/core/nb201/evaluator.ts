@@ -157,7 +157,12 @@ export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
     for (const p of this.proxyNames) proxies[p] = proxyColumn(ds, p)[i]!;
     const hw: Record<string, number> = {};
     for (const m of this.metrics) hw[m] = t.hw(ds, m)[i]!;
-    const e: Evaluation = { predictedAccuracy: this.scores[i]!, proxies, hw, trueAccuracy: t.testAccuracy(ds)[i]! };
+    const e: Evaluation = {
+      predictedAccuracy: this.scores[i]!,
+      proxies,
+      hw,
+      trueAccuracy: t.testAccuracy(ds)[i]!,
+    };
     const d = nb201Degenerate(nb201Space.fromIndex(i));
     if (d) e.degenerate = d;
     return e;
