@@ -155,6 +155,7 @@ function printFront(f: FrontFile): void {
     'pred.acc',
     ...f.costMetrics,
     ...(f.front.some((r) => r.trueAccuracy !== undefined) ? ['true acc %'] : []),
+    ...(f.front.some((r) => r.degenerate) ? ['degenerate'] : []),
     'arch',
   ];
   const rows = f.front.map((r) => [
@@ -163,6 +164,7 @@ function printFront(f: FrontFile): void {
     r.predictedAccuracy.toFixed(4),
     ...f.costMetrics.map((m) => r.hw[m]!.toFixed(3)),
     ...(r.trueAccuracy !== undefined ? [r.trueAccuracy.toFixed(2)] : []),
+    ...(f.front.some((q) => q.degenerate) ? [r.degenerate ?? ''] : []),
     r.arch,
   ]);
   const w = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));

@@ -26,6 +26,8 @@ export interface FrontEntry {
   predictedAccuracy: number;
   hw: Record<string, number>;
   trueAccuracy?: number;
+  /** Set for a degenerate network (Evaluation.degenerate). */
+  degenerate?: string;
 }
 
 export interface FrontFile {
@@ -258,6 +260,7 @@ export class SearchRun {
           predictedAccuracy: r.evaluation.predictedAccuracy,
           hw: r.evaluation.hw,
           ...(r.evaluation.trueAccuracy !== undefined ? { trueAccuracy: r.evaluation.trueAccuracy } : {}),
+          ...(r.evaluation.degenerate ? { degenerate: r.evaluation.degenerate } : {}),
         })),
       };
       if (this.parts.scoreTruth && records.size > 0) {
