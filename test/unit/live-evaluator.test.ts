@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { ScoreCache } from '../../src/core/live/cache.js';
 import { RankEnsemble } from '../../src/core/live/ensemble.js';
 import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/live/nb201-net.js';
-import { LiveNb201Evaluator } from '../../src/core/live/nb201-evaluator.js';
+import { LiveNb201Evaluator, meanScores } from '../../src/core/live/nb201-evaluator.js';
 import { analyticCost, inferShapes, NetBuildError, type Net } from '../../src/core/live/net.js';
 import { WorkerCrashError, WorkerPool } from '../../src/core/live/pool.js';
 import { makeInputs, scoreNet } from '../../src/core/live/scorer.js';
@@ -289,6 +289,38 @@ describe('live evaluator', () => {
     assert.equal(e72.proxies['naswot'], e3.proxies['naswot'], 'data proxies: the class network');
     assert.ok(e72.predictedAccuracy > e3.predictedAccuracy, 'more params, same data proxies: ranked higher');
     assert.equal(e72.degenerate, 'identity');
+  });
+
+  it('repeats: proxies averaged over weight seeds, each seed as scoring it alone gives', async () => {
+    const settings: ProxySettings = { ...SMALL, proxies: ['naswot', 'logsynflow', 'zen', 'params'] };
+    const ev = new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      metrics: ['edgegpu_latency'],
+      pool: pool(),
+      cache: new ScoreCache(path.join(tmp, 'repeats.json')),
+      settings,
+      repeats: 2,
+      reference: { naswot: [0, 1], logsynflow: [0, 1], zen: [0, 1], params: [0.05, 0.09, 0.2] },
+    });
+    assert.match(ev.predictor.unit, /averaged over 2 weight seeds/);
+    const arch = nb201Space.parse(CHEAP);
+    const e = await ev.evaluate(arch);
+    const net = buildNb201Net(nb201Representative(arch), NB201_NET_CONFIGS.cifar10!);
+    const s0 = await scoreNet(net, settings, makeInputs('cifar10', settings));
+    const s1 = await scoreNet(net, { ...settings, seed: 1 }, makeInputs('cifar10', { ...settings, seed: 1 }));
+    assert.notEqual(s0.zen, s1.zen, 'another seed draws other weights');
+    for (const p of ['naswot', 'logsynflow', 'zen'] as const)
+      assert.ok(Math.abs(e.proxies[p]! - (s0[p]! + s1[p]!) / 2) < 1e-9 * Math.abs(s0[p]!), p);
+    assert.deepEqual(
+      meanScores([
+        { zen: 1, naswot: -Infinity },
+        { zen: 3, naswot: 2 },
+      ]),
+      {
+        zen: 2,
+        naswot: -Infinity,
+      },
+    );
   });
 
   it('degenerate cells: 341 disconnected (10 % on CIFAR-10), 467 whose input→output paths are skips only', () => {

@@ -31,6 +31,22 @@ export interface LiveEvaluatorOptions {
   reference?: Partial<Record<LiveProxy, ArrayLike<number>>>;
   /** Cells scored to build a reference when no table is shipped (seeded, label-free). */
   referenceSample?: number;
+  /**
+   * Weight seeds per cell (default 1): the proxies are averaged over seeds settings.seed … seed + repeats − 1
+   * (fresh weights and Gaussian inputs; the image batch is fixed), which removes per-cell noise at `repeats`
+   * times the cost. Each seed's scores are cached on their own.
+   */
+  repeats?: number;
+}
+
+/** Mean of each proxy over several seeds' scores (−∞ stays −∞: a disconnected cell). */
+export function meanScores(all: readonly ProxyScores[]): ProxyScores {
+  const out: ProxyScores = {};
+  for (const p of LIVE_PROXIES) {
+    const vs = all.map((s) => s[p]).filter((v): v is number => v !== undefined);
+    if (vs.length === all.length && vs.length > 0) out[p] = vs.reduce((a, b) => a + b, 0) / vs.length;
+  }
+  return out;
 }
 
 let sharedPool: WorkerPool | undefined;
@@ -57,7 +73,7 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     this.cache = opts.cache ?? new ScoreCache();
     this.predictor = {
       id: 'live',
-      unit: `${ENSEMBLE_AGGREGATION} mean of the rank percentiles (0..1) of live ${ENSEMBLE_PROXIES.join(', ')} (computed on the network, onnxruntime; each cell's own params)`,
+      unit: `${ENSEMBLE_AGGREGATION} mean of the rank percentiles (0..1) of live ${ENSEMBLE_PROXIES.join(', ')} (computed on the network, onnxruntime; each cell's own params${(opts.repeats ?? 1) > 1 ? `; proxies averaged over ${opts.repeats} weight seeds` : ''})`,
       labels: 0,
     };
   }
@@ -71,17 +87,32 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     return nb201Space.format(arch);
   }
 
-  /** Raw proxy scores of a cell, from the persistent cache or computed by a worker. */
+  /** Raw proxy scores of a cell (averaged over `repeats` weight seeds), cached per seed. */
   async scores(arch: Nb201Arch, signal?: AbortSignal): Promise<ProxyScores> {
+    const r = this.opts.repeats ?? 1;
+    if (r <= 1) return this.scoresAt(arch, this.settings, signal);
+    const all = await Promise.all(
+      Array.from({ length: r }, (_, k) =>
+        this.scoresAt(arch, { ...this.settings, seed: this.settings.seed + k }, signal),
+      ),
+    );
+    return meanScores(all);
+  }
+
+  private async scoresAt(
+    arch: Nb201Arch,
+    settings: ProxySettings,
+    signal?: AbortSignal,
+  ): Promise<ProxyScores> {
     const ops = checkNb201Ops(arch);
-    const key = `nb201:${nb201Space.canonicalKey(ops)}|${settingsKey(this.opts.dataset, this.settings)}`;
+    const key = `nb201:${nb201Space.canonicalKey(ops)}|${settingsKey(this.opts.dataset, settings)}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     // score the class representative (an isomorphic network): same value as the shipped table, independent of
     // which member of the class a search meets first
     const rep = nb201Representative(ops);
     const s = await this.pool.score(
-      { space: 'nb201', dataset: this.opts.dataset, ops: rep, settings: this.settings },
+      { space: 'nb201', dataset: this.opts.dataset, ops: rep, settings },
       signal,
     );
     this.cache.put(key, s);

@@ -12,10 +12,16 @@ import { LiveNb201Evaluator } from './nb201-evaluator.js';
 import { LIVE_PROXIES, type LiveProxy } from './settings.js';
 import { loadLiveTable, nb201Representative } from './table.js';
 
-registerNb201Evaluator(
-  'live',
-  ({ dataset, metrics }) => new LiveNb201Evaluator({ dataset, metrics, required: metrics }),
-);
+registerNb201Evaluator('live', ({ dataset, metrics, config }) => {
+  // run setting spaceOptions.liveRepeats: weight seeds averaged per cell (default 1)
+  const r = config.spaceOptions?.['liveRepeats'];
+  return new LiveNb201Evaluator({
+    dataset,
+    metrics,
+    required: metrics,
+    ...(typeof r === 'number' && r > 1 ? { repeats: Math.floor(r) } : {}),
+  });
+});
 
 const warned = new Set<string>();
 
