@@ -41,7 +41,7 @@ async function main(): Promise<void> {
             space: 'nb201',
             dataset,
             ops: nb201Representative(nb201Space.fromIndex(i)),
-            settings: { ...DEFAULT_SETTINGS, seed: DEFAULT_SETTINGS.seed + seed },
+            settings: { ...DEFAULT_SETTINGS, proxies: LIVE_PROXIES, seed: DEFAULT_SETTINGS.seed + seed },
           }),
         ),
       ),
@@ -59,9 +59,9 @@ async function main(): Promise<void> {
   console.log(
     `| seeds R | ${LIVE_PROXIES.filter((p) => p !== 'params' && p !== 'flops')
       .map((p) => `ρ ${p}`)
-      .join(' | ')} | ρ ensemble | mean HV (6 tasks) | s per cell |`,
+      .join(' | ')} | ρ ensemble | ρ AZ forward-only (expr, prog, FLOPs) | mean HV (6 tasks) | s per cell |`,
   );
-  console.log(`|---|${'---|'.repeat(LIVE_PROXIES.length - 2 + 3)}`);
+  console.log(`|---|${'---|'.repeat(LIVE_PROXIES.length - 2 + 4)}`);
   for (let r = 1; r <= R; r++) {
     const avg = idx.map((_, k) => ({
       ...meanScores(perSeed.slice(0, r).map((s) => s[k]!)),
@@ -79,6 +79,18 @@ async function main(): Promise<void> {
       ENSEMBLE_AGGREGATION,
     );
     rho['ensemble'] = spearman(ens, acc);
+    // AZ-NAS's label-free aggregate without its trainability term (needs a backward pass): geometric over
+    // expressivity, progressivity and FLOPs, reported only (not a predictor of this project)
+    if (avg.every((s) => s.expressivity !== undefined)) {
+      const fl = idx.map((i) => t.flops(dataset)[i]!);
+      rho['az-forward'] = spearman(
+        aggregateColumns(
+          [avg.map((s) => s.expressivity!), avg.map((s) => s.progressivity!), fl],
+          'geometric',
+        ),
+        acc,
+      );
+    }
     const full = new Float64Array(nb201Space.size);
     idx.forEach((i, k) => (full[i] = ens[k]!));
     const hv: number[] = [];
@@ -96,9 +108,11 @@ async function main(): Promise<void> {
     const cost = secPerCell.slice(0, r).reduce((a, b) => a + b, 0);
     console.log(
       `| ${r} | ${Object.entries(rho)
-        .filter(([k]) => k !== 'ensemble')
+        .filter(([k]) => k !== 'ensemble' && k !== 'az-forward')
         .map(([, v]) => v.toFixed(3))
-        .join(' | ')} | ${rho['ensemble']!.toFixed(3)} | ${meanHv.toFixed(4)} | ${cost.toFixed(2)} |`,
+        .join(
+          ' | ',
+        )} | ${rho['ensemble']!.toFixed(3)} | ${rho['az-forward']?.toFixed(3) ?? '—'} | ${meanHv.toFixed(4)} | ${cost.toFixed(2)} |`,
     );
     rows.push({ repeats: r, rho, meanHv, hv, secondsPerCell: cost });
   }

@@ -9,7 +9,7 @@ import { nb201Space } from '../nb201/space.js';
 import { loadNb201Table, type Nb201Dataset } from '../nb201/table.js';
 import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from './ensemble.js';
 import { LiveNb201Evaluator } from './nb201-evaluator.js';
-import { LIVE_PROXIES, type LiveProxy } from './settings.js';
+import { TABLE_PROXIES, type LiveProxy } from './settings.js';
 import { loadLiveTable, nb201Representative } from './table.js';
 
 registerNb201Evaluator('live', ({ dataset, metrics, config }) => {
@@ -104,7 +104,7 @@ function liveTable(dataset: string): NonNullable<ReturnType<typeof loadLiveTable
 for (const name of Object.keys(LIVE_VARIANTS)) registerScoreSource(name, (ds) => liveTableScores(ds, name));
 // calibration with K labels (bench --labels K) fits every live proxy, not only the zero-label ensemble's four
 registerFeatureSource('live', (ds) =>
-  LIVE_PROXIES.map((p) =>
+  TABLE_PROXIES.map((p) =>
     p === 'params'
       ? nb201ParamsColumn(ds, 'own')
       : p === 'flops'
