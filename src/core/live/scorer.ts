@@ -149,11 +149,18 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
     if (want.has('params')) out.params = c.paramsM;
     if (want.has('flops')) out.flops = c.flopsM;
   }
-  if (want.has('naswot') || want.has('swap') || want.has('meco')) {
+  if (
+    want.has('naswot') ||
+    want.has('swap') ||
+    want.has('meco') ||
+    want.has('expressivity') ||
+    want.has('progressivity')
+  ) {
     const e = emitOnnx(net, {
       mode: 'data',
       weights: new WeightSource(s.seed, 'torch-default'),
       batch: s.batch,
+      expressivity: want.has('expressivity') || want.has('progressivity'),
     });
     const layout = e.layout as DataLayout;
     const r = await run(e.bytes, {
