@@ -5,7 +5,8 @@ An independent NAS-Bench-201 TinyNetwork in PyTorch (modules as in NB201's cell_
 deterministic weights and inputs as the TypeScript evaluator (counter-based hash generator, mirrored from
 src/core/live/weights.ts), and the proxies computed the way their papers' code does (forward hooks on ReLU
 modules for NASWOT/SWAP, hooks on block outputs for MeCo, autograd in float64 for synflow, two train-mode
-forwards and BN running variances for Zen-NAS).
+forwards and BN running variances for Zen-NAS, forward hooks on every cell for AZ-NAS's expressivity and
+progressivity).
 
   /usr/bin/python3 scripts/gen-proxy-fixtures.py                 # writes test/fixtures/live/nb201-proxies.json
   /usr/bin/python3 scripts/gen-proxy-fixtures.py --bench SPEC.json  # times the archs in SPEC.json, prints JSON
@@ -238,9 +239,28 @@ def data_proxies(ops, dataset, s):
         corr[torch.isinf(corr)] = 0
         eig_mins.append(torch.min(torch.real(torch.linalg.eig(corr)[0])).item())
 
+    exprs = []
+
+    def expr_hook(_m, _inp, out):
+        # AZ-NAS expressivity (cvlab-yonsei/AZ-NAS NB201/ZeroShotProxy/compute_az_nas_score.py): eigen-entropy of
+        # the channel covariance of each cell's output, float32 as there; a zero covariance counts 0 (NaN there)
+        feat = out.detach()
+        b, ch, h, w = feat.size()
+        feat = feat.permute(0, 2, 3, 1).contiguous().view(b * h * w, ch)
+        feat = feat - feat.mean(dim=0, keepdim=True)
+        sigma = torch.mm(feat.transpose(1, 0), feat) / feat.size(0)
+        ev = torch.linalg.eigvalsh(sigma).clamp(min=0)  # rank-deficient float32 covariances: NaN there
+        if not ev.sum() > 0:
+            exprs.append(0.0)
+            return
+        prob = ev / ev.sum()
+        exprs.append(float((-prob * torch.log(prob + 1e-8)).sum()))
+
     for m in net.modules():
         if isinstance(m, nn.ReLU):
             m.register_forward_hook(relu_hook)
+    for cell in net.cells:
+        cell.register_forward_hook(expr_hook)
     net.stem.register_forward_hook(meco_hook)
     for cell in net.cells:
         cell.register_forward_hook(meco_hook)
@@ -249,7 +269,9 @@ def data_proxies(ops, dataset, s):
         net(x)
     naswot = torch.linalg.slogdet(K)[1].item()
     swap = torch.unique(torch.cat(acts, 1).t(), dim=0).shape[0]
-    return {'naswot': naswot, 'swap': swap, 'meco': float(sum(eig_mins))}
+    e = np.array(exprs)
+    return {'naswot': naswot, 'swap': swap, 'meco': float(sum(eig_mins)),
+            'expressivity': float(e.sum()), 'progressivity': float(np.min(e[1:] - e[:-1]))}
 
 
 def synflow_proxy(ops, dataset, s):

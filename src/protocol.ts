@@ -76,6 +76,8 @@ export interface PlotPoint {
   hw: number[];
   /** Benchmark test accuracy (%), when the space has ground truth. */
   truth?: number;
+  /** 'disconnected' (output does not depend on the input) or 'identity' (the cell applies no operation). */
+  degenerate?: string;
   /** How it was made (mutation, crossover, random, llm, ...) and why: the operator's or the LLM's rationale. */
   operator?: string;
   rationale?: string;

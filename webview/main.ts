@@ -334,6 +334,7 @@ function renderFrontTable(): void {
   const members = s.front.map((id) => byId.get(id)).filter((p) => p !== undefined);
   members.sort((a, b) => (a.hw[0] ?? 0) - (b.hw[0] ?? 0));
   const truth = members.some((p) => p.truth !== undefined);
+  const degenerate = members.some((p) => p.degenerate !== undefined);
   frontTable.append(
     h(
       'thead',
@@ -347,6 +348,7 @@ function renderFrontTable(): void {
         ...s.run.costMetrics.map((m) => h('th', {}, m)),
         truth ? h('th', {}, 'test acc %') : null,
         h('th', {}, 'architecture'),
+        degenerate ? h('th', {}, 'degenerate') : null,
         h('th', {}, 'why'),
       ),
     ),
@@ -371,6 +373,7 @@ function renderFrontTable(): void {
         ...p.hw.map((v) => h('td', {}, fmt(v))),
         truth ? h('td', {}, fmt(p.truth, 2)) : null,
         h('td', { class: 'mono' }, p.arch),
+        degenerate ? h('td', { class: 'degenerate' }, p.degenerate ?? '') : null,
         h(
           'td',
           { class: 'why', title: p.rationale ?? '' },

@@ -7,7 +7,12 @@ import { benchMarkdown, runBench, SEARCHERS, type BenchRow } from '../core/bench
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
 import { setExternalLog } from '../core/external/provider.js';
-import { energyTasks, latencyTasks, threeObjectiveTasks } from '../core/nb201/benchmark.js';
+import {
+  BENCHMARK_PROTOCOL,
+  energyTasks,
+  latencyTasks,
+  threeObjectiveTasks,
+} from '../core/nb201/benchmark.js';
 import { checkConfig, ConfigError, costMetricsOf, registerSpace, spaceProvider } from '../core/registry.js';
 import { SearchRun, type FrontFile, type RunNotice } from '../core/run.js';
 import { RUN_FORMAT, RunFolderError, RunStore, type RunConfig } from '../core/runstore.js';
@@ -67,7 +72,7 @@ Usage:
   llm-nas search [options]            run a search (defaults: NB201, cifar10, edgegpu latency, built-in operator)
   llm-nas search --replay RUN_DIR     re-run a recorded LLM run from its llm.jsonl (no endpoint needed)
   llm-nas resume RUN_DIR [--max-cost X] [--max-tokens N]   continue an interrupted or budget-stopped run
-  llm-nas bench [options]             the search-quality benchmark (protocol: docs/benchmark.md)
+  llm-nas bench [options]             the search-quality benchmark (protocol v2, docs/benchmark.md)
   llm-nas export RUN_DIR --format csv|json [--out FILE] [--all]
 ${EXPORT_MODEL_USAGE}
   llm-nas trust PATH                  approve a run folder's / space file's command and LLM endpoint (docs/security.md)
@@ -200,6 +205,7 @@ function printFront(f: FrontFile): void {
     'pred.acc',
     ...f.costMetrics,
     ...(f.front.some((r) => r.trueAccuracy !== undefined) ? ['true acc %'] : []),
+    ...(f.front.some((r) => r.degenerate) ? ['degenerate'] : []),
     'arch',
   ];
   const rows = f.front.map((r) => [
@@ -208,6 +214,7 @@ function printFront(f: FrontFile): void {
     r.predictedAccuracy.toFixed(4),
     ...f.costMetrics.map((m) => r.hw[m]!.toFixed(3)),
     ...(r.trueAccuracy !== undefined ? [r.trueAccuracy.toFixed(2)] : []),
+    ...(f.front.some((q) => q.degenerate) ? [r.degenerate ?? ''] : []),
     r.arch,
   ]);
   const w = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
@@ -218,7 +225,8 @@ function printFront(f: FrontFile): void {
   process.stdout.write(line(cols) + '\n' + line(w.map((n) => '-'.repeat(n))) + '\n');
   for (const r of rows) process.stdout.write(line(r) + '\n');
   const truth = f.truth
-    ? `HV ratio ${f.truth.hvRatio.toFixed(4)}  IGD ${f.truth.igd.toFixed(4)}  coverage ${f.truth.coverage.toFixed(2)}  `
+    ? `HV ratio ${f.truth.hvRatio.toFixed(4)}  IGD ${f.truth.igd.toFixed(4)}  coverage ${f.truth.coverage.toFixed(2)}  ` +
+      (f.truth.frontSize !== undefined ? `|F| ${f.truth.frontSize} scored (${f.truth.protocol ?? ''})  ` : '')
     : '';
   process.stdout.write(`\n${truth}evaluations ${f.evaluations}  wall ${(f.wallMs / 1000).toFixed(2)} s\n`);
 }
@@ -524,7 +532,7 @@ async function cmdBench(argv: string[]): Promise<void> {
       values.json,
       JSON.stringify(
         {
-          protocol: 'shared-benchmark-v1',
+          protocol: BENCHMARK_PROTOCOL,
           budget,
           seeds,
           labels,

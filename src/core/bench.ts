@@ -1,6 +1,6 @@
-// The search-quality benchmark of ../shared/BENCHMARK.md ("shared-benchmark-v1"): NB201 × 18 tasks, fixed
-// budget of distinct predictor evaluations, reported front scored with TRUE accuracy and latency (HV ratio,
-// IGD, latency-range coverage), mean ± std over seeds. Searchers: random, NSGA-II, LLM-NAS with the built-in
+// The search-quality benchmark of docs/benchmark.md (protocol v2, BENCHMARK_PROTOCOL): NB201 × 18 tasks, fixed
+// budget of distinct predictor evaluations, reported front (ties collapsed, capped at 24 by crowding) scored
+// with TRUE accuracy and latency (HV ratio, IGD, latency-range coverage, front size), mean ± std over seeds. Searchers: random, NSGA-II, LLM-NAS with the built-in
 // operator (with and without partitioning) and the exhaustive-predictor ceiling.
 
 import { latencyTasks, scoreSearch, taskIndices, type Nb201Task } from './nb201/benchmark.js';
@@ -29,9 +29,15 @@ export interface BenchRow {
   task: string;
   hv_ratio_mean: number;
   hv_ratio_std: number;
+  /** HV ratio of each seed (seed 0 first): the summary's ± is the std (ddof 0) of the per-seed means over tasks. */
+  hv_ratio_seeds: number[];
   igd_mean: number;
   coverage_mean: number;
   evaluations_mean: number;
+  /** Mean |F| of the reported (capped) front. */
+  front_size_mean: number;
+  /** Mean non-dominated size before the cap (ties collapsed). */
+  uncapped_size_mean: number;
   wall_s: number;
   llm_calls?: number;
   tokens?: number;
@@ -194,6 +200,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       const igd: number[] = [];
       const cov: number[] = [];
       const evals: number[] = [];
+      const sizes: number[] = [];
+      const uncapped: number[] = [];
       for (let seed = 0; seed < seeds; seed++) {
         let idx: number[];
         let scores: ArrayLike<number> = pred;
@@ -208,6 +216,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
         igd.push(s.igd);
         cov.push(s.coverage);
         evals.push(idx.length);
+        sizes.push(s.frontSize);
+        uncapped.push(s.uncappedSize);
       }
       const [hvm, hvs] = meanStd(hv);
       const row: BenchRow = {
@@ -217,9 +227,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
         task: task.id,
         hv_ratio_mean: hvm,
         hv_ratio_std: hvs,
+        hv_ratio_seeds: hv,
         igd_mean: meanStd(igd)[0],
         coverage_mean: meanStd(cov)[0],
         evaluations_mean: meanStd(evals)[0],
+        front_size_mean: meanStd(sizes)[0],
+        uncapped_size_mean: meanStd(uncapped)[0],
         wall_s: (Date.now() - t0) / 1000,
       };
       rows.push(row);
@@ -229,20 +242,36 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
   return rows;
 }
 
-/** Markdown summary: per searcher, mean over tasks and the worst task. */
+/**
+ * Rule 8's spread: the std (ddof 0) over seeds of the mean over tasks; undefined for one seed (exhaustive) or
+ * rows with different seed counts.
+ */
+export function seedStd(rows: readonly BenchRow[]): number | undefined {
+  const k = rows[0]?.hv_ratio_seeds.length ?? 0;
+  if (k < 2 || rows.some((r) => r.hv_ratio_seeds.length !== k)) return undefined;
+  const means = Array.from(
+    { length: k },
+    (_, s) => rows.reduce((a, r) => a + r.hv_ratio_seeds[s]!, 0) / rows.length,
+  );
+  const m = means.reduce((a, b) => a + b, 0) / k;
+  return Math.sqrt(means.reduce((a, b) => a + (b - m) ** 2, 0) / k);
+}
+
+/** Markdown summary: per searcher, mean over tasks (± std over seeds), the worst task and the mean |F|. */
 export function benchMarkdown(rows: BenchRow[]): string {
   const by = new Map<string, BenchRow[]>();
   for (const r of rows) by.set(r.searcher, [...(by.get(r.searcher) ?? []), r]);
   const lines = [
-    '| searcher | predictor | mean HV ratio | worst task (HV) | mean IGD | mean coverage | mean evals | wall s |',
-    '|---|---|---|---|---|---|---|---|',
+    '| searcher | predictor | mean HV ratio | worst task (HV) | mean IGD | mean coverage | mean \\|F\\| | mean evals | wall s |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [s, rs] of by) {
     const mean = (f: (r: BenchRow) => number): number => rs.reduce((a, r) => a + f(r), 0) / rs.length;
     const worst = rs.reduce((w, r) => (r.hv_ratio_mean < w.hv_ratio_mean ? r : w));
+    const sd = seedStd(rs);
     lines.push(
-      `| ${s} | ${rs[0]!.predictor}${rs[0]!.labels ? ` + ${rs[0]!.labels} labels` : ''} | ${mean((r) => r.hv_ratio_mean).toFixed(3)} | ${worst.task} (${worst.hv_ratio_mean.toFixed(3)}) | ` +
-        `${mean((r) => r.igd_mean).toFixed(3)} | ${mean((r) => r.coverage_mean).toFixed(2)} | ${mean((r) => r.evaluations_mean).toFixed(0)} | ` +
+      `| ${s} | ${rs[0]!.predictor}${rs[0]!.labels ? ` + ${rs[0]!.labels} labels` : ''} | ${mean((r) => r.hv_ratio_mean).toFixed(4)}${sd !== undefined ? ` ± ${sd.toFixed(4)}` : ''} | ${worst.task} (${worst.hv_ratio_mean.toFixed(3)}) | ` +
+        `${mean((r) => r.igd_mean).toFixed(3)} | ${mean((r) => r.coverage_mean).toFixed(2)} | ${mean((r) => r.front_size_mean).toFixed(1)} | ${mean((r) => r.evaluations_mean).toFixed(0)} | ` +
         `${rs.reduce((a, r) => a + r.wall_s, 0).toFixed(1)} |`,
     );
   }

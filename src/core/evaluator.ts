@@ -13,7 +13,15 @@ export interface Evaluation {
   hw: Record<string, number>;
   /** Ground-truth test accuracy (%) when the space is a benchmark; never shown to the searcher. */
   trueAccuracy?: number;
+  /**
+   * Set when the network is degenerate whatever its weights: 'disconnected' (the output does not depend on the
+   * input: a 10 % classifier on CIFAR-10) or 'identity' (the cell computes output = input: no operation on any
+   * live path). Shown next to the architecture so nobody deploys one unwarned.
+   */
+  degenerate?: Degenerate;
 }
+
+export type Degenerate = 'disconnected' | 'identity';
 
 export interface PredictorInfo {
   id: string;

@@ -1,4 +1,4 @@
-// Front-quality metrics of ../shared/BENCHMARK.md: normalisation by the true front's ideal/nadir, exact 2-D
+// Front-quality metrics of the benchmark protocol (docs/benchmark.md): normalisation by the true front's ideal/nadir, exact 2-D
 // hypervolume (sweep), exact 3-D hypervolume (slicing), IGD, and latency-range coverage. All objectives are
 // minimised (accuracy enters as error = 100 − accuracy).
 
@@ -117,6 +117,10 @@ export interface FrontScore {
   hvRatio: number;
   igd: number;
   coverage: number;
+  /** |F| of the reported front that was scored (protocol v2: ≤ 24), when the scorer chose it. */
+  frontSize?: number;
+  /** The protocol that chose the reported front, e.g. BENCHMARK_PROTOCOL. */
+  protocol?: string;
 }
 
 /**

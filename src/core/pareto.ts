@@ -138,3 +138,103 @@ export function selectNsga2(points: readonly Objectives[], size: number): number
   }
   return chosen;
 }
+
+/** Protocol v2 (docs/benchmark.md): the reported front holds at most this many architectures. */
+export const FRONT_CAP = 24;
+
+export interface FrontCandidate {
+  /** The searcher's view: predicted accuracy (maximised), as the search used it. */
+  predicted: number;
+  /** Cost objectives (minimised), e.g. [latency] or [latency, energy]. */
+  costs: readonly number[];
+  /** Tie-break key (NB201 index, evaluation order): among exact ties the lowest is kept; the cap removes the highest first. */
+  key: number;
+}
+
+export interface ReportedFront {
+  /** Positions in the candidate list, sorted by the first cost ascending. */
+  members: number[];
+  /** Non-dominated size after collapsing exact ties, before the cap. */
+  uncapped: number;
+}
+
+/**
+ * Rules 1–3 of the benchmark protocol v2: the non-dominated candidates under (predicted ↑, costs ↓), exact ties
+ * collapsed to the lowest key, then capped at `cap` by repeatedly removing the interior point of smallest
+ * crowding distance (extremes kept; ties in distance remove the higher key first). With one cost the distance
+ * is (c[i+1] − c[i−1]) / Lr + (p[i+1] − p[i−1]) / Pr over the latency-sorted front, ranges fixed by the
+ * extremes; with more costs it is NSGA-II's crowding over all objectives, recomputed after each removal.
+ */
+export function reportedFront(cands: readonly FrontCandidate[], cap = FRONT_CAP): ReportedFront {
+  const vec = cands.map((c) => [-c.predicted, ...c.costs]);
+  const nd = nonDominated(vec);
+  const byVec = new Map<string, number>();
+  for (const i of nd) {
+    const k = vec[i]!.join(',');
+    const j = byVec.get(k);
+    if (j === undefined || cands[i]!.key < cands[j]!.key) byVec.set(k, i);
+  }
+  let f = [...byVec.values()].sort(
+    (a, b) => cands[a]!.costs[0]! - cands[b]!.costs[0]! || cands[b]!.predicted - cands[a]!.predicted,
+  );
+  const uncapped = f.length;
+  if (f.length > cap) f = vec[0]!.length === 2 ? capSweep2d(cands, f, cap) : capCrowding(vec, cands, f, cap);
+  return { members: f, uncapped };
+}
+
+function capSweep2d(cands: readonly FrontCandidate[], sorted: number[], cap: number): number[] {
+  const n = sorted.length;
+  const lat = sorted.map((i) => cands[i]!.costs[0]!);
+  const pred = sorted.map((i) => cands[i]!.predicted);
+  const key = sorted.map((i) => cands[i]!.key);
+  const lr = lat[n - 1]! - lat[0]!;
+  const pr = Math.max(...pred) - Math.min(...pred);
+  const prev = Int32Array.from({ length: n }, (_, i) => i - 1);
+  const next = Int32Array.from({ length: n }, (_, i) => i + 1);
+  const alive = new Uint8Array(n).fill(1);
+  const dist = new Float64Array(n).fill(Infinity);
+  const d = (i: number): number => {
+    const a = prev[i]!;
+    const b = next[i]!;
+    return (lr > 0 ? (lat[b]! - lat[a]!) / lr : 0) + (pr > 0 ? (pred[b]! - pred[a]!) / pr : 0);
+  };
+  for (let i = 1; i < n - 1; i++) dist[i] = d(i);
+  for (let size = n; size > cap; size--) {
+    let worst = -1;
+    for (let i = 1; i < n - 1; i++) {
+      if (!alive[i]) continue;
+      if (worst < 0 || dist[i]! < dist[worst]! || (dist[i] === dist[worst] && key[i]! > key[worst]!))
+        worst = i;
+    }
+    alive[worst] = 0;
+    const a = prev[worst]!;
+    const b = next[worst]!;
+    next[a] = b;
+    prev[b] = a;
+    if (a > 0) dist[a] = d(a);
+    if (b < n - 1) dist[b] = d(b);
+  }
+  return sorted.filter((_, i) => alive[i]);
+}
+
+function capCrowding(
+  vec: readonly Objectives[],
+  cands: readonly FrontCandidate[],
+  sorted: number[],
+  cap: number,
+): number[] {
+  let f = [...sorted];
+  while (f.length > cap) {
+    const cd = crowdingDistance(vec, f);
+    let worst = -1;
+    for (const i of f) {
+      const v = cd.get(i)!;
+      if (v === Infinity) continue;
+      if (worst < 0 || v < cd.get(worst)! || (v === cd.get(worst) && cands[i]!.key > cands[worst]!.key))
+        worst = i;
+    }
+    if (worst < 0) break; // every point is an extreme of some objective
+    f = f.filter((i) => i !== worst);
+  }
+  return f;
+}

@@ -28,6 +28,8 @@ export interface FrontEntry {
   predictedAccuracy: number;
   hw: Record<string, number>;
   trueAccuracy?: number;
+  /** Set for a degenerate network (Evaluation.degenerate). */
+  degenerate?: string;
 }
 
 export interface FrontFile {
@@ -40,7 +42,7 @@ export interface FrontFile {
   wallMs: number;
   complete: boolean;
   /** Scored with the benchmark's true accuracy and latency (benchmark spaces only). */
-  truth?: { hvRatio: number; igd: number; coverage: number };
+  truth?: { hvRatio: number; igd: number; coverage: number; frontSize?: number; protocol?: string };
   front: FrontEntry[];
 }
 
@@ -275,11 +277,14 @@ export class SearchRun {
           predictedAccuracy: r.evaluation.predictedAccuracy,
           hw: r.evaluation.hw,
           ...(r.evaluation.trueAccuracy !== undefined ? { trueAccuracy: r.evaluation.trueAccuracy } : {}),
+          ...(r.evaluation.degenerate ? { degenerate: r.evaluation.degenerate } : {}),
         })),
       };
       if (this.parts.scoreTruth && records.size > 0) {
         const s = this.parts.scoreTruth([...records.values()] as unknown as Record<string, unknown>[]);
         file.truth = { hvRatio: s.hvRatio, igd: s.igd, coverage: s.coverage };
+        if (s.frontSize !== undefined) file.truth.frontSize = s.frontSize;
+        if (s.protocol !== undefined) file.truth.protocol = s.protocol;
       }
       this.store.writeFront(file);
       return file;

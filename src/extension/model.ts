@@ -192,6 +192,7 @@ export class DashboardModel {
           predicted: rec.evaluation.predictedAccuracy,
           hw: this.config.costMetrics.map((m) => rec.evaluation.hw[m] ?? NaN),
           ...(rec.evaluation.trueAccuracy !== undefined ? { truth: rec.evaluation.trueAccuracy } : {}),
+          ...(rec.evaluation.degenerate ? { degenerate: rec.evaluation.degenerate } : {}),
           ...(rec.operator ? { operator: rec.operator } : {}),
           ...(rec.rationale ? { rationale: rec.rationale } : {}),
         };

@@ -8,16 +8,22 @@ import { after, describe, it } from 'node:test';
 import { ScoreCache } from '../../src/core/live/cache.js';
 import { RankEnsemble } from '../../src/core/live/ensemble.js';
 import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/live/nb201-net.js';
-import { LiveNb201Evaluator } from '../../src/core/live/nb201-evaluator.js';
-import { inferShapes, NetBuildError, type Net } from '../../src/core/live/net.js';
+import { LiveNb201Evaluator, meanScores } from '../../src/core/live/nb201-evaluator.js';
+import { analyticCost, inferShapes, NetBuildError, type Net } from '../../src/core/live/net.js';
 import { WorkerCrashError, WorkerPool } from '../../src/core/live/pool.js';
 import { makeInputs, scoreNet } from '../../src/core/live/scorer.js';
 import { DEFAULT_SETTINGS, type ProxySettings } from '../../src/core/live/settings.js';
-import { liveTableFile, readLiveTable } from '../../src/core/live/table.js';
-import { tablePredictorScores } from '../../src/core/nb201/evaluator.js';
+import { liveTableScores, nb201ParamsColumn } from '../../src/core/live/register.js';
+import {
+  liveTableFile,
+  loadLiveTable,
+  nb201Representative,
+  readLiveTable,
+} from '../../src/core/live/table.js';
+import { nb201Degenerate, tablePredictorScores } from '../../src/core/nb201/evaluator.js';
 import { nb201Space } from '../../src/core/nb201/space.js';
 import { loadNb201Table } from '../../src/core/nb201/table.js';
-import { rankAverage } from '../../src/core/predictor.js';
+import { aggregateColumns, rankAverage } from '../../src/core/aggregate.js';
 import { spaceProvider } from '../../src/core/registry.js';
 import { nb201TestConfig } from '../support/config.js';
 
@@ -225,18 +231,118 @@ describe('live evaluator', () => {
 
   it('rank ensemble: the percentile of a reference item is its fractional rank (ties share)', () => {
     const cols = { naswot: [3, 1, 2, 2], logsynflow: [1, 2, 3, 4], zen: [4, 3, 2, 1], params: [1, 1, 1, 1] };
-    const e = new RankEnsemble(cols);
-    const avg = rankAverage([cols.naswot, cols.logsynflow, cols.zen, cols.params]);
-    for (let i = 0; i < 4; i++)
-      assert.ok(
-        Math.abs(
-          e.predict({ naswot: cols.naswot[i], logsynflow: cols.logsynflow[i], zen: cols.zen[i], params: 1 }) -
-            avg[i]!,
-        ) < 1e-12,
-      );
-    assert.equal(e.percentile('naswot', 2), 2.5 / 4);
-    assert.equal(e.percentile('naswot', 10), 4.5 / 5);
-    assert.equal(e.percentile('naswot', -Infinity), 0.5 / 5);
+    const four = [cols.naswot, cols.logsynflow, cols.zen, cols.params];
+    const arith = new RankEnsemble(cols, undefined, 'arithmetic');
+    const geo = new RankEnsemble(cols);
+    assert.equal(geo.aggregation, 'geometric', 'the default is geometric');
+    const avg = rankAverage(four);
+    const gm = aggregateColumns(four, 'geometric');
+    for (let i = 0; i < 4; i++) {
+      const s = { naswot: cols.naswot[i], logsynflow: cols.logsynflow[i], zen: cols.zen[i], params: 1 };
+      assert.ok(Math.abs(arith.predict(s) - avg[i]!) < 1e-12);
+      assert.ok(Math.abs(geo.predict(s) - gm[i]!) < 1e-12);
+    }
+    // item 0: percentiles 4/4, 1/4, 4/4, 2.5/4 → geometric mean (0.25 · 0.625)^(1/4)
+    assert.ok(Math.abs(gm[0]! - Math.pow(0.25 * 0.625, 0.25)) < 1e-12);
+    assert.equal(geo.percentile('naswot', 2), 2.5 / 4);
+    assert.equal(geo.percentile('naswot', 10), 4.5 / 5);
+    assert.equal(geo.percentile('naswot', -Infinity), 0.5 / 5);
+    // unknown stays finite under the log
+    assert.equal(geo.percentile('naswot', NaN), 0.5 / 5);
+    assert.ok(Number.isFinite(geo.predict({})));
+  });
+
+  it("each cell is scored with its own params and FLOPs, which the live network counts like NB201's table", async () => {
+    const t = loadNb201Table();
+    // cell 72 (skip paths plus a conv1x1 on a dead edge 1→3) and its class representative 3 (no conv at all)
+    const cell = nb201Space.fromIndex(72);
+    const rep = nb201Representative(cell);
+    assert.equal(nb201Space.index(rep), 3);
+    assert.equal(nb201Degenerate(cell), 'identity');
+    for (const a of [
+      cell,
+      rep,
+      nb201Space.parse(CHEAP),
+      nb201Space.fromIndex(1),
+      nb201Space.fromIndex(9000),
+    ]) {
+      const c = analyticCost(buildNb201Net(a, NB201_NET_CONFIGS.cifar10!));
+      const i = nb201Space.index(a);
+      assert.ok(Math.abs(c.paramsM - t.params('cifar10')[i]!) < 1e-9, `params of ${i}`);
+      assert.ok(Math.abs(c.flopsM - t.flops('cifar10')[i]!) < 1e-6, `flops of ${i}`);
+    }
+    assert.notEqual(t.params('cifar10')[72], t.params('cifar10')[3]);
+    // the shipped table's expansion and the evaluator both carry the cell's own count
+    const table = loadLiveTable('cifar10')!;
+    assert.equal(table.column('params')[72], t.params('cifar10')[72]);
+    const ev = new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      metrics: ['edgegpu_latency'],
+      pool: pool(),
+      cache: new ScoreCache(path.join(tmp, 'own-params.json')),
+      settings: SMALL,
+      reference: { naswot: [0, 1], logsynflow: [0, 1], zen: [0, 1], params: [0.05, 0.09, 0.2] },
+    });
+    const [e72, e3] = await Promise.all([ev.evaluate(cell), ev.evaluate(rep)]);
+    assert.equal(e72.proxies['params'], t.params('cifar10')[72]);
+    assert.equal(e3.proxies['params'], t.params('cifar10')[3]);
+    assert.equal(e72.proxies['naswot'], e3.proxies['naswot'], 'data proxies: the class network');
+    assert.ok(e72.predictedAccuracy > e3.predictedAccuracy, 'more params, same data proxies: ranked higher');
+    assert.equal(e72.degenerate, 'identity');
+  });
+
+  it('repeats: proxies averaged over weight seeds, each seed as scoring it alone gives', async () => {
+    const settings: ProxySettings = { ...SMALL, proxies: ['naswot', 'logsynflow', 'zen', 'params'] };
+    const ev = new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      metrics: ['edgegpu_latency'],
+      pool: pool(),
+      cache: new ScoreCache(path.join(tmp, 'repeats.json')),
+      settings,
+      repeats: 2,
+      reference: { naswot: [0, 1], logsynflow: [0, 1], zen: [0, 1], params: [0.05, 0.09, 0.2] },
+    });
+    assert.match(ev.predictor.unit, /averaged over 2 weight seeds/);
+    const arch = nb201Space.parse(CHEAP);
+    const e = await ev.evaluate(arch);
+    const net = buildNb201Net(nb201Representative(arch), NB201_NET_CONFIGS.cifar10!);
+    const s0 = await scoreNet(net, settings, makeInputs('cifar10', settings));
+    const s1 = await scoreNet(net, { ...settings, seed: 1 }, makeInputs('cifar10', { ...settings, seed: 1 }));
+    assert.notEqual(s0.zen, s1.zen, 'another seed draws other weights');
+    for (const p of ['naswot', 'logsynflow', 'zen'] as const)
+      assert.ok(Math.abs(e.proxies[p]! - (s0[p]! + s1[p]!) / 2) < 1e-9 * Math.abs(s0[p]!), p);
+    assert.deepEqual(
+      meanScores([
+        { zen: 1, naswot: -Infinity },
+        { zen: 3, naswot: 2 },
+      ]),
+      {
+        zen: 2,
+        naswot: -Infinity,
+      },
+    );
+  });
+
+  it('degenerate cells: 341 disconnected (10 % on CIFAR-10), 467 whose input→output paths are skips only', () => {
+    const acc = loadNb201Table().testAccuracy('cifar10');
+    const n = { disconnected: 0, identity: 0 };
+    for (let i = 0; i < nb201Space.size; i++) {
+      const d = nb201Degenerate(nb201Space.fromIndex(i));
+      if (d) n[d]++;
+      if (d === 'disconnected') assert.equal(acc[i], 10);
+    }
+    assert.deepEqual(n, { disconnected: 341, identity: 467 });
+    assert.equal(nb201Degenerate(nb201Space.parse(CHEAP)), undefined);
+    assert.equal(nb201Degenerate(nb201Space.fromIndex(3)), 'identity');
+  });
+
+  it('bench variants: the default ensemble beats the pre-v2 one (class params, arithmetic) exhaustively', () => {
+    const own = liveTableScores('cifar10', 'live');
+    const v1 = liveTableScores('cifar10', 'live-v1');
+    assert.notDeepEqual(own, v1);
+    // cell 72 and its representative 3: the same class params in v1, own params in the default
+    assert.equal(nb201ParamsColumn('cifar10', 'class')[72], loadNb201Table().params('cifar10')[3]);
+    assert.equal(nb201ParamsColumn('cifar10', 'pruned')[72], loadNb201Table().params('cifar10')[3]);
   });
 
   it('is registered as predictor "live" of the NB201 provider and as the bench score source', () => {

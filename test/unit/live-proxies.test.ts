@@ -5,7 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/live/nb201-net.js';
-import { DEFAULT_SETTINGS, makeInputs, scoreNet, type LiveProxy } from '../../src/core/live/scorer.js';
+import {
+  DEFAULT_SETTINGS,
+  LIVE_PROXIES,
+  makeInputs,
+  scoreNet,
+  type LiveProxy,
+} from '../../src/core/live/scorer.js';
 import { normalTensor, tensorKey, uniformTensor } from '../../src/core/live/weights.js';
 import { imageBatch } from '../../src/core/live/inputs.js';
 import { nb201Space } from '../../src/core/nb201/space.js';
@@ -49,7 +55,7 @@ describe('live proxies vs PyTorch', () => {
 
   for (const c of fixture.cases) {
     it(`${c.dataset} b${c.settings.batch} ${c.arch}`, async () => {
-      const s = { ...DEFAULT_SETTINGS, ...c.settings };
+      const s = { ...DEFAULT_SETTINGS, proxies: LIVE_PROXIES, ...c.settings };
       const net = buildNb201Net(nb201Space.parse(c.arch), NB201_NET_CONFIGS[c.dataset]!);
       const got = await scoreNet(net, s, makeInputs(c.dataset, s));
       for (const p of ['naswot', 'meco', 'zen', 'params', 'flops'] as const)
@@ -57,6 +63,11 @@ describe('live proxies vs PyTorch', () => {
       close(got.logsynflow!, c.proxies.logsynflow, 1e-6, 'logsynflow');
       // SWAP counts distinct binary patterns: a pre-activation within float rounding of 0 may flip one bit
       close(got.swap!, c.proxies.swap, 1e-4, 'swap');
+      // AZ-NAS expressivity (sum over the 17 cells of an eigen-entropy, float32 covariances on both sides)
+      close(got.expressivity!, c.proxies.expressivity, 1e-4, 'expressivity');
+      // progressivity is a difference of two entropies (|value| ~0.003-0.3): an absolute tolerance
+      const dp = Math.abs(got.progressivity! - c.proxies.progressivity!);
+      assert.ok(dp <= 1e-3, `progressivity: ${got.progressivity} vs ${c.proxies.progressivity}`);
     });
   }
 });

@@ -15,6 +15,8 @@ import {
   dominates,
   nonDominated,
   nonDominatedSort,
+  FRONT_CAP,
+  reportedFront,
   selectNsga2,
 } from '../../src/core/pareto';
 import { fractionalRanks, rankAverage, spearman } from '../../src/core/predictor';
@@ -192,8 +194,38 @@ test('fractional ranks share ties; rank average; Spearman', () => {
 
 test('3-objective non-dominated set equals the brute-force definition on random points with ties', () => {
   let seed = 12345;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const pts = Array.from({ length: 400 }, () => [Math.floor(rnd() * 20), Math.floor(rnd() * 20), Math.floor(rnd() * 20)]);
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pts = Array.from({ length: 400 }, () => [
+    Math.floor(rnd() * 20),
+    Math.floor(rnd() * 20),
+    Math.floor(rnd() * 20),
+  ]);
   const brute = pts.map((_, i) => i).filter((i) => !pts.some((q, j) => j !== i && dominates(q, pts[i]!)));
   assert.deepEqual(nonDominated(pts), brute);
+});
+
+test('protocol v2 reported front: exact ties collapse to the lowest key, the cap removes the least crowded', () => {
+  const c = (predicted: number, lat: number, key: number) => ({ predicted, costs: [lat], key });
+  // B' ties B exactly (higher key: dropped); E is dominated by B
+  const cands = [c(0.1, 1, 0), c(0.2, 2, 1), c(0.3, 3, 2), c(0.9, 10, 3), c(0.2, 2, 5), c(0.15, 5, 4)];
+  assert.deepEqual(reportedFront(cands, 10), { members: [0, 1, 2, 3], uncapped: 4 });
+  // cap 3: crowding of B = 2/9 + 0.2/0.8 = 0.472, of C = 8/9 + 0.7/0.8 = 1.764 → B goes
+  assert.deepEqual(reportedFront(cands, 3), { members: [0, 2, 3], uncapped: 4 });
+  // equal crowding (4/3 each): the higher key goes first
+  const sym = [c(0, 0, 0), c(1, 1, 7), c(2, 2, 3), c(3, 3, 1)];
+  assert.deepEqual(reportedFront(sym, 3).members, [0, 2, 3]);
+  const sym2 = [c(0, 0, 0), c(1, 1, 2), c(2, 2, 9), c(3, 3, 1)];
+  assert.deepEqual(reportedFront(sym2, 3).members, [0, 1, 3]);
+  // neighbours are recomputed after each removal: cap 2 keeps only the extremes
+  assert.deepEqual(reportedFront(cands, 2).members, [0, 3]);
+  assert.equal(FRONT_CAP, 24);
+  // three objectives: NSGA-II crowding over all objectives; extremes survive
+  const three = [0, 1, 2, 3, 4].map((k) => ({
+    predicted: k,
+    costs: [k, 4 - k + (k === 2 ? 0.1 : 0)],
+    key: k,
+  }));
+  const r3 = reportedFront(three, 4);
+  assert.equal(r3.members.length, 4);
+  assert.ok(r3.members.includes(0) && r3.members.includes(4));
 });

@@ -23,7 +23,7 @@ import {
 } from './lut.js';
 import { FBNET_PROXIES, FBNET_RANK_PROXIES, type FbnetScoreJob } from './proxies.js';
 import { fbnetSpace, type FbnetArch } from './space.js';
-import { ZcEvaluator, type ReferenceSample, type Scores } from './zc.js';
+import { RANK_PREDICTORS, ZcEvaluator, type ReferenceSample, type Scores } from './zc.js';
 import {
   LOCAL_DEVICE,
   LOCAL_LATENCY,
@@ -34,7 +34,7 @@ import {
 
 /** The proxies a predictor needs (params and FLOPs always: they are free). */
 export function proxiesFor(predictor: string, rank: readonly string[]): string[] {
-  return [...new Set([...(predictor === 'rank-avg' ? rank : [predictor]), 'params', 'flops'])];
+  return [...new Set([...(predictor in RANK_PREDICTORS ? rank : [predictor]), 'params', 'flops'])];
 }
 
 export function fbnetReferenceFile(dataset: string, dir = dataDir()): string {
@@ -75,7 +75,7 @@ export const fbnetProvider: SpaceProvider = {
   metrics: ['latency', 'energy'],
   hwMetrics: [...FBNET_METRICS, LOCAL_LATENCY],
   predictors: (ds) => [
-    ...(fs.existsSync(fbnetReferenceFile(ds)) ? ['rank-avg'] : []),
+    ...(fs.existsSync(fbnetReferenceFile(ds)) ? Object.keys(RANK_PREDICTORS) : []),
     ...FBNET_PROXIES,
     'external',
   ],

@@ -1,26 +1,13 @@
 // Zero-cost evaluation for spaces too large to tabulate (FBNet, AutoFormer): proxies are computed live for each
-// candidate, and the predicted accuracy is either one proxy's raw score or "rank-avg" — the mean percentile of
-// several proxies within a fixed reference sample of random architectures of the same space, scored once with the
+// candidate, and the predicted accuracy is either one proxy's raw score or a rank aggregate — "rank-avg" (mean)
+// or "rank-geo" (geometric mean, AZ-NAS's rule) of several proxies' percentiles within a fixed reference sample of random architectures of the same space, scored once with the
 // same evaluator and shipped in data/ (zero labels: no accuracy is used anywhere). Hardware metrics come from a
 // lookup table (FBNet) or a measurement (ViT on this CPU), supplied by the space.
 
+import { RankReference, type Aggregation } from '../aggregate.js';
 import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
 
 export type Scores = Record<string, number>;
-
-/** Percentile of v among sorted reference values: (below + ties/2) / n, in [0, 1]. */
-export function percentile(sorted: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (sorted[m]! < v) lo = m + 1;
-    else hi = m;
-  }
-  let eq = lo;
-  while (eq < sorted.length && sorted[eq] === v) eq++;
-  return sorted.length ? (lo + (eq - lo) / 2) / sorted.length : 0.5;
-}
 
 export interface ReferenceSample {
   /** What was scored: space, dataset, settings. */
@@ -29,16 +16,11 @@ export interface ReferenceSample {
   columns: Record<string, number[]>;
 }
 
-export function rankAvg(scores: Scores, ref: ReferenceSample, proxies: readonly string[]): number {
-  let s = 0;
-  for (const p of proxies) {
-    const col = ref.columns[p];
-    const v = scores[p];
-    if (!col || v === undefined) throw new Error(`rank-avg needs proxy "${p}" and its reference column`);
-    s += percentile(col, Number.isFinite(v) ? v : -Infinity);
-  }
-  return s / proxies.length;
-}
+/** Rank predictors of the zero-cost evaluator: their aggregation of the rank proxies' percentiles. */
+export const RANK_PREDICTORS: Record<string, Aggregation> = {
+  'rank-avg': 'arithmetic',
+  'rank-geo': 'geometric',
+};
 
 /** Bounded concurrency for CPU-heavy work on the event loop's behalf (ONNX sessions are large). */
 export class Limiter {
@@ -60,7 +42,7 @@ export class Limiter {
 
 export interface ZcEvaluatorOptions<A> {
   id: string;
-  /** 'rank-avg' or a proxy name. */
+  /** 'rank-avg', 'rank-geo' or a proxy name. */
   predictor: string;
   rankProxies: readonly string[];
   reference?: ReferenceSample;
@@ -68,6 +50,7 @@ export interface ZcEvaluatorOptions<A> {
   score: (arch: A, signal?: AbortSignal) => Promise<Scores>;
   hw: (arch: A, signal?: AbortSignal) => Promise<Record<string, number>>;
   cacheKey?: (arch: A) => string;
+
   concurrency?: number;
 }
 
@@ -76,25 +59,36 @@ export class ZcEvaluator<A> implements Evaluator<A> {
   readonly predictor: PredictorInfo;
   readonly metrics: readonly string[];
   private readonly limiter: Limiter;
+  private readonly rank?: RankReference;
 
   constructor(private readonly o: ZcEvaluatorOptions<A>) {
     this.id = o.id;
     this.metrics = o.metrics;
     this.limiter = new Limiter(o.concurrency ?? 1);
-    if (o.predictor === 'rank-avg' && !o.reference)
-      throw new Error(`${o.id}: rank-avg needs a reference sample`);
+    const how = RANK_PREDICTORS[o.predictor];
+    if (how && !o.reference) throw new Error(`${o.id}: ${o.predictor} needs a reference sample`);
+    if (how) this.rank = new RankReference(o.reference!.columns, o.rankProxies);
     this.predictor = {
       id: o.predictor,
-      unit:
-        o.predictor === 'rank-avg'
-          ? `mean percentile of ${o.rankProxies.join(', ')} within ${o.reference!.columns[o.rankProxies[0]!]!.length} random reference architectures (0..1)`
-          : `${o.predictor} zero-cost proxy score (higher is better)`,
+      unit: how
+        ? `${how === 'arithmetic' ? 'mean' : 'geometric mean of the'} percentile of ${o.rankProxies.join(', ')} within ${o.reference!.columns[o.rankProxies[0]!]!.length} random reference architectures (0..1)`
+        : `${o.predictor} zero-cost proxy score (higher is better)`,
       labels: 0,
     };
     if (o.cacheKey) this.cacheKey = o.cacheKey;
   }
 
   cacheKey?: (arch: A) => string;
+
+  private rankOf(proxies: Scores, how: Aggregation): number {
+    const v: Scores = {};
+    for (const p of this.o.rankProxies) {
+      const x = proxies[p];
+      if (x === undefined) throw new Error(`${this.id}: rank aggregation needs proxy "${p}"`);
+      v[p] = Number.isNaN(x) ? -Infinity : x;
+    }
+    return this.rank!.score(v, this.o.rankProxies, how);
+  }
 
   async evaluate(arch: A, signal?: AbortSignal): Promise<Evaluation> {
     return this.limiter.run(async () => {
@@ -103,8 +97,8 @@ export class ZcEvaluator<A> implements Evaluator<A> {
       signal?.throwIfAborted();
       const hw = await this.o.hw(arch, signal);
       const p = this.o.predictor;
-      const predictedAccuracy =
-        p === 'rank-avg' ? rankAvg(proxies, this.o.reference!, this.o.rankProxies) : proxies[p];
+      const how = RANK_PREDICTORS[p];
+      const predictedAccuracy = how ? this.rankOf(proxies, how) : proxies[p];
       if (predictedAccuracy === undefined || Number.isNaN(predictedAccuracy))
         throw new Error(`${this.id}: proxy "${p}" was not computed`);
       // -Infinity (e.g. a zero synflow) is not JSON: clamp to the lowest finite score

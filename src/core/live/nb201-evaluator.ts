@@ -4,10 +4,10 @@
 
 import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
 import { nb201Space, type Nb201Arch } from '../nb201/space.js';
-import { nb201Admissible } from '../nb201/evaluator.js';
+import { nb201Admissible, nb201Degenerate } from '../nb201/evaluator.js';
 import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from '../nb201/table.js';
 import { ScoreCache } from './cache.js';
-import { ENSEMBLE_PROXIES, RankEnsemble } from './ensemble.js';
+import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES, RankEnsemble } from './ensemble.js';
 import { checkNb201Ops } from './nb201-net.js';
 import { WorkerPool } from './pool.js';
 import {
@@ -31,6 +31,22 @@ export interface LiveEvaluatorOptions {
   reference?: Partial<Record<LiveProxy, ArrayLike<number>>>;
   /** Cells scored to build a reference when no table is shipped (seeded, label-free). */
   referenceSample?: number;
+  /**
+   * Weight seeds per cell (default 1): the proxies are averaged over seeds settings.seed … seed + repeats − 1
+   * (fresh weights and Gaussian inputs; the image batch is fixed), which removes per-cell noise at `repeats`
+   * times the cost. Each seed's scores are cached on their own.
+   */
+  repeats?: number;
+}
+
+/** Mean of each proxy over several seeds' scores (−∞ stays −∞: a disconnected cell). */
+export function meanScores(all: readonly ProxyScores[]): ProxyScores {
+  const out: ProxyScores = {};
+  for (const p of LIVE_PROXIES) {
+    const vs = all.map((s) => s[p]).filter((v): v is number => v !== undefined);
+    if (vs.length === all.length && vs.length > 0) out[p] = vs.reduce((a, b) => a + b, 0) / vs.length;
+  }
+  return out;
 }
 
 let sharedPool: WorkerPool | undefined;
@@ -57,7 +73,7 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     this.cache = opts.cache ?? new ScoreCache();
     this.predictor = {
       id: 'live',
-      unit: `mean rank percentile (0..1) of live ${ENSEMBLE_PROXIES.join(', ')} (computed on the network, onnxruntime)`,
+      unit: `${ENSEMBLE_AGGREGATION} mean of the rank percentiles (0..1) of live ${ENSEMBLE_PROXIES.join(', ')} (computed on the network, onnxruntime; each cell's own params${(opts.repeats ?? 1) > 1 ? `; proxies averaged over ${opts.repeats} weight seeds` : ''})`,
       labels: 0,
     };
   }
@@ -71,17 +87,32 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     return nb201Space.format(arch);
   }
 
-  /** Raw proxy scores of a cell, from the persistent cache or computed by a worker. */
+  /** Raw proxy scores of a cell (averaged over `repeats` weight seeds), cached per seed. */
   async scores(arch: Nb201Arch, signal?: AbortSignal): Promise<ProxyScores> {
+    const r = this.opts.repeats ?? 1;
+    if (r <= 1) return this.scoresAt(arch, this.settings, signal);
+    const all = await Promise.all(
+      Array.from({ length: r }, (_, k) =>
+        this.scoresAt(arch, { ...this.settings, seed: this.settings.seed + k }, signal),
+      ),
+    );
+    return meanScores(all);
+  }
+
+  private async scoresAt(
+    arch: Nb201Arch,
+    settings: ProxySettings,
+    signal?: AbortSignal,
+  ): Promise<ProxyScores> {
     const ops = checkNb201Ops(arch);
-    const key = `nb201:${nb201Space.canonicalKey(ops)}|${settingsKey(this.opts.dataset, this.settings)}`;
+    const key = `nb201:${nb201Space.canonicalKey(ops)}|${settingsKey(this.opts.dataset, settings)}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     // score the class representative (an isomorphic network): same value as the shipped table, independent of
     // which member of the class a search meets first
     const rep = nb201Representative(ops);
     const s = await this.pool.score(
-      { space: 'nb201', dataset: this.opts.dataset, ops: rep, settings: this.settings },
+      { space: 'nb201', dataset: this.opts.dataset, ops: rep, settings },
       signal,
     );
     this.cache.put(key, s);
@@ -107,9 +138,23 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     const picks = Array.from({ length: n }, (_, k) =>
       nb201Space.fromIndex((k * 7919 + 13) % nb201Space.size),
     );
-    const all = await Promise.all(picks.map((a) => this.scores(a, signal)));
+    const all = await Promise.all(
+      picks.map(async (a) => this.ownCounts(await this.scores(a, signal), nb201Space.index(a))),
+    );
     for (const s of all) for (const p of LIVE_PROXIES) (cols[p] ??= []).push(s[p] ?? NaN);
     return new RankEnsemble(cols);
+  }
+
+  /**
+   * The class's network scores the data proxies; params and FLOPs are the cell's own (dead edges included, as
+   * NB201 builds them), read from the benchmark table, which counts exactly as the live network does.
+   */
+  private ownCounts(s: ProxyScores, i: number): ProxyScores {
+    const t = loadNb201Table();
+    const own: ProxyScores = { ...s };
+    if (own.params !== undefined) own.params = t.params(this.opts.dataset)[i]!;
+    if (own.flops !== undefined) own.flops = t.flops(this.opts.dataset)[i]!;
+    return own;
   }
 
   async evaluate(arch: Nb201Arch, signal?: AbortSignal): Promise<Evaluation> {
@@ -118,13 +163,17 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     const t = loadNb201Table();
     const hw: Record<string, number> = {};
     for (const m of this.metrics) hw[m] = t.hw(this.opts.dataset, m)[i]!;
+    const own = this.ownCounts(proxies, i);
     const raw: Record<string, number> = {};
-    for (const [k, v] of Object.entries(proxies)) raw[k] = v;
-    return {
-      predictedAccuracy: ensemble.predict(proxies),
+    for (const [k, v] of Object.entries(own)) raw[k] = v;
+    const e: Evaluation = {
+      predictedAccuracy: ensemble.predict(own),
       proxies: raw,
       hw,
       trueAccuracy: t.testAccuracy(this.opts.dataset)[i]!,
     };
+    const d = nb201Degenerate(arch);
+    if (d) e.degenerate = d;
+    return e;
   }
 }

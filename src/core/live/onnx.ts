@@ -122,6 +122,8 @@ export interface EmitOptions {
   weights: WeightSource;
   /** data and zen modes: the (static) batch size. */
   batch?: number;
+  /** data mode: also output the cells' channel covariances (AZ-NAS expressivity/progressivity). */
+  expressivity?: boolean;
 }
 
 /** Layout of a data-mode graph's outputs, needed to decode them. */
@@ -132,6 +134,8 @@ export interface DataLayout {
   swapOutputs: string[];
   swapChunks: number;
   mecoOutputs: string[];
+  /** AZ-NAS expressivity: one centred channel covariance (C × C) per cell output (net.chainPoints but the stem). */
+  exprOutputs: string[];
 }
 
 export interface Emitted {
@@ -374,5 +378,23 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
     g.output(out);
     mecoOutputs.push(out);
   });
-  return { bytes: g.encode(), layout: { naswotD, swapOutputs, swapChunks: chunks, mecoOutputs } };
+  // AZ-NAS expressivity: each cell output (B, C, H, W) as B·H·W samples of C channels, centred, covariance / N
+  const exprOutputs: string[] = [];
+  // the cells' outputs (AZ-NAS hooks every cell; the stem is not one)
+  const exprTaps = opts.expressivity ? net.chainPoints.filter((p) => p !== 'stem') : [];
+  exprTaps.forEach((tap, i) => {
+    const sh = shapes.get(tap)!;
+    const n = (opts.batch ?? 1) * sh.h * sh.w;
+    const rows = g.op('Reshape', [g.op('Transpose', [t(tap)], { perm: [0, 2, 3, 1] }), g.ints([-1, sh.c])]);
+    const mean = g.op('Mul', [g.op('ReduceSum', [rows, g.ints([0])], { keepdims: 1 }), g.scalar(1 / n)]);
+    const xc = g.op('Sub', [rows, mean]);
+    const out = `expr_${i}`;
+    g.op('Mul', [g.op('Gemm', [xc, xc], { transA: 1 }), g.scalar(1 / n)], {}, out);
+    g.output(out);
+    exprOutputs.push(out);
+  });
+  return {
+    bytes: g.encode(),
+    layout: { naswotD, swapOutputs, swapChunks: chunks, mecoOutputs, exprOutputs },
+  };
 }

@@ -2,34 +2,82 @@
 // precomputed full-space live table's rank ensemble). Imported once by src/core/registry.ts.
 
 import { registerFeatureSource } from '../nb201/calibrate.js';
-import { registerScoreSource } from '../nb201/evaluator.js';
+import { aggregateColumns, type Aggregation } from '../aggregate.js';
+import { nb201Pruned, registerScoreSource } from '../nb201/evaluator.js';
 import { registerNb201Evaluator } from '../nb201/provider.js';
-import { rankAverage } from '../predictor.js';
-import { ENSEMBLE_PROXIES } from './ensemble.js';
+import { nb201Space } from '../nb201/space.js';
+import { loadNb201Table, type Nb201Dataset } from '../nb201/table.js';
+import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from './ensemble.js';
 import { LiveNb201Evaluator } from './nb201-evaluator.js';
-import { LIVE_PROXIES } from './settings.js';
-import { loadLiveTable } from './table.js';
+import { TABLE_PROXIES, type LiveProxy } from './settings.js';
+import { loadLiveTable, nb201Representative } from './table.js';
 
-registerNb201Evaluator(
-  'live',
-  ({ dataset, metrics }) => new LiveNb201Evaluator({ dataset, metrics, required: metrics }),
-);
+registerNb201Evaluator('live', ({ dataset, metrics, config }) => {
+  // run setting spaceOptions.liveRepeats: weight seeds averaged per cell (default 1)
+  const r = config.spaceOptions?.['liveRepeats'];
+  return new LiveNb201Evaluator({
+    dataset,
+    metrics,
+    required: metrics,
+    ...(typeof r === 'number' && r > 1 ? { repeats: Math.floor(r) } : {}),
+  });
+});
 
 const warned = new Set<string>();
-const scoresByDataset = new Map<string, Float64Array>();
 
 /**
- * Rank-ensemble score of every NB201 index from the shipped live table (what `bench --predictor live` uses).
+ * How a cell's params enter the ensemble: `own` (the cell's own count, the default: isomorphic cells differ in
+ * dead edges, which NB201 still builds and counts), `pruned` (the cell with its dead edges removed, the network
+ * that really computes) or `class` (its isomorphism class representative's — the earlier, defective table
+ * expansion, kept only to measure the defect).
+ */
+export type ParamsMode = 'own' | 'pruned' | 'class';
+
+export interface LiveVariant {
+  proxies: readonly LiveProxy[];
+  aggregation: Aggregation;
+  params: ParamsMode;
+}
+
+/** Bench score sources over the shipped live tables; `live` is the a-priori default ensemble. */
+export const LIVE_VARIANTS: Record<string, LiveVariant> = {
+  live: { proxies: ENSEMBLE_PROXIES, aggregation: ENSEMBLE_AGGREGATION, params: 'own' },
+  'live-arith': { proxies: ENSEMBLE_PROXIES, aggregation: 'arithmetic', params: 'own' },
+  'live-pruned': { proxies: ENSEMBLE_PROXIES, aggregation: ENSEMBLE_AGGREGATION, params: 'pruned' },
+  // the ensemble shipped before protocol v2 (arithmetic, class-representative params), to measure the change
+  'live-v1': { proxies: ENSEMBLE_PROXIES, aggregation: 'arithmetic', params: 'class' },
+};
+
+/** Per-index params of every NB201 cell under a ParamsMode (from the benchmark table's own counts). */
+export function nb201ParamsColumn(dataset: Nb201Dataset, mode: ParamsMode): Float64Array {
+  const own = loadNb201Table().params(dataset);
+  if (mode === 'own') return own;
+  return Float64Array.from({ length: nb201Space.size }, (_, i) => {
+    const a = nb201Space.fromIndex(i);
+    return own[nb201Space.index(mode === 'pruned' ? nb201Pruned(a) : nb201Representative(a))]!;
+  });
+}
+
+const scoresByKey = new Map<string, Float64Array>();
+
+/**
+ * Ensemble score of every NB201 index from the shipped live table (what `bench --predictor live` uses).
  * A dataset without its own table falls back to the CIFAR-10 table (same cells; only the input batch, the
  * classifier width and, for ImageNet16-120, the resolution differ), with a process warning saying so.
  * Cells not computed yet are NaN in every proxy and rank lowest.
  */
-export function liveTableScores(dataset: string): Float64Array {
-  const hit = scoresByDataset.get(dataset);
+export function liveTableScores(dataset: string, variant = 'live'): Float64Array {
+  const key = `${dataset}/${variant}`;
+  const hit = scoresByKey.get(key);
   if (hit) return hit;
+  const v = LIVE_VARIANTS[variant];
+  if (!v) throw new Error(`unknown live variant ${variant}; valid: ${Object.keys(LIVE_VARIANTS).join(', ')}`);
   const t = liveTable(dataset);
-  const scores = rankAverage(ENSEMBLE_PROXIES.map((p) => t.column(p)));
-  scoresByDataset.set(dataset, scores);
+  const cols = v.proxies.map((p) =>
+    p === 'params' ? nb201ParamsColumn(dataset as Nb201Dataset, v.params) : t.column(p),
+  );
+  const scores = aggregateColumns(cols, v.aggregation);
+  scoresByKey.set(key, scores);
   return scores;
 }
 
@@ -53,6 +101,14 @@ function liveTable(dataset: string): NonNullable<ReturnType<typeof loadLiveTable
   return t;
 }
 
-registerScoreSource('live', (ds) => liveTableScores(ds));
+for (const name of Object.keys(LIVE_VARIANTS)) registerScoreSource(name, (ds) => liveTableScores(ds, name));
 // calibration with K labels (bench --labels K) fits every live proxy, not only the zero-label ensemble's four
-registerFeatureSource('live', (ds) => LIVE_PROXIES.map((p) => liveTable(ds).column(p)));
+registerFeatureSource('live', (ds) =>
+  TABLE_PROXIES.map((p) =>
+    p === 'params'
+      ? nb201ParamsColumn(ds, 'own')
+      : p === 'flops'
+        ? loadNb201Table().flops(ds)
+        : liveTable(ds).column(p),
+  ),
+);

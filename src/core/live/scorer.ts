@@ -3,7 +3,7 @@
 // proxy values in float64 (linalg.ts). Deterministic: weights and noise are functions of the settings' seed.
 
 import * as ort from 'onnxruntime-node';
-import { corrcoefRows, logAbsDet, symmetricMinEigenvalue } from './linalg.js';
+import { corrcoefRows, logAbsDet, symmetricEigenvalues, symmetricMinEigenvalue } from './linalg.js';
 import { analyticCost, type Net } from './net.js';
 import { emitOnnx, SWAP_CHUNK, type DataLayout } from './onnx.js';
 import { gaussianInput, imageBatch } from './inputs.js';
@@ -103,6 +103,26 @@ export function mecoFromTaps(taps: { data: Float32Array; c: number; hw: number }
   return s;
 }
 
+/**
+ * AZ-NAS expressivity of one feature map: the entropy Σ −p log(p + 1e-8) of its channel covariance's
+ * eigenvalues normalised to sum 1 (Lee & Ham, CVPR 2024, `compute_az_nas_score.py`). Eigenvalues a rounding
+ * below zero are clamped at 0 and a zero covariance (a cell fed only zeros) has entropy 0 (NaN in that code).
+ */
+export function eigenEntropy(cov: Float64Array, c: number): number {
+  const ev = symmetricEigenvalues(cov, c);
+  let sum = 0;
+  // float32 covariances of rank-deficient features have eigenvalues a rounding below zero: clamped at 0
+  for (let i = 0; i < ev.length; i++) ev[i] = Math.max(0, ev[i]!);
+  for (const v of ev) sum += v;
+  if (!(sum > 0)) return 0;
+  let h = 0;
+  for (const v of ev) {
+    const p = v / sum;
+    h -= p * Math.log(p + 1e-8);
+  }
+  return h;
+}
+
 /** Zen-NAS: log E_b Σ|f(x) − f(x + αε)| + Σ_BN log sqrt(mean running_var after the two passes). */
 export function zenFromOutputs(
   f1: Float32Array,
@@ -129,11 +149,18 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
     if (want.has('params')) out.params = c.paramsM;
     if (want.has('flops')) out.flops = c.flopsM;
   }
-  if (want.has('naswot') || want.has('swap') || want.has('meco')) {
+  if (
+    want.has('naswot') ||
+    want.has('swap') ||
+    want.has('meco') ||
+    want.has('expressivity') ||
+    want.has('progressivity')
+  ) {
     const e = emitOnnx(net, {
       mode: 'data',
       weights: new WeightSource(s.seed, 'torch-default'),
       batch: s.batch,
+      expressivity: want.has('expressivity') || want.has('progressivity'),
     });
     const layout = e.layout as DataLayout;
     const r = await run(e.bytes, {
@@ -151,6 +178,14 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
         layout.swapOutputs.map((o) => f32(r[o], o)),
         layout.swapChunks,
       );
+    if (want.has('expressivity') || want.has('progressivity')) {
+      const e = layout.exprOutputs.map((o) => {
+        const t = r[o]!;
+        return eigenEntropy(Float64Array.from(t.data as Float32Array), (t.dims as number[])[0]!);
+      });
+      if (want.has('expressivity')) out.expressivity = e.reduce((a, b) => a + b, 0);
+      if (want.has('progressivity')) out.progressivity = Math.min(...e.slice(1).map((v, i) => v - e[i]!));
+    }
     if (want.has('meco'))
       out.meco = mecoFromTaps(
         layout.mecoOutputs.map((o) => {

@@ -1,12 +1,14 @@
 // The precomputed live-proxy table for NAS-Bench-201 (data/live-nb201-<dataset>.jsonl, written by
 // scripts/live-table.ts with this evaluator): a settings header line, then one line per isomorphism class
 // {i, key, naswot, swap, meco, logsynflow, zen, params, flops} (-Infinity stored as null). Expanded to all
-// 15,625 indices through the space's canonical key; classes not computed yet are NaN.
+// 15,625 indices through the space's canonical key; classes not computed yet are NaN. Params and FLOPs are each
+// cell's OWN (isomorphic cells differ in dead edges, which the network still builds and counts): they are read
+// from the NAS-Bench-201 table, which counts exactly as the live network does (test/unit/live-evaluator.test.ts).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { nb201Space } from '../nb201/space.js';
-import { dataDir } from '../nb201/table.js';
+import { dataDir, loadNb201Table, NB201_DATASETS, type Nb201Dataset } from '../nb201/table.js';
 import { LIVE_PROXIES, type LiveProxy, type ProxyScores } from './settings.js';
 
 export function liveTableFile(dataset: string, dir = dataDir()): string {
@@ -83,6 +85,11 @@ export function loadLiveTable(dataset: string): LiveTable | null {
       if (!r) continue;
       covered++;
       for (const p of LIVE_PROXIES) if (r[p] !== undefined) cols.get(p)![i] = r[p]!;
+    }
+    if ((NB201_DATASETS as readonly string[]).includes(dataset)) {
+      const nb = loadNb201Table();
+      cols.set('params', Float64Array.from(nb.params(dataset as Nb201Dataset)));
+      cols.set('flops', Float64Array.from(nb.flops(dataset as Nb201Dataset)));
     }
     t = { settings, classes: rows.size, covered, column: (p) => cols.get(p)! };
   }

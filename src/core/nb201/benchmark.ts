@@ -1,8 +1,8 @@
-// The benchmark tasks of ../shared/BENCHMARK.md on NAS-Bench-201: 3 datasets × 6 devices, objectives
+// The benchmark tasks of docs/benchmark.md on NAS-Bench-201: 3 datasets × 6 devices, objectives
 // (min test error, min latency); true Pareto fronts computed from the bundled table, and scoring of a
 // searcher's reported front with TRUE accuracy and latency.
 
-import { nonDominated } from '../pareto.js';
+import { nonDominated, reportedFront } from '../pareto.js';
 import { scoreFront, type FrontScore } from '../metrics.js';
 import { HW_DEVICES, loadNb201Table, NB201_DATASETS, type HwMetric, type Nb201Dataset } from './table.js';
 
@@ -76,19 +76,48 @@ export function trueFrontIndices(task: Nb201Task): number[] {
   return f;
 }
 
+/** Which protocol scores fronts here (docs/benchmark.md), as written into bench JSON and front.json. */
+export const BENCHMARK_PROTOCOL = 'llm-nas-benchmark-v2 (= shared-benchmark-v2)';
+
+export interface SearchScore extends FrontScore {
+  protocol: string;
+  /** The reported front (NB201 indices, latency ascending): rules 1–3 of protocol v2. */
+  front: number[];
+  /** |F| after the cap (≤ 24). */
+  frontSize: number;
+  /** Non-dominated size after collapsing exact ties, before the cap. */
+  uncappedSize: number;
+}
+
 /**
- * Protocol scoring: the reported front is the set of evaluated indices non-dominated under the searcher's
- * view (predicted score ↑, costs ↓); it is then scored with true error and cost against the true front.
+ * Protocol v2 scoring: the reported front is the set of evaluated indices non-dominated under the searcher's
+ * view (predicted score ↑, costs ↓), exact ties collapsed to the lowest index, capped at 24 by crowding
+ * distance; it is then scored with true error and cost against the (uncapped) true front.
  */
 export function scoreSearch(
   task: Nb201Task,
   evaluated: readonly number[],
   predicted: ArrayLike<number>,
-): FrontScore & { front: number[] } {
+): SearchScore {
   const t = loadNb201Table();
-  const view = evaluated.map((i) => [-predicted[i]!, ...task.metrics.map((m) => t.hw(task.dataset, m)[i]!)]);
-  const front = nonDominated(view).map((k) => evaluated[k]!);
+  const cols = task.metrics.map((m) => t.hw(task.dataset, m));
+  const uniq = [...new Set(evaluated)];
+  for (const i of uniq)
+    if (!Number.isFinite(predicted[i]!))
+      throw new Error(
+        `protocol v2 rule 1: predicted accuracy of cell ${i} is ${predicted[i]} (must be finite)`,
+      );
+  const r = reportedFront(
+    uniq.map((i) => ({ predicted: predicted[i]!, costs: cols.map((c) => c[i]!), key: i })),
+  );
+  const front = r.members.map((k) => uniq[k]!);
   const truth = trueFrontIndices(task).map((i) => trueObjectives(task, i));
   const found = front.map((i) => trueObjectives(task, i));
-  return { ...scoreFront(truth, found), front };
+  return {
+    ...scoreFront(truth, found),
+    front,
+    frontSize: front.length,
+    uncappedSize: r.uncapped,
+    protocol: BENCHMARK_PROTOCOL,
+  };
 }

@@ -1,4 +1,4 @@
-// Calibrating a zero-cost predictor with K labelled architectures (BENCHMARK.md: "a predictor calibrated on K
+// Calibrating a zero-cost predictor with K labelled architectures (docs/benchmark.md: "a predictor calibrated on K
 // labelled architectures must say K, and they count towards the evaluation budget"). The predictor's proxies,
 // each as a rank percentile over the whole space (no labels needed), are the features of a ridge regression
 // fitted on the K labelled cells' true accuracies; its predictions replace the zero-label ensemble, and the K

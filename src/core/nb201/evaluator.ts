@@ -2,8 +2,8 @@
 // rank-average of FreeREA naswot and logsynflow, NAS-Bench-Suite-Zero zen, and params, or one proxy alone),
 // hardware metrics from the HW-NAS-Bench lookup. Instant, so the whole protocol can be benchmarked.
 
-import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
-import { fractionalRanks, rankAverage } from '../predictor.js';
+import { aggregateColumns, fractionalRanks } from '../aggregate.js';
+import type { Degenerate, Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
 import { nb201Space, type Nb201Arch } from './space.js';
 import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from './table.js';
 
@@ -38,6 +38,7 @@ function proxyColumn(ds: Nb201Dataset, name: string): Float64Array {
 export function tablePredictorNames(ds: Nb201Dataset): string[] {
   return [
     'rank-avg',
+    'rank-geo',
     ...Object.keys(PREDICTOR_ALIASES),
     ...loadNb201Table().proxyNames(ds),
     ...scoreSources.keys(),
@@ -54,8 +55,12 @@ export function tablePredictorScores(ds: Nb201Dataset, predictor: string): Float
     const src = scoreSources.get(predictor);
     if (src) {
       s = src(ds);
-    } else if (predictor === 'rank-avg') {
-      s = rankAverage(RANK_AVG_PROXIES.map((p) => proxyColumn(ds, p)));
+    } else if (predictor === 'rank-avg' || predictor === 'rank-geo') {
+      const how = predictor === 'rank-avg' ? 'arithmetic' : 'geometric';
+      s = aggregateColumns(
+        RANK_AVG_PROXIES.map((p) => proxyColumn(ds, p)),
+        how,
+      );
     } else {
       const name = PREDICTOR_ALIASES[predictor] ?? predictor;
       const t = loadNb201Table();
@@ -98,6 +103,27 @@ export function nb201Admissible(
   return null;
 }
 
+/**
+ * Whether a cell is degenerate: 'disconnected' when no path of non-`none` edges joins input and output (the
+ * network outputs a constant), 'identity' when every edge on an input→output path is a skip connection (output =
+ * input, or a multiple of it with several paths; with NB201's stem and reduction blocks such a network still
+ * reaches 83–87 % on CIFAR-10 with one or two paths, but the cell computes nothing).
+ */
+export function nb201Degenerate(arch: Nb201Arch): Degenerate | undefined {
+  if (nb201Space.isDisconnected(arch)) return 'disconnected';
+  // an edge fed only by zeros (a node with no live input) is dead too: what remains is what acts on the input
+  return nb201Pruned(arch).every((op) => op === OP_NONE || op === OP_SKIP) ? 'identity' : undefined;
+}
+
+/** The cell with its dead edges (on no input→output path) set to `none`: the network that is really computed. */
+export function nb201Pruned(arch: Nb201Arch): Nb201Arch {
+  const dead = new Set(nb201Space.deadOps(arch));
+  return arch.map((op, k) => (dead.has(k) ? 0 : op));
+}
+
+const OP_NONE = 0;
+const OP_SKIP = 1;
+
 export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
   readonly id = 'nb201-table';
   readonly predictor: PredictorInfo;
@@ -109,13 +135,13 @@ export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
     const p = opts.predictor ?? 'rank-avg';
     this.scores = tablePredictorScores(opts.dataset, p);
     this.metrics = opts.metrics ?? HW_METRICS;
-    this.proxyNames = p === 'rank-avg' ? [...RANK_AVG_PROXIES] : [PREDICTOR_ALIASES[p] ?? p];
+    const ens = p === 'rank-avg' || p === 'rank-geo';
+    this.proxyNames = ens ? [...RANK_AVG_PROXIES] : [PREDICTOR_ALIASES[p] ?? p];
     this.predictor = {
       id: p,
-      unit:
-        p === 'rank-avg'
-          ? 'mean rank percentile (0..1) of published naswot, logsynflow, zen and params'
-          : `rank percentile (0..1) of the published ${p} proxy`,
+      unit: ens
+        ? `${p === 'rank-avg' ? 'mean' : 'geometric mean of the'} rank percentile (0..1) of published naswot, logsynflow, zen and params`
+        : `rank percentile (0..1) of the published ${p} proxy`,
       labels: 0,
     };
   }
@@ -136,7 +162,15 @@ export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
     for (const p of this.proxyNames) proxies[p] = proxyColumn(ds, p)[i]!;
     const hw: Record<string, number> = {};
     for (const m of this.metrics) hw[m] = t.hw(ds, m)[i]!;
-    return { predictedAccuracy: this.scores[i]!, proxies, hw, trueAccuracy: t.testAccuracy(ds)[i]! };
+    const e: Evaluation = {
+      predictedAccuracy: this.scores[i]!,
+      proxies,
+      hw,
+      trueAccuracy: t.testAccuracy(ds)[i]!,
+    };
+    const d = nb201Degenerate(nb201Space.fromIndex(i));
+    if (d) e.degenerate = d;
+    return e;
   }
 
   evaluate(arch: Nb201Arch): Promise<Evaluation> {

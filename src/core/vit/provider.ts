@@ -5,7 +5,7 @@
 import type { Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
 import { loadReference, proxiesFor } from '../fbnet/provider.js';
-import { ZcEvaluator } from '../fbnet/zc.js';
+import { RANK_PREDICTORS, ZcEvaluator } from '../fbnet/zc.js';
 import { dataDir } from '../nb201/table.js';
 import { singleNiche, type Partition } from '../partition.js';
 import type { SpaceProvider } from '../registry.js';
@@ -72,7 +72,7 @@ function vitProvider(variant: VitVariant): SpaceProvider {
     metrics: ['latency'],
     hwMetrics: ['cpu_latency'],
     predictors: () => [
-      ...(fs.existsSync(vitReferenceFile(variant)) ? ['rank-avg'] : []),
+      ...(fs.existsSync(vitReferenceFile(variant)) ? Object.keys(RANK_PREDICTORS) : []),
       ...VIT_PROXIES,
       'external',
     ],
