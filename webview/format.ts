@@ -71,3 +71,25 @@ export function formatSeconds(s: number): string {
   const m = Math.round(s / 60);
   return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }
+
+/**
+ * How the global front is drawn. It is chosen on predicted accuracy, so a line through it means something only on
+ * that axis; against the benchmark's true accuracy the same members zig-zag, so they are markers there.
+ */
+export function frontStyle(y: 'predicted' | 'truth'): { showLine: boolean; label: string } {
+  return y === 'truth'
+    ? { showLine: false, label: 'Global front (chosen on predicted accuracy)' }
+    : { showLine: true, label: 'Global front' };
+}
+
+/** Tooltip items, each architecture once (a front or pinned point is drawn in two datasets). */
+export function firstOfEachId<T>(items: readonly T[], idOf: (x: T) => string | undefined): T[] {
+  const seen = new Set<string>();
+  return items.filter((x) => {
+    const id = idOf(x);
+    if (id === undefined) return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}

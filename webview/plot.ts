@@ -17,7 +17,7 @@ import {
 import zoomPlugin from 'chartjs-plugin-zoom';
 import type { PlotPoint, TrueFront } from '../src/protocol.js';
 import { cssVar, fmt, nicheColour } from './dom.js';
-import { metricLabel } from './format.js';
+import { firstOfEachId, frontStyle, metricLabel } from './format.js';
 
 Chart.register(
   ScatterController,
@@ -83,10 +83,8 @@ export class ParetoPlot {
           legend: { position: 'bottom', labels: { boxWidth: 10, usePointStyle: true } },
           tooltip: {
             // a front (or pinned) point is drawn twice (its niche and the front): describe it once
-            filter: (item, i, items) => {
-              const id = (item.raw as XY).p?.id;
-              return !id || items.findIndex((x) => (x.raw as XY).p?.id === id) === i;
-            },
+            filter: (item, _i, items) =>
+              firstOfEachId(items, (x) => (x.raw as XY).p?.id).includes(item),
             callbacks: {
               label: (ctx) => {
                 const raw = ctx.raw as XY;
@@ -251,10 +249,11 @@ export class ParetoPlot {
     }));
     // The front is chosen on predicted accuracy: a line through it only makes sense on that axis. Against the
     // benchmark's true accuracy the same members are not a front (they zig-zag), so they are drawn as markers.
+    const style = frontStyle(this.y);
     datasets.push({
-      label: this.y === 'truth' ? `${FRONT} (chosen on predicted accuracy)` : FRONT,
+      label: style.label,
       data: this.frontLine(),
-      showLine: this.y !== 'truth',
+      showLine: style.showLine,
       borderColor: fg,
       backgroundColor: fg,
       borderWidth: 2,

@@ -155,6 +155,7 @@ export class DashboardModel {
       for (const c of this.niches.values())
         if (c.phase === 'paused' || c.phase === 'proposing' || c.phase === 'evaluating')
           this.cardPhase(c, 'waiting');
+    if (phase === 'failed' && error) this.note(`run failed: ${error}`);
     if (phase === 'failed')
       for (const c of this.niches.values())
         if (c.phase !== 'done') {
@@ -301,7 +302,6 @@ export class DashboardModel {
       case 'run/failed': {
         const msg = editorWording(ev.error);
         this.setPhase('failed', msg, { endpoint: isEndpointError(msg) });
-        this.note(`run failed: ${msg}`);
         return;
       }
       default: {
