@@ -694,6 +694,9 @@ function onSnapshot(s: DashboardState, newSeq: number): void {
   appendLog(s.log);
   if (s.kb) kb.setKb(s.kb);
   lastSnapshotMs = ms;
+  // time from the webview's start (navigation) to its first rendered snapshot: the panel's restore time
+  if (!perfInfo.hasAttribute('data-first-render-ms') && s.run)
+    requestAnimationFrame(() => perfInfo.setAttribute('data-first-render-ms', performance.now().toFixed(0)));
   requestAnimationFrame(() => reportPerf(ms));
 }
 

@@ -83,8 +83,7 @@ export class ParetoPlot {
           legend: { position: 'bottom', labels: { boxWidth: 10, usePointStyle: true } },
           tooltip: {
             // a front (or pinned) point is drawn twice (its niche and the front): describe it once
-            filter: (item, _i, items) =>
-              firstOfEachId(items, (x) => (x.raw as XY).p?.id).includes(item),
+            filter: (item, _i, items) => firstOfEachId(items, (x) => (x.raw as XY).p?.id).includes(item),
             callbacks: {
               label: (ctx) => {
                 const raw = ctx.raw as XY;

@@ -11,7 +11,10 @@ const os = require('os');
 const path = require('path');
 
 const BASE = process.env.CS_BASE;
-if (!BASE) throw new Error('CS_BASE is not set: run through scripts/test-vscode.sh, which starts code-server on a free port');
+if (!BASE)
+  throw new Error(
+    'CS_BASE is not set: run through scripts/test-vscode.sh, which starts code-server on a free port',
+  );
 const WS = process.env.WS;
 const ART = process.env.ART || 'test-results/vscode';
 const ROOT = process.env.ROOT || process.cwd();
@@ -250,11 +253,14 @@ const cardGens = async (f) =>
   await until(
     'three generations done',
     async () =>
-      (await progressText(f)).startsWith('3 of 6 generations done') && (await runPhase(f)).startsWith('paused'),
+      (await progressText(f)).startsWith('3 of 6 generations done') &&
+      (await runPhase(f)).startsWith('paused'),
   );
   // the saved message does not stay: once generation 2 took the edit, the panel says it applied
   await f.locator('vscode-tab-header', { hasText: 'Knowledge base' }).click();
-  await until('applied message', async () => /^Applied: in force since generation 2/.test(await text(f, '#kb-message')));
+  await until('applied message', async () =>
+    /^Applied: in force since generation 2/.test(await text(f, '#kb-message')),
+  );
   lap(`KB after the next generation: ${await text(f, '#kb-message')}`);
   await f.locator('vscode-tab-header', { hasText: 'Search' }).click();
   const kbGen2 = fs.readFileSync(path.join(runDir, 'kb', 'gen-02.md'), 'utf8');
@@ -284,7 +290,12 @@ const cardGens = async (f) =>
   f = await dashboardFrame();
   await until('restored panel shows the run', async () => (await text(f, '#run-title')).includes(runs[0]));
   measurements.reloadToPanelMs = Date.now() - tReload;
-  lap(`panel restored after reload in ${measurements.reloadToPanelMs} ms: ${await text(f, '#run-title')} (${await runPhase(f)})`);
+  measurements.restoredWebviewFirstRenderMs = Number(
+    await until('first render time', () => f.getAttribute('#perf', 'data-first-render-ms')),
+  );
+  lap(
+    `panel restored after reload in ${measurements.reloadToPanelMs} ms (webview start → first render ${measurements.restoredWebviewFirstRenderMs} ms): ${await text(f, '#run-title')} (${await runPhase(f)})`,
+  );
   await shot('03-restored-after-reload');
   await resumeBtn.click();
   // step mode survives the reload: one generation, then paused again
@@ -535,7 +546,12 @@ const cardGens = async (f) =>
   await page.keyboard.press('Escape');
   await palette('LLM-NAS: New Search');
   await until('first step', async () =>
-    /search space|dataset/.test((await page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => '')) || ''),
+    /search space|dataset/.test(
+      (await page
+        .locator('.quick-input-widget .quick-input-title')
+        .textContent()
+        .catch(() => '')) || '',
+    ),
   );
   if (/search space/.test(await page.locator('.quick-input-widget .quick-input-title').textContent()))
     await quickInput('search space', { type: 'nb201' });
@@ -555,9 +571,15 @@ const cardGens = async (f) =>
   await until('failed run', async () => (await runPhase(f)) === 'failed', 60000);
   await until('error bar with its fixes', async () => !!(await f.$('#err-open-settings')));
   const errText = await text(f, '#error-text');
-  assert(/cannot reach/.test(errText) && /llmNas\.llm\.endpoint/.test(errText) && !/--base-url/.test(errText), errText);
+  assert(
+    /cannot reach/.test(errText) && /llmNas\.llm\.endpoint/.test(errText) && !/--base-url/.test(errText),
+    errText,
+  );
   const cardStates = await f.$$eval('.niche-card .state', (xs) => xs.map((x) => x.textContent));
-  assert(cardStates.every((x) => x === 'error'), `cards show the failure: ${cardStates}`);
+  assert(
+    cardStates.every((x) => x === 'error'),
+    `cards show the failure: ${cardStates}`,
+  );
   assert(!!(await f.$('.niche-card .card-error')), 'the card says why');
   lap(`endpoint failure in the panel: ${errText.slice(0, 160)}`);
   await shot('12-endpoint-failed-dashboard');
@@ -568,9 +590,12 @@ const cardGens = async (f) =>
   await shot('13-log-tab');
   await f.locator('vscode-tab-header', { hasText: 'Search' }).click();
   // the notification offers the fixes (Open Settings is one of them)
-  const note = page.locator('.notifications-toasts .monaco-list-row, .notifications-center .monaco-list-row', {
-    hasText: 'can be resumed',
-  });
+  const note = page.locator(
+    '.notifications-toasts .monaco-list-row, .notifications-center .monaco-list-row',
+    {
+      hasText: 'can be resumed',
+    },
+  );
   await note.first().waitFor({ timeout: 20000 });
   const noteText = await note.first().textContent();
   assert(/Open Settings/.test(noteText) && /Continue with Built-in Operator/.test(noteText), noteText);
@@ -580,7 +605,9 @@ const cardGens = async (f) =>
   await shot('14-settings-llm');
   const settingsText = await page.locator('.settings-editor').textContent();
   measurements.settingsShowsLlmNas = /LLM-NAS/.test(settingsText);
-  lap(`settings editor open (category "LLM-NAS" shown: ${measurements.settingsShowsLlmNas}; "Llm Nas" shown: ${/Llm Nas/.test(settingsText)})`);
+  lap(
+    `settings editor open (category "LLM-NAS" shown: ${measurements.settingsShowsLlmNas}; "Llm Nas" shown: ${/Llm Nas/.test(settingsText)})`,
+  );
   await page.keyboard.press('Escape');
   // fix the endpoint; the failed run resumes with the CURRENT endpoint, not the one in config.json
   fs.writeFileSync(wsSettings, JSON.stringify({ ...cur, 'llmNas.llm.endpoint': llmUrl }, null, 2));
@@ -588,14 +615,21 @@ const cardGens = async (f) =>
   await page.locator('.tabs-container .tab', { hasText: 'LLM-NAS' }).first().click();
   f = await dashboardFrame();
   await f.click('#err-resume');
-  await until('resumed run completed with the fixed endpoint', async () => (await runPhase(f)) === 'completed', 120000);
+  await until(
+    'resumed run completed with the fixed endpoint',
+    async () => (await runPhase(f)) === 'completed',
+    120000,
+  );
   const failedDir = fs
     .readdirSync(path.join(WS, '.llm-nas', 'runs'))
     .map((d) => path.join(WS, '.llm-nas', 'runs', d))
     .filter((d) => fs.existsSync(path.join(d, 'config.json')))
     .find((d) => JSON.parse(fs.readFileSync(path.join(d, 'config.json'), 'utf8')).budget === 40);
   const cfg = JSON.parse(fs.readFileSync(path.join(failedDir, 'config.json'), 'utf8'));
-  assert(cfg.operatorOptions.baseURL === llmUrl, `config.json took the current endpoint: ${cfg.operatorOptions.baseURL}`);
+  assert(
+    cfg.operatorOptions.baseURL === llmUrl,
+    `config.json took the current endpoint: ${cfg.operatorOptions.baseURL}`,
+  );
   lap(`Resume took the current endpoint ${cfg.operatorOptions.baseURL}: ${await progressText(f)}`);
   await shot('15-resumed-with-current-endpoint');
 

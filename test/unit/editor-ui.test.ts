@@ -18,12 +18,7 @@ import {
   type LlmSettingsLike,
 } from '../../src/extension/endpoint';
 import { readKbState, sameKnowledge } from '../../src/extension/kb';
-import {
-  estimateDuration,
-  formatDuration,
-  predictorItems,
-  stepTitle,
-} from '../../src/extension/pickers';
+import { estimateDuration, formatDuration, predictorItems, stepTitle } from '../../src/extension/pickers';
 import { compareRuns, renameRun, runInfo, runLabel } from '../../src/extension/runinfo';
 import { readStepping, RunSession } from '../../src/extension/session';
 import {
@@ -145,7 +140,10 @@ test('endpoint unreachable mid-run: failed with the setting named, every card in
     assert.equal(c.phase, 'error', `${c.name} shows the failure`);
     assert.match(c.message ?? '', /cannot reach/);
   }
-  assert.ok(snap.log.some((l) => /^\d\d:\d\d:\d\d {2}run failed: cannot reach/.test(l)), snap.log.join('\n'));
+  assert.ok(
+    snap.log.some((l) => /^\d\d:\d\d:\d\d {2}run failed: cannot reach/.test(l)),
+    snap.log.join('\n'),
+  );
   // generation 0 (random samples, no LLM) completed for every niche: one timestamped log line each
   const gen0 = snap.log.filter((l) => / generation 0 done: /.test(l));
   assert.equal(gen0.length, snap.niches.length, snap.log.join('\n'));
@@ -239,7 +237,10 @@ test('knowledge base: blank lines are not a pending edit; the built-in operator 
 });
 
 test('New Search pickers: predictors once each, grouped; duration from measured runs; step titles', () => {
-  const items = predictorItems(['rank-avg', 'naswot', 'nbsz_synflow', 'live', 'live', 'external'], 'rank-avg');
+  const items = predictorItems(
+    ['rank-avg', 'naswot', 'nbsz_synflow', 'live', 'live', 'external'],
+    'rank-avg',
+  );
   const labels = items.filter((x) => !x.separator).map((x) => x.label);
   assert.deepEqual(labels, ['rank-avg', 'live', 'naswot', 'nbsz_synflow', 'external']);
   assert.deepEqual(
@@ -283,7 +284,10 @@ test('runs: names, status and best HV for the Runs view and the resume picker; c
   assert.ok(info.hvRatio! > 0 && info.hvRatio! <= 1);
   const l = runLabel(dir);
   assert.equal(l.label, 'first try');
-  assert.match(l.description, new RegExp(`^completed · 40/40 evaluated · best HV ratio ${info.hvRatio!.toFixed(3)}$`));
+  assert.match(
+    l.description,
+    new RegExp(`^completed · 40/40 evaluated · best HV ratio ${info.hvRatio!.toFixed(3)}$`),
+  );
   assert.match(l.detail, /nb201 · cifar10 · edgegpu_latency · operator builtin · predictor rank-avg/);
   const md = compareRuns([dir, dir]);
   assert.match(md, /\| HV ratio \(benchmark truth\) \| 0\.\d{4} \| 0\.\d{4} \|/);
@@ -342,15 +346,25 @@ test('package.json: run commands hidden from the palette without a run; settings
     contributes: {
       commands: { command: string }[];
       menus: { commandPalette: { command: string; when: string }[] };
-      configuration: { title: string; properties: Record<string, { enum?: unknown[]; enumDescriptions?: unknown[] }> };
+      configuration: {
+        title: string;
+        properties: Record<string, { enum?: unknown[]; enumDescriptions?: unknown[] }>;
+      };
     };
   };
   const when = new Map(pkg.contributes.menus.commandPalette.map((m) => [m.command, m.when]));
   for (const c of ['llmNas.pause', 'llmNas.resume', 'llmNas.step', 'llmNas.stop'])
     assert.match(when.get(c) ?? '', /llmNas\.runActive/, c);
-  for (const c of ['llmNas.exportFront', 'llmNas.openKnowledgeBase']) assert.match(when.get(c) ?? '', /llmNas\.hasRun/, c);
+  for (const c of ['llmNas.exportFront', 'llmNas.openKnowledgeBase'])
+    assert.match(when.get(c) ?? '', /llmNas\.hasRun/, c);
   const ids = new Set(pkg.contributes.commands.map((c) => c.command));
-  for (const c of ['llmNas.testConnection', 'llmNas.renameRun', 'llmNas.deleteRun', 'llmNas.revealRun', 'llmNas.compareRuns'])
+  for (const c of [
+    'llmNas.testConnection',
+    'llmNas.renameRun',
+    'llmNas.deleteRun',
+    'llmNas.revealRun',
+    'llmNas.compareRuns',
+  ])
     assert.ok(ids.has(c), c);
   assert.equal(pkg.contributes.configuration.title, 'LLM-NAS');
   const props = pkg.contributes.configuration.properties;
