@@ -459,7 +459,9 @@ export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
   reg('llmNas.step', control('step'));
   reg('llmNas.stop', control('stop'));
 
-  reg('llmNas.resumeRunFromFolder', async (dir?: string) => {
+  reg('llmNas.resumeRunFromFolder', async (arg?: string | { dir?: string }) => {
+    // a folder path (tests, other commands) or a node of the Runs view (its context menu)
+    const dir = typeof arg === 'string' ? arg : arg?.dir;
     let target = typeof dir === 'string' ? dir : undefined;
     if (!target) {
       const items = listRunDirs().map((d) => ({ ...runLabel(d), dir: d }));

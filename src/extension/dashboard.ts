@@ -350,7 +350,7 @@ export function dashboardSerializer(
       const dir = state?.runDir;
       log.info(`restoring the dashboard${dir ? ` for ${dir}` : ''}`);
       let model: DashboardModel | undefined;
-      if (dir && !controller.live) {
+      if (dir && !controller.live?.active) {
         try {
           model = controller.view(dir);
         } catch (e) {
@@ -363,7 +363,8 @@ export function dashboardSerializer(
       if (!model || !dir) return;
       await new Promise((r) => setTimeout(r, 700));
       const phase = model.runPhase;
-      if (controller.live || !(phase === 'interrupted' || phase === 'stopped' || phase === 'failed')) return;
+      if (controller.live?.active || !(phase === 'interrupted' || phase === 'stopped' || phase === 'failed'))
+        return;
       const stepping = readStepping(dir);
       void vscode.window
         .showInformationMessage(
