@@ -10,7 +10,7 @@ import { testConnection, withBuiltinOperator } from './endpoint.js';
 
 export const OPEN_SETTINGS = 'Open Settings';
 export const TEST_CONNECTION = 'Test Connection';
-export const USE_BUILTIN = 'Continue with Built-in Operator';
+export const USE_BUILTIN = 'Use Built-in Operator';
 export const RESUME = 'Resume';
 
 export function openLlmSettings(): Thenable<unknown> {
@@ -70,7 +70,8 @@ export function installEndpointFailurePolicy(
     const actions =
       policy === 'pause'
         ? [OPEN_SETTINGS, TEST_CONNECTION, RESUME]
-        : [USE_BUILTIN, OPEN_SETTINGS, TEST_CONNECTION, RESUME];
+        : // three actions fit the toast unclipped; Test Connection is in the panel's error bar and the palette
+          [USE_BUILTIN, OPEN_SETTINGS, RESUME];
     void vscode.window
       .showErrorMessage(
         `LLM-NAS: ${message} The run stopped and can be resumed: fix the endpoint and Resume, or continue without the LLM.`,

@@ -610,6 +610,7 @@ const cardGens = async (f) =>
   await shot('14-settings-llm');
   const settingsText = await page.locator('.settings-editor').textContent();
   measurements.settingsShowsLlmNas = /LLM-NAS/.test(settingsText);
+  measurements.settingsShowsLlmNasWordified = /Llm Nas/.test(settingsText);
   lap(
     `settings editor open (category "LLM-NAS" shown: ${measurements.settingsShowsLlmNas}; "Llm Nas" shown: ${/Llm Nas/.test(settingsText)})`,
   );

@@ -347,9 +347,10 @@ test('package.json: run commands hidden from the palette without a run; settings
       commands: { command: string }[];
       menus: { commandPalette: { command: string; when: string }[] };
       configuration: {
+        id: string;
         title: string;
         properties: Record<string, { enum?: unknown[]; enumDescriptions?: unknown[] }>;
-      };
+      }[];
     };
   };
   const when = new Map(pkg.contributes.menus.commandPalette.map((m) => [m.command, m.when]));
@@ -366,8 +367,14 @@ test('package.json: run commands hidden from the palette without a run; settings
     'llmNas.compareRuns',
   ])
     assert.ok(ids.has(c), c);
-  assert.equal(pkg.contributes.configuration.title, 'LLM-NAS');
-  const props = pkg.contributes.configuration.properties;
+  // categories titled "LLM-NAS…", each with the id that the Settings editor trims from its keys' labels
+  const cats = pkg.contributes.configuration;
+  assert.equal(cats[0]!.title, 'LLM-NAS');
+  for (const c of cats) {
+    assert.match(c.title, /^LLM-NAS/);
+    for (const k of Object.keys(c.properties)) assert.equal(k.slice(0, k.lastIndexOf('.')), c.id, k);
+  }
+  const props = Object.assign({}, ...cats.map((c) => c.properties)) as (typeof cats)[number]['properties'];
   for (const k of ['llmNas.defaults.operator', 'llmNas.defaults.predictor', 'llmNas.llm.onEndpointFailure']) {
     assert.ok(props[k]!.enum!.length > 1, k);
     assert.equal(props[k]!.enumDescriptions!.length, props[k]!.enum!.length, k);
