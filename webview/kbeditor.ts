@@ -225,7 +225,7 @@ export class KbEditor {
     const field = h('vscode-textarea', {
       class: 'kb-rule-text',
       value: r.text,
-      rows: Math.min(6, Math.max(1, Math.ceil(r.text.length / 60))),
+      rows: Math.min(6, Math.max(1, Math.ceil(r.text.length / 45))),
       resize: 'vertical',
       'aria-label': `${s.key} ${kind} rule ${pos + 1}`,
       placeholder: kind === 'positive' ? 'a design heuristic to follow' : 'a design heuristic to avoid',
