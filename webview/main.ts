@@ -394,7 +394,7 @@ function renderCard(c: NicheCard): HTMLElement {
       'The generation this niche is in or last finished; numbered from 0, as in the spec files',
     ),
     row(
-      'eval. / planned',
+      'evaluated',
       `${c.evaluated} / ${c.planned}`,
       'evaluated',
       'Architectures evaluated in this niche / children planned for it so far (each generation shares the children out by how much each niche adds to the global front)',
