@@ -11,6 +11,8 @@ export const DASHBOARD_VIEW_TYPE = 'llmNas.dashboard';
 
 export type RunPhase =
   | 'running'
+  /** Pause asked for; the generation in progress is still being evaluated. */
+  | 'pausing'
   | 'paused'
   | 'stopping'
   | 'completed'
@@ -27,6 +29,8 @@ export interface RunSummary {
   space: string;
   dataset: string;
   costMetrics: string[];
+  /** Unit of each cost metric ('ms', 'mJ', ...), same order as costMetrics. */
+  costUnits: string[];
   operator: string;
   predictor: string;
   /** What predicted accuracy means (the predictor's unit), for the axis title. */
@@ -34,7 +38,10 @@ export interface RunSummary {
   generations: number;
   budget: number;
   evaluations: number;
-  /** Highest generation any niche has completed (-1 before generation 0 completes). */
+  /**
+   * Highest generation any niche has completed (-1 before generation 0 completes). Generations are numbered from
+   * 0 everywhere (UI, spec files, events, kb/gen-NN.md, prompts, CLI); counts say "k of G done".
+   */
   generation: number;
   phase: RunPhase;
   /** Pause at every generation boundary (step mode); the run controls offer "Next generation". */
@@ -42,6 +49,10 @@ export interface RunSummary {
   /** True when this window owns the run (controls enabled); false for a folder opened for viewing. */
   live: boolean;
   error?: string;
+  /** The error is the LLM endpoint's (unreachable, key rejected, no such model): the panel offers its fixes. */
+  endpointError?: boolean;
+  /** Seconds per evaluation measured so far in this session (for the ETA), when known. */
+  secondsPerEvaluation?: number;
 }
 
 export interface NicheCard {
@@ -55,7 +66,7 @@ export interface NicheCard {
   planned: number;
   archive: number;
   bestAccuracy?: number;
-  /** Lowest value of the first cost metric in the niche. */
+  /** Lowest value of the first cost metric in the niche (unit: RunSummary.costUnits[0]). */
   lowestCost?: number;
   rejections: number;
   fallbacks: number;
@@ -150,6 +161,10 @@ export interface KbState {
   pending: boolean;
   /** Problems in the file as it is (line-numbered); the run will reject it and keep the version in force. */
   problems?: string[];
+  /** Why the panel may not edit it (a completed run applies no more generations). */
+  readOnly?: string;
+  /** The run's operator does not read the knowledge base (the built-in operator). */
+  unusedByOperator?: boolean;
 }
 
 export interface DashboardState {
@@ -162,7 +177,7 @@ export interface DashboardState {
   history: HistoryRow[];
   coverage: CoverageInfo[];
   kb?: KbState;
-  /** Recent notable events (rejections, fallbacks, errors) as plain text. */
+  /** Recent notable events (rejections, fallbacks, errors, one line per generation per niche), timestamped. */
   log: string[];
 }
 
@@ -192,11 +207,48 @@ export type RunAction = 'pause' | 'resume' | 'stop' | 'step';
 export type WebviewRequest =
   | { type: 'run/control'; action: RunAction }
   | { type: 'run/resumeFolder' }
+  /** Continue a run whose LLM endpoint failed with the built-in operator. */
+  | { type: 'run/fallbackBuiltin' }
+  | { type: 'settings/open'; query: string }
+  | { type: 'llm/testConnection' }
   | { type: 'run/new' }
   | { type: 'spec/open'; archId: string }
   | { type: 'kb/save'; sections: KbSection[]; baseHash: string }
   | { type: 'kb/openFile' }
   | { type: 'export'; format: 'csv' | 'json' };
+
+/** What the endpoint check found (New Search, the command, the panel). */
+export interface ConnectionResult {
+  ok: boolean;
+  endpoint: string;
+  /** One line for the user: what was reached, or what failed and what to change. */
+  message: string;
+  ms: number;
+  /** The configured model is among those the endpoint lists (undefined: it lists none). */
+  modelListed?: boolean;
+}
+
+/** The typed reply of each request (GitLens-style `IpcRequest<Params, Response>`). */
+export interface RequestResults {
+  'run/control': { phase?: RunPhase };
+  'run/resumeFolder': Record<string, never>;
+  'run/fallbackBuiltin': Record<string, never>;
+  'run/new': Record<string, never>;
+  'spec/open': Record<string, never>;
+  'kb/save': { merged: boolean; hash: string };
+  'kb/openFile': Record<string, never>;
+  export: Record<string, never>;
+  'settings/open': Record<string, never>;
+  'llm/testConnection': ConnectionResult;
+}
+export type ResultOf<R extends WebviewRequest> = RequestResults[R['type']];
+
+/** Unit of a cost metric by its name (`<device>_latency` in ms, `<device>_energy` in mJ). */
+export function costUnit(metric: string): string {
+  if (/_latency$/.test(metric) || metric === 'latency') return 'ms';
+  if (/_energy$/.test(metric) || metric === 'energy') return 'mJ';
+  return '';
+}
 
 export type WebviewToHost =
   | { type: 'ready'; protocol: number }
@@ -211,6 +263,10 @@ export interface DashboardUiState {
   tab?: string;
   xMetric?: number;
   yAxis?: 'predicted' | 'truth';
+  /** Plot tools: log-scale x axis, niches hidden by the filter, pinned point ids. */
+  logX?: boolean;
+  hiddenNiches?: number[];
+  pinned?: string[];
 }
 
 export function assertNever(x: never): never {

@@ -18,6 +18,8 @@ export class KbEditor {
   private dirty = false;
   private diskChanged = false;
   private selectedVersion = -1;
+  /** Versions there were when the panel last saved: a new one means the save has been applied. */
+  private versionsAtSave = -1;
   private message: { text: string; error: boolean } | undefined;
   private readonly body = h('div', { class: 'kb-body' });
   private readonly statusEl = h('div', {
@@ -50,6 +52,17 @@ export class KbEditor {
   setKb(kb: KbState): void {
     const fileChanged = this.kb !== undefined && kb.hash !== this.kb.hash && kb.hash !== this.baseHash;
     this.kb = kb;
+    if (this.versionsAtSave >= 0 && kb.versions.length > this.versionsAtSave && !this.message?.error) {
+      // the saved edit is now in force: say so once, instead of "applies at the next generation" forever
+      const v = kb.versions[kb.versions.length - 1]!;
+      this.message = {
+        text: kb.unusedByOperator
+          ? `Recorded in ${v.name} (generation ${v.generation}); the built-in operator does not read it.`
+          : `Applied: in force since generation ${v.generation} (${v.name}).`,
+        error: false,
+      };
+      this.versionsAtSave = -1;
+    }
     if (!this.dirty) {
       this.sections = structuredClone(kb.sections);
       this.baseHash = kb.hash;
@@ -82,8 +95,13 @@ export class KbEditor {
       (r) => {
         this.dirty = false;
         this.diskChanged = false;
+        this.versionsAtSave = this.kb?.versions.length ?? 0;
         this.message = {
-          text: `Saved${r.merged ? ' (merged with the edit made to the file)' : ''}; applies at the next generation.`,
+          text: `Saved${r.merged ? ' (merged with the edit made to the file)' : ''}; ${
+            this.kb?.unusedByOperator
+              ? 'the built-in operator does not read the knowledge base, so it changes nothing in this run.'
+              : 'applies at the next generation.'
+          }`,
           error: false,
         };
         if (this.kb) this.setKb(this.kb);
@@ -108,7 +126,15 @@ export class KbEditor {
           ? `In force: ${inForce.name} (since generation ${inForce.generation})`
           : 'In force: none yet (the first generation that asks the operator takes a snapshot)',
       ),
-      kb.pending
+      kb.readOnly ? h('span', { class: 'notice', id: 'kb-read-only' }, `Read-only. ${kb.readOnly}`) : null,
+      kb.unusedByOperator && !kb.readOnly
+        ? h(
+            'span',
+            { class: 'notice', id: 'kb-unused' },
+            'This run uses the built-in operator (mutation + crossover), which does not read the knowledge base: edits are kept in the file and its history but change nothing here. An LLM run reads it every generation.',
+          )
+        : null,
+      kb.pending && !kb.readOnly
         ? h('span', { class: 'badge pending' }, 'file edited — applies at the next generation')
         : null,
       kb.problems?.length
@@ -135,6 +161,9 @@ export class KbEditor {
 
   private render(): void {
     this.renderStatus();
+    this.root.classList.toggle('read-only', !!this.kb?.readOnly);
+    for (const b of this.root.querySelectorAll<HTMLElement>('#kb-save, #kb-revert'))
+      b.toggleAttribute('disabled', !!this.kb?.readOnly);
     clear(this.body);
     for (const s of this.sections) this.body.append(this.renderSection(s));
     this.renderHistory();
@@ -166,7 +195,7 @@ export class KbEditor {
               this.touch();
               this.render();
               const fields = this.body.querySelectorAll<HTMLElement>(
-                `[data-section="${s.key}"] .kb-rules.${kind} vscode-textfield.kb-rule-text`,
+                `[data-section="${s.key}"] .kb-rules.${kind} .kb-rule-text`,
               );
               fields[fields.length - 1]?.focus();
             },
@@ -191,14 +220,24 @@ export class KbEditor {
       this.touch();
       this.render();
     };
-    const field = h('vscode-textfield', {
+    // a text area that wraps, so a long rule is read whole (a rule is still one line: Enter is not a newline)
+    const ro = !!this.kb?.readOnly;
+    const field = h('vscode-textarea', {
       class: 'kb-rule-text',
       value: r.text,
+      rows: Math.min(6, Math.max(1, Math.ceil(r.text.length / 45))),
+      resize: 'vertical',
       'aria-label': `${s.key} ${kind} rule ${pos + 1}`,
       placeholder: kind === 'positive' ? 'a design heuristic to follow' : 'a design heuristic to avoid',
+      ...(ro ? { readonly: true } : {}),
     }) as HTMLElement & { value: string };
+    field.addEventListener('keydown', (e) => {
+      if ((e as KeyboardEvent).key === 'Enter') e.preventDefault();
+    });
     field.addEventListener('input', () => {
-      r.text = field.value;
+      const one = field.value.replace(/[\r\n]+/g, ' ');
+      if (one !== field.value) field.value = one;
+      r.text = one;
       this.touch();
     });
     const row = h(
@@ -240,6 +279,7 @@ export class KbEditor {
       value: r.evidence ?? '',
       'aria-label': `${s.key} ${kind} rule ${pos + 1} evidence`,
       placeholder: 'evidence (optional): architecture ids, numbers',
+      ...(ro ? { readonly: true } : {}),
     }) as HTMLElement & { value: string };
     evidence.addEventListener('input', () => {
       if (evidence.value.trim()) r.evidence = evidence.value;

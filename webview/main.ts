@@ -10,6 +10,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import {
   assertNever,
@@ -23,37 +24,26 @@ import {
   type NicheCard,
   type RunAction,
   type WebviewRequest,
-  type WebviewToHost,
 } from '../src/protocol.js';
 import { clear, fmt, h, nicheColour } from './dom.js';
+import {
+  coverageClass,
+  coverageCount,
+  metricLabel,
+  phaseLabel,
+  progressLine,
+  shortMetric,
+} from './format.js';
 import { KbEditor } from './kbeditor.js';
 import { HistoryChart, ParetoPlot, type YAxis } from './plot.js';
+import { post, request, settle, vscodeApi } from './rpc.js';
 
-interface VsCodeApi {
-  postMessage(m: WebviewToHost): void;
-  getState(): DashboardUiState | undefined;
-  setState(s: DashboardUiState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-let ui: DashboardUiState = vscode.getState() ?? {};
+let ui: DashboardUiState = vscodeApi.getState() ?? {};
 const saveUi = (patch: Partial<DashboardUiState>): void => {
   ui = { ...ui, ...patch };
-  vscode.setState(ui);
+  vscodeApi.setState(ui);
 };
-const post = (m: WebviewToHost): void => vscode.postMessage(m);
 
-// ---- requests with ids and ok/error replies
-let nextId = 1;
-const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-function request<T = unknown>(r: WebviewRequest): Promise<T> {
-  const id = nextId++;
-  return new Promise<T>((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-    post({ type: 'request', id, request: r });
-  });
-}
 function fire(r: WebviewRequest): void {
   request(r).catch((e: unknown) => showError((e as Error).message));
 }
@@ -89,6 +79,7 @@ const controls = {
   stop: btn('ctl-stop', 'Stop', control('stop')),
   resumeFolder: btn('ctl-resume-folder', 'Resume run', () => fire({ type: 'run/resumeFolder' }), false),
   newSearch: btn('ctl-new', 'New search', () => fire({ type: 'run/new' })),
+  testConnection: btn('ctl-test-connection', 'Test connection', () => testConnection()),
   csv: btn('ctl-export-csv', 'Export CSV', () => fire({ type: 'export', format: 'csv' })),
   json: btn('ctl-export-json', 'Export JSON', () => fire({ type: 'export', format: 'json' })),
 };
@@ -112,7 +103,53 @@ const ySelect = h('vscode-single-select', { id: 'y-axis', 'aria-label': 'y axis'
   value: string;
 };
 const plotInfo = h('span', { class: 'muted', id: 'plot-info' });
-const perfInfo = h('span', { class: 'muted', id: 'perf' });
+// render timings are for the log and the tests (data attributes), not for the user
+const perfInfo = h('span', { id: 'perf', hidden: true });
+const logToggle = h(
+  'vscode-button',
+  {
+    id: 'plot-log-x',
+    secondary: true,
+    title: 'Logarithmic cost axis',
+    onclick: () => {
+      plot.logX = !plot.logX;
+      saveUi({ logX: plot.logX });
+      logToggle.textContent = plot.logX ? 'x: log' : 'x: linear';
+      plot.rebuild();
+    },
+  },
+  'x: linear',
+);
+const resetZoom = h(
+  'vscode-button',
+  {
+    id: 'plot-reset-zoom',
+    secondary: true,
+    title: 'Back to the whole plot (wheel: zoom, drag: pan, Shift+drag: zoom to a box)',
+    onclick: () => plot.resetZoom(),
+  },
+  'Reset zoom',
+);
+const clearPins = h(
+  'vscode-button',
+  {
+    id: 'plot-clear-pins',
+    secondary: true,
+    title: 'Unpin every point (Alt+click a point to pin or unpin it)',
+    onclick: () => {
+      plot.setPinned([]);
+      saveUi({ pinned: [] });
+      renderPlotInfo();
+    },
+  },
+  'Clear pins',
+);
+const nicheFilter = h('span', {
+  class: 'niche-filter',
+  id: 'niche-filter',
+  role: 'group',
+  'aria-label': 'Show niches',
+});
 const canvas = h('canvas', {
   id: 'pareto',
   role: 'img',
@@ -128,13 +165,22 @@ const searchPanel = h(
     { class: 'plot-toolbar' },
     h('label', {}, 'x ', xSelect),
     h('label', {}, 'y ', ySelect),
+    logToggle,
+    resetZoom,
+    clearPins,
+    nicheFilter,
     plotInfo,
     perfInfo,
   ),
   h('div', { class: 'plot-box' }, canvas),
+  h(
+    'p',
+    { class: 'muted plot-help' },
+    'Click a point: open its spec · Alt+click: pin it · wheel: zoom · drag: pan · Shift+drag: zoom to a box',
+  ),
   h('h3', {}, 'Global front'),
   h('p', { class: 'muted' }, 'Keyboard: Tab to a row and press Enter to open its spec file.'),
-  frontTable,
+  h('div', { class: 'table-scroll' }, frontTable),
 );
 const historyCanvas = h('canvas', {
   id: 'history',
@@ -149,11 +195,11 @@ const qualityPanel = h(
   h('p', { class: 'muted', id: 'quality-note' }),
   h('div', { class: 'plot-box small' }, historyCanvas),
   historyTable,
-  h('h3', {}, 'Latency-range coverage'),
+  h('h3', { id: 'coverage-title' }, 'Cost-range coverage'),
   h(
     'p',
     { class: 'muted' },
-    'Each cell is a tenth of the range; filled: the run’s front has a point there; outlined: the reference has one.',
+    'Each cell is a tenth of the cost range. Outlined: the reference has a point there; filled: the run’s front reaches it too; hatched: the front has a point where the reference has none.',
   ),
   coverageBox,
 );
@@ -185,11 +231,14 @@ tabs.addEventListener('vsc-tabs-select', (e) => {
 });
 app.append(errorBar, header, emptyState, tabs);
 
-function showError(msg: string): void {
+let shownError = '';
+function showError(msg: string, actions: HTMLElement[] = []): void {
   errorBar.hidden = false;
+  shownError = msg;
   clear(errorBar);
   errorBar.append(
-    h('span', {}, msg),
+    h('span', { id: 'error-text' }, msg),
+    ...actions,
     h(
       'vscode-button',
       { secondary: true, onclick: () => (errorBar.hidden = true), 'aria-label': 'Dismiss' },
@@ -198,12 +247,40 @@ function showError(msg: string): void {
   );
 }
 
-const plot = new ParetoPlot(canvas, (p) => fire({ type: 'spec/open', archId: p.id }));
-plot.y = ui.yAxis ?? 'truth';
+const connectionResult = h('span', { id: 'connection-result', class: 'muted', role: 'status' });
+function testConnection(): void {
+  connectionResult.textContent = 'testing the endpoint…';
+  request({ type: 'llm/testConnection' }).then(
+    (r) => {
+      connectionResult.textContent = `${r.ok ? '✓' : '✗'} ${r.message} (${r.ms} ms)`;
+      connectionResult.className = r.ok ? 'ok' : 'error';
+      connectionResult.setAttribute('data-ok', String(r.ok));
+    },
+    (e: unknown) => {
+      connectionResult.textContent = `✗ ${(e as Error).message}`;
+      connectionResult.className = 'error';
+    },
+  );
+}
+
+const plot = new ParetoPlot(
+  canvas,
+  (p) => fire({ type: 'spec/open', archId: p.id }),
+  (ids) => {
+    saveUi({ pinned: ids });
+    renderPlotInfo();
+  },
+);
+// the same default y axis for every run: the predicted accuracy the search optimises
+plot.y = ui.yAxis ?? 'predicted';
 plot.xMetric = ui.xMetric ?? 0;
+plot.logX = ui.logX ?? false;
+logToggle.textContent = plot.logX ? 'x: log' : 'x: linear';
+plot.setPinned(ui.pinned ?? []);
+plot.hidden = new Set(ui.hiddenNiches ?? []);
 const historyChart = new HistoryChart(historyCanvas);
 const kb = new KbEditor(kbRoot, {
-  save: (sections, baseHash) => request<{ merged: boolean }>({ type: 'kb/save', sections, baseHash }),
+  save: (sections, baseHash) => request({ type: 'kb/save', sections, baseHash }),
   openFile: () => fire({ type: 'kb/openFile' }),
 });
 
@@ -228,31 +305,70 @@ function renderHeader(): void {
   header.hidden = !r;
   if (!r) return;
   title.textContent = `Run ${r.id}`;
-  subtitle.textContent = `${r.space} · ${r.dataset} · ${r.costMetrics.join(' + ')} · operator ${r.operator} · predictor ${r.predictor} · ${r.dir}`;
-  phase.textContent = r.stepping && r.phase === 'paused' ? 'paused (step mode)' : r.phase;
+  subtitle.textContent = `${r.space} · ${r.dataset} · ${r.costMetrics.map((m, i) => metricLabel(m, r.costUnits[i])).join(' + ')} · operator ${r.operator} · predictor ${r.predictor} · ${r.dir}`;
+  phase.textContent = phaseLabel(r);
   phase.setAttribute('data-phase', r.phase);
+  phase.title =
+    r.phase === 'pausing' ? 'Pause takes effect when the generation in progress has been evaluated' : '';
   progress.max = r.budget;
   progress.value = r.evaluations;
-  progressText.textContent = `generation ${Math.max(0, r.generation + 1)} / ${r.generations} · ${r.evaluations} / ${r.budget} evaluated`;
-  const active = r.live && (r.phase === 'running' || r.phase === 'paused');
+  const eta =
+    r.secondsPerEvaluation !== undefined && (r.phase === 'running' || r.phase === 'pausing')
+      ? ` · about ${fmtSeconds(r.secondsPerEvaluation * Math.max(0, r.budget - r.evaluations))} left (${r.secondsPerEvaluation.toFixed(2)} s per evaluation)`
+      : '';
+  progressText.textContent = progressLine(r) + eta;
+  progressText.title = 'Generations are numbered from 0, as in the spec files and kb/gen-NN.md';
+  const active = r.live && (r.phase === 'running' || r.phase === 'paused' || r.phase === 'pausing');
   controls.pause.hidden = !(r.live && r.phase === 'running');
-  controls.resume.hidden = !(r.live && r.phase === 'paused');
+  controls.resume.hidden = !(r.live && (r.phase === 'paused' || r.phase === 'pausing'));
   controls.step.hidden = !active;
   controls.stop.hidden = !(r.live && (active || r.phase === 'stopping'));
-  controls.resumeFolder.hidden = !(r.phase === 'interrupted' || r.phase === 'stopped');
-  if (r.error) showError(`The run failed: ${r.error}`);
+  controls.resumeFolder.hidden = !(
+    r.phase === 'interrupted' ||
+    r.phase === 'stopped' ||
+    (r.phase === 'failed' && !r.live)
+  );
+  controls.resumeFolder.textContent = r.phase === 'failed' ? 'Resume (current settings)' : 'Resume run';
+  controls.testConnection.hidden = r.operator === 'builtin';
+  if (r.error && r.error !== shownError) {
+    const actions = r.endpointError
+      ? [
+          btn(
+            'err-open-settings',
+            'Open Settings',
+            () => fire({ type: 'settings/open', query: 'llmNas.llm' }),
+            false,
+          ),
+          btn('err-test-connection', 'Test connection', () => testConnection()),
+          btn('err-resume', 'Resume (current settings)', () => fire({ type: 'run/resumeFolder' })),
+          btn('err-builtin', 'Continue with built-in operator', () => fire({ type: 'run/fallbackBuiltin' })),
+          connectionResult,
+        ]
+      : [btn('err-resume', 'Resume', () => fire({ type: 'run/resumeFolder' }))];
+    showError(`The run failed: ${r.error}`, actions);
+  } else if (!r.error && shownError.startsWith('The run failed')) {
+    errorBar.hidden = true;
+    shownError = '';
+  }
 }
 
-/** "edgegpu_latency" → "latency" (the device is in the run's subtitle); the full name is the tooltip. */
-function shortMetric(m: string | undefined): string {
-  if (!m) return 'cost';
-  return m.split('_').slice(1).join(' ') || m;
+function fmtSeconds(s: number): string {
+  if (s < 90) return `${Math.round(s)} s`;
+  const m = Math.round(s / 60);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }
 
 function renderCard(c: NicheCard): HTMLElement {
   const r = state?.run;
-  const row = (k: string, v: string, cls = ''): HTMLElement =>
-    h('div', { class: `kv ${cls}` }, h('span', { class: 'k' }, k), h('span', { class: 'v' }, v));
+  const row = (k: string, v: string, cls = '', tip = ''): HTMLElement =>
+    h(
+      'div',
+      { class: `kv ${cls}`, ...(tip ? { title: tip } : {}) },
+      h('span', { class: 'k' }, k),
+      h('span', { class: 'v' }, v),
+    );
+  const llm = r !== undefined && r.operator !== 'builtin';
+  const unit = r?.costUnits[0] ? ` (${r.costUnits[0]})` : '';
   return h(
     'article',
     {
@@ -271,18 +387,58 @@ function renderCard(c: NicheCard): HTMLElement {
     h('div', { class: 'constraint muted', title: c.constraint }, c.constraint),
     row(
       'generation',
-      `${c.phase === 'done' ? (r?.generations ?? c.generation) : Math.min(c.generation + 1, r?.generations ?? Infinity)} / ${r?.generations ?? '?'}`,
+      c.phase === 'done'
+        ? `all ${r?.generations ?? ''} done`
+        : `${c.generation} (of 0–${(r?.generations ?? 1) - 1})`,
       'gen',
+      'The generation this niche is in or last finished; numbered from 0, as in the spec files',
     ),
-    row('eval. / planned', `${c.evaluated} / ${c.planned}`, 'evaluated'),
-    row('archive', String(c.archive), 'archive'),
-    row('best pred. acc.', fmt(c.bestAccuracy)),
-    row(`min ${shortMetric(r?.costMetrics[0])}`, fmt(c.lowestCost)),
-    row('LLM calls', String(c.llmCalls), 'llm-calls'),
-    row('tokens', c.tokens.toLocaleString('en-US'), 'llm-tokens'),
-    row('LLM cost', `$${c.costUsd.toFixed(4)}`),
-    row('rejected', String(c.rejections)),
-    row('built-in fill-ins', String(c.fallbacks)),
+    row(
+      'evaluated',
+      `${c.evaluated} / ${c.planned}`,
+      'evaluated',
+      'Architectures evaluated in this niche / children planned for it so far (each generation shares the children out by how much each niche adds to the global front)',
+    ),
+    row(
+      'archive',
+      String(c.archive),
+      'archive',
+      'Non-dominated architectures of this niche (its Pareto archive)',
+    ),
+    row(
+      'best proxy score',
+      fmt(c.bestAccuracy),
+      '',
+      `Highest predicted accuracy in this niche: ${r?.predictorUnit ?? 'the predictor’s score'} (not a test accuracy)`,
+    ),
+    row(`min ${shortMetric(r?.costMetrics[0])}${unit}`, fmt(c.lowestCost), '', r?.costMetrics[0] ?? ''),
+    llm ? row('LLM calls', String(c.llmCalls), 'llm-calls') : null,
+    llm ? row('tokens', c.tokens.toLocaleString('en-US'), 'llm-tokens') : null,
+    llm
+      ? row(
+          'LLM cost',
+          `$${c.costUsd.toFixed(4)}`,
+          '',
+          'Priced from the token counts with llmNas.llm.priceInPer1k / priceOutPer1k',
+        )
+      : null,
+    row(
+      'rejected',
+      String(c.rejections),
+      '',
+      'Candidates the validator turned down (invalid, outside the niche, or seen before)',
+    ),
+    llm
+      ? row(
+          'built-in fill-ins',
+          String(c.fallbacks),
+          '',
+          'Children the built-in operator made when the LLM gave too few valid ones',
+        )
+      : null,
+    c.phase === 'error' && c.message
+      ? h('div', { class: 'card-error error', role: 'alert' }, c.message)
+      : null,
   );
 }
 
@@ -305,12 +461,18 @@ function renderSelects(): void {
     (state?.points.some((p) => p.truth !== undefined) ?? false) || (state?.trueFronts.length ?? 0) > 0;
   clear(xSelect);
   (r?.costMetrics ?? []).forEach((m, i) =>
-    xSelect.append(h('vscode-option', { value: String(i), selected: i === plot.xMetric }, m)),
+    xSelect.append(
+      h('vscode-option', { value: String(i), selected: i === plot.xMetric }, metricLabel(m, r?.costUnits[i])),
+    ),
   );
   clear(ySelect);
   if (!truth) plot.y = 'predicted';
   ySelect.append(
-    h('vscode-option', { value: 'predicted', selected: plot.y === 'predicted' }, 'predicted accuracy'),
+    h(
+      'vscode-option',
+      { value: 'predicted', selected: plot.y === 'predicted' },
+      `predicted accuracy (${r?.predictor ?? 'proxy score'})`,
+    ),
   );
   if (truth)
     ySelect.append(
@@ -318,9 +480,33 @@ function renderSelects(): void {
     );
 }
 
+function renderNicheFilter(): void {
+  clear(nicheFilter);
+  for (const n of state?.niches ?? []) {
+    const box = h('input', {
+      type: 'checkbox',
+      'data-niche': n.id,
+      'aria-label': `show niche ${n.name}`,
+      ...(plot.hidden.has(n.id) ? {} : { checked: true }),
+      onchange: (e: Event) => {
+        const on = (e.target as HTMLInputElement).checked;
+        if (on) plot.hidden.delete(n.id);
+        else plot.hidden.add(n.id);
+        saveUi({ hiddenNiches: [...plot.hidden] });
+        plot.rebuild();
+        renderPlotInfo();
+      },
+    });
+    const sw = h('span', { class: 'swatch', 'data-colour': n.id });
+    sw.style.backgroundColor = nicheColour(n.id);
+    nicheFilter.append(h('label', { class: 'niche-toggle', title: n.constraint }, box, sw, n.name));
+  }
+}
+
 function renderPlotInfo(): void {
   const n = plot.size;
-  plotInfo.textContent = `${n} points · ${state?.front.length ?? 0} on the front`;
+  const pins = plot.pinnedCount;
+  plotInfo.textContent = `${n} points · ${state?.front.length ?? 0} on the front${pins ? ` · ${pins} pinned` : ''}${plot.hidden.size ? ` · ${plot.hidden.size} niche${plot.hidden.size > 1 ? 's' : ''} hidden` : ''}`;
   plotInfo.title = state?.run ? `predicted accuracy: ${state.run.predictorUnit}` : '';
   plotInfo.setAttribute('data-points', String(n));
   plotInfo.setAttribute('data-front', String(state?.front.length ?? 0));
@@ -344,9 +530,9 @@ function renderFrontTable(): void {
         {},
         h('th', {}, 'id'),
         h('th', {}, 'niche'),
-        h('th', {}, 'predicted'),
-        ...s.run.costMetrics.map((m) => h('th', {}, m)),
-        truth ? h('th', {}, 'test acc %') : null,
+        h('th', { title: `predicted accuracy: ${s.run.predictorUnit}` }, 'proxy score'),
+        ...s.run.costMetrics.map((m, i) => h('th', {}, metricLabel(m, s.run!.costUnits[i]))),
+        truth ? h('th', {}, 'test accuracy (%)') : null,
         h('th', {}, 'architecture'),
         degenerate ? h('th', {}, 'degenerate') : null,
         h('th', {}, 'why'),
@@ -367,12 +553,12 @@ function renderFrontTable(): void {
             if ((e as KeyboardEvent).key === 'Enter') open();
           },
         },
-        h('td', {}, p.id),
+        h('td', { class: 'id mono' }, p.id),
         h('td', {}, `N${p.niche}`),
         h('td', {}, fmt(p.predicted)),
         ...p.hw.map((v) => h('td', {}, fmt(v))),
         truth ? h('td', {}, fmt(p.truth, 2)) : null,
-        h('td', { class: 'mono' }, p.arch),
+        h('td', { class: 'mono arch', title: p.arch }, p.arch),
         degenerate ? h('td', { class: 'degenerate' }, p.degenerate ?? '') : null,
         h(
           'td',
@@ -389,9 +575,11 @@ function renderQuality(): void {
   const rows = [...history.values()].sort((a, b) => a.generation - b.generation);
   const hasTruth = rows.some((r) => r.hvRatio !== undefined);
   const note = qualityPanel.querySelector('#quality-note')!;
+  const space = state?.run?.space ?? '';
   note.textContent = hasTruth
-    ? 'HV ratio and IGD of the protocol front (scored with the benchmark’s true accuracy and latency) after each generation.'
-    : 'This space has no benchmark ground truth: HV/IGD are not available; the table shows the front size.';
+    ? 'HV ratio and IGD of the protocol front (scored with the benchmark’s true accuracy and cost) after each generation (numbered from 0).'
+    : `No HV ratio or IGD for ${space}: they compare the front with a known true front, and ${space} has no benchmark table of true accuracies (its accuracy is a zero-cost proxy score). The table shows the size of the run’s own front per generation.`;
+  historyCanvas.parentElement!.hidden = !hasTruth;
   historyChart.set(rows);
   clear(historyTable);
   historyTable.append(
@@ -404,9 +592,9 @@ function renderQuality(): void {
         h('th', {}, 'generation'),
         h('th', {}, 'evaluated'),
         h('th', {}, 'front'),
-        h('th', {}, 'HV ratio'),
-        h('th', {}, 'IGD'),
-        h('th', {}, 'coverage'),
+        hasTruth ? h('th', {}, 'HV ratio') : null,
+        hasTruth ? h('th', {}, 'IGD') : null,
+        hasTruth ? h('th', {}, 'coverage') : null,
       ),
     ),
   );
@@ -419,9 +607,9 @@ function renderQuality(): void {
         h('td', {}, r.generation),
         h('td', {}, r.evaluations),
         h('td', {}, r.frontSize),
-        h('td', {}, fmt(r.hvRatio, 4)),
-        h('td', {}, fmt(r.igd, 4)),
-        h('td', {}, fmt(r.coverage, 2)),
+        hasTruth ? h('td', {}, fmt(r.hvRatio, 4)) : null,
+        hasTruth ? h('td', {}, fmt(r.igd, 4)) : null,
+        hasTruth ? h('td', {}, fmt(r.coverage, 2)) : null,
       ),
     );
   historyTable.append(body);
@@ -429,29 +617,30 @@ function renderQuality(): void {
 
 function renderCoverage(cov: CoverageInfo[]): void {
   clear(coverageBox);
+  const r = state?.run;
   for (const c of cov) {
-    const hit = c.bins.filter((b) => b.wanted && b.hit).length;
-    const wanted = c.bins.filter((b) => b.wanted).length;
+    const { hit, wanted, outside } = coverageCount(c.bins);
+    const unit = r?.costUnits[r.costMetrics.indexOf(c.metric)] ?? '';
     const strip = h('div', { class: 'coverage-strip', role: 'list', 'aria-label': `${c.metric} coverage` });
     for (const b of c.bins)
       strip.append(
         h('div', {
           role: 'listitem',
-          class: `bin${b.wanted ? ' wanted' : ''}${b.hit ? ' hit' : ''}`,
-          title: `${fmt(b.lo)} – ${fmt(b.hi)}: ${b.hit ? 'covered' : b.wanted ? 'missed' : 'no reference point'}`,
-          'aria-label': `${fmt(b.lo)} to ${fmt(b.hi)}: ${b.hit ? 'covered' : b.wanted ? 'missed' : 'no reference point'}`,
+          class: coverageClass(b),
+          title: `${fmt(b.lo)} – ${fmt(b.hi)} ${unit}: ${b.wanted ? (b.hit ? 'covered' : 'missed') : b.hit ? 'front point outside the reference' : 'no reference point'}`,
+          'aria-label': `${fmt(b.lo)} to ${fmt(b.hi)} ${unit}: ${b.wanted ? (b.hit ? 'covered' : 'missed') : b.hit ? 'front point outside the reference' : 'no reference point'}`,
         }),
       );
     coverageBox.append(
       h(
         'div',
         { class: 'coverage-row' },
-        h('span', { class: 'metric' }, c.metric),
+        h('span', { class: 'metric' }, metricLabel(c.metric, unit)),
         strip,
         h(
           'span',
-          { class: 'muted' },
-          `${hit}/${wanted} ranges of the ${c.basis === 'true-front' ? 'true front' : 'evaluated set'}`,
+          { class: 'muted coverage-count' },
+          `${hit} of ${wanted} ranges of the ${c.basis === 'true-front' ? 'true front' : 'evaluated set'} covered${outside ? ` (+${outside} outside it)` : ''}`,
         ),
       ),
     );
@@ -464,7 +653,6 @@ function appendLog(lines: string[]): void {
 }
 
 function reportPerf(snapshotMs: number, appendMs?: number): void {
-  perfInfo.textContent = `render ${snapshotMs.toFixed(1)} ms${appendMs !== undefined ? ` · last append ${appendMs.toFixed(1)} ms` : ''}`;
   perfInfo.setAttribute('data-snapshot-ms', snapshotMs.toFixed(2));
   if (appendMs !== undefined) perfInfo.setAttribute('data-append-ms', appendMs.toFixed(2));
   const now = Date.now();
@@ -491,6 +679,7 @@ function onSnapshot(s: DashboardState, newSeq: number): void {
   renderHeader();
   renderCards();
   renderSelects();
+  renderNicheFilter();
   const ms = plot.setAll(
     s.points,
     s.front,
@@ -498,6 +687,7 @@ function onSnapshot(s: DashboardState, newSeq: number): void {
     s.niches.map((n) => n.name),
     s.run?.costMetrics ?? [],
     s.run?.predictor ?? '',
+    s.run?.costUnits ?? [],
   );
   renderPlotInfo();
   renderFrontTable();
@@ -507,6 +697,9 @@ function onSnapshot(s: DashboardState, newSeq: number): void {
   appendLog(s.log);
   if (s.kb) kb.setKb(s.kb);
   lastSnapshotMs = ms;
+  // time from the webview's start (navigation) to its first rendered snapshot: the panel's restore time
+  if (!perfInfo.hasAttribute('data-first-render-ms') && s.run)
+    requestAnimationFrame(() => perfInfo.setAttribute('data-first-render-ms', performance.now().toFixed(0)));
   requestAnimationFrame(() => reportPerf(ms));
 }
 
@@ -547,14 +740,9 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       if (state) state.kb = m.kb;
       kb.setKb(m.kb);
       return;
-    case 'reply': {
-      const p = pending.get(m.id);
-      pending.delete(m.id);
-      if (!p) return;
-      if (m.ok) p.resolve(m.result);
-      else p.reject(new Error(m.error));
+    case 'reply':
+      settle(m);
       return;
-    }
     default:
       assertNever(m);
   }

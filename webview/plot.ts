@@ -6,6 +6,7 @@ import {
   Chart,
   Legend,
   LinearScale,
+  LogarithmicScale,
   LineController,
   LineElement,
   PointElement,
@@ -13,10 +14,25 @@ import {
   Tooltip,
   type ChartDataset,
 } from 'chart.js';
+import zoomPlugin from 'chartjs-plugin-zoom';
 import type { PlotPoint, TrueFront } from '../src/protocol.js';
 import { cssVar, fmt, nicheColour } from './dom.js';
+import { firstOfEachId, frontStyle, metricLabel } from './format.js';
 
-Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, Tooltip, Legend);
+Chart.register(
+  ScatterController,
+  LineController,
+  PointElement,
+  LineElement,
+  LinearScale,
+  LogarithmicScale,
+  Tooltip,
+  Legend,
+  zoomPlugin,
+);
+
+const FRONT = 'Global front';
+const PINNED = 'Pinned';
 
 export type YAxis = 'predicted' | 'truth';
 
@@ -41,11 +57,17 @@ export class ParetoPlot {
   xMetric = 0;
   y: YAxis = 'predicted';
   costMetrics: string[] = [];
+  costUnits: string[] = [];
   predictor = '';
+  logX = false;
+  /** Niches the filter hides. */
+  hidden = new Set<number>();
+  private pinned = new Set<string>();
 
   constructor(
     canvas: HTMLCanvasElement,
     private readonly onOpen: (p: PlotPoint) => void,
+    private readonly onPin: (ids: string[]) => void = () => {},
   ) {
     this.chart = new Chart(canvas, {
       type: 'scatter',
@@ -60,31 +82,46 @@ export class ParetoPlot {
         plugins: {
           legend: { position: 'bottom', labels: { boxWidth: 10, usePointStyle: true } },
           tooltip: {
+            // a front (or pinned) point is drawn twice (its niche and the front): describe it once
+            filter: (item, _i, items) => firstOfEachId(items, (x) => (x.raw as XY).p?.id).includes(item),
             callbacks: {
               label: (ctx) => {
                 const raw = ctx.raw as XY;
                 const p = raw.p;
                 if (!p) return `${ctx.dataset.label}: ${fmt(raw.x)}, ${fmt(raw.y, 2)}`;
                 return [
-                  `${p.id} (N${p.niche}, gen ${p.generation})${this.front.has(p.id) ? ' — on the front' : ''}`,
+                  `${p.id} (niche N${p.niche}, generation ${p.generation})${this.front.has(p.id) ? ' — on the front' : ''}${this.pinned.has(p.id) ? ' — pinned' : ''}`,
                   p.arch,
-                  `predicted ${fmt(p.predicted)}${p.truth !== undefined ? ` · test acc ${fmt(p.truth, 2)}%` : ''}`,
-                  this.costMetrics.map((m, i) => `${m} ${fmt(p.hw[i])}`).join(' · '),
+                  `proxy score ${fmt(p.predicted)}${p.truth !== undefined ? ` · test accuracy ${fmt(p.truth, 2)} %` : ''}`,
+                  this.costMetrics
+                    .map((m, i) => `${metricLabel(m, this.costUnits[i])} ${fmt(p.hw[i])}`)
+                    .join(' · '),
                   ...(p.rationale ? wrap(`${p.operator ? `${p.operator}: ` : ''}${p.rationale}`, 70, 3) : []),
                 ];
               },
             },
+          },
+          zoom: {
+            zoom: {
+              wheel: { enabled: true },
+              drag: { enabled: true, modifierKey: 'shift' },
+              pinch: { enabled: true },
+              mode: 'xy',
+            },
+            pan: { enabled: true, mode: 'xy' },
           },
         },
         scales: {
           x: { type: 'linear', title: { display: true, text: '' } },
           y: { type: 'linear', title: { display: true, text: '' } },
         },
-        onClick: (_e, elements) => {
+        onClick: (e, elements) => {
           const el = elements[0];
           if (!el) return;
           const raw = this.chart.data.datasets[el.datasetIndex]?.data[el.index];
-          if (raw?.p) this.onOpen(raw.p);
+          if (!raw?.p) return;
+          if ((e.native as MouseEvent | null)?.altKey) this.togglePin(raw.p.id);
+          else this.onOpen(raw.p);
         },
         onHover: (e, elements) => {
           const t = e.native?.target as HTMLElement | undefined;
@@ -105,6 +142,26 @@ export class ParetoPlot {
     return { x, y, p };
   }
 
+  togglePin(id: string): void {
+    if (this.pinned.has(id)) this.pinned.delete(id);
+    else this.pinned.add(id);
+    this.rebuild();
+    this.onPin([...this.pinned]);
+  }
+
+  setPinned(ids: string[]): void {
+    this.pinned = new Set(ids);
+    if (this.chart.data.datasets.length) this.rebuild();
+  }
+
+  get pinnedCount(): number {
+    return this.points.filter((p) => this.pinned.has(p.id)).length;
+  }
+
+  resetZoom(): void {
+    (this.chart as unknown as { resetZoom(): void }).resetZoom();
+  }
+
   /** Replaces everything (snapshot). Returns the time spent updating the chart, in ms. */
   setAll(
     points: PlotPoint[],
@@ -113,6 +170,7 @@ export class ParetoPlot {
     niches: string[],
     costMetrics: string[],
     predictor: string,
+    costUnits: string[] = [],
   ): number {
     const t0 = performance.now();
     this.points = points.slice();
@@ -120,6 +178,7 @@ export class ParetoPlot {
     this.trueFronts = trueFronts;
     this.niches = niches;
     this.costMetrics = costMetrics;
+    this.costUnits = costUnits;
     this.predictor = predictor;
     if (this.xMetric >= costMetrics.length) this.xMetric = 0;
     this.rebuild();
@@ -141,13 +200,13 @@ export class ParetoPlot {
     const touched = new Set<number>();
     for (const p of points) {
       const xy = this.xy(p);
-      if (xy) {
+      if (xy && !this.hidden.has(p.niche)) {
         ds[p.niche]!.data.push(xy);
         touched.add(p.niche);
       }
     }
     for (const i of touched) ds[i]!.data.sort(byX);
-    const fi = ds.findIndex((d) => d.label === 'Global front');
+    const fi = ds.findIndex((d) => d.label?.startsWith(FRONT));
     if (fi >= 0) ds[fi]!.data = this.frontLine();
     this.chart.update('none');
     const ms = performance.now() - t0;
@@ -156,9 +215,9 @@ export class ParetoPlot {
   }
 
   private frontLine(): XY[] {
-    // the front line in the chosen axes: front members sorted by the x metric
+    // the front in the chosen axes: front members sorted by the x metric
     return this.points
-      .filter((p) => this.front.has(p.id))
+      .filter((p) => this.front.has(p.id) && !this.hidden.has(p.niche))
       .map((p) => this.xy(p))
       .filter((v): v is XY => !!v)
       .sort((a, b) => a.x - b.x);
@@ -171,9 +230,10 @@ export class ParetoPlot {
   rebuild(): void {
     const byNiche: XY[][] = this.niches.map(() => []);
     for (const p of this.points) {
+      while (byNiche.length <= p.niche) byNiche.push([]);
+      if (this.hidden.has(p.niche)) continue;
       const xy = this.xy(p);
       if (!xy) continue;
-      while (byNiche.length <= p.niche) byNiche.push([]);
       byNiche[p.niche]!.push(xy);
     }
     for (const d of byNiche) d.sort(byX);
@@ -186,10 +246,13 @@ export class ParetoPlot {
       borderWidth: 0,
       backgroundColor: nicheColour(i),
     }));
+    // The front is chosen on predicted accuracy: a line through it only makes sense on that axis. Against the
+    // benchmark's true accuracy the same members are not a front (they zig-zag), so they are drawn as markers.
+    const style = frontStyle(this.y);
     datasets.push({
-      label: 'Global front',
+      label: style.label,
       data: this.frontLine(),
-      showLine: true,
+      showLine: style.showLine,
       borderColor: fg,
       backgroundColor: fg,
       borderWidth: 2,
@@ -197,6 +260,22 @@ export class ParetoPlot {
       pointHoverRadius: 6,
       pointStyle: 'rectRot',
     });
+    const pinned = this.points
+      .filter((p) => this.pinned.has(p.id) && !this.hidden.has(p.niche))
+      .map((p) => this.xy(p))
+      .filter((v): v is XY => !!v)
+      .sort(byX);
+    if (pinned.length)
+      datasets.push({
+        label: PINNED,
+        data: pinned,
+        pointRadius: 7,
+        pointHoverRadius: 9,
+        pointStyle: 'star',
+        borderWidth: 2,
+        borderColor: cssVar('--vscode-charts-yellow', '#cca700'),
+        backgroundColor: cssVar('--vscode-charts-yellow', '#cca700'),
+      });
     const tf = this.trueFronts.find((f) => f.metric === this.costMetrics[this.xMetric]);
     if (tf && this.y === 'truth')
       datasets.push({
@@ -213,11 +292,15 @@ export class ParetoPlot {
     this.chart.data.datasets = datasets;
     const xs = this.chart.options.scales!['x']!;
     const ys = this.chart.options.scales!['y']!;
-    (xs as { title: { text: string } }).title.text = this.costMetrics[this.xMetric] ?? 'cost';
+    const m = this.costMetrics[this.xMetric];
+    (xs as { title: { text: string } }).title.text = m
+      ? `${metricLabel(m, this.costUnits[this.xMetric])}${this.logX ? ', log scale' : ''}`
+      : 'cost';
+    (xs as { type: string }).type = this.logX ? 'logarithmic' : 'linear';
     (ys as { title: { text: string } }).title.text =
       this.y === 'truth'
-        ? 'test accuracy % (benchmark ground truth)'
-        : `predicted accuracy (${this.predictor})`;
+        ? 'test accuracy (%, benchmark ground truth)'
+        : `predicted accuracy: proxy score (${this.predictor})`;
     this.applyTheme();
     this.chart.update('none');
     this.publishHotspots();
@@ -258,7 +341,7 @@ export class ParetoPlot {
       s.grid = { ...(s.grid ?? {}), color: grid };
       s.title = { ...(s.title ?? {}), color: fg };
     }
-    const fi = this.chart.data.datasets.findIndex((d) => d.label === 'Global front');
+    const fi = this.chart.data.datasets.findIndex((d) => d.label?.startsWith(FRONT));
     if (fi >= 0) {
       this.chart.data.datasets[fi]!.borderColor = fg;
       this.chart.data.datasets[fi]!.backgroundColor = fg;

@@ -172,7 +172,8 @@ class Progress {
         n!.archive = e.archive.length;
         if (!this.tty)
           process.stdout.write(
-            `N${e.niche} gen ${e.generation + 1}/${this.generations}: ${e.evaluations} evaluated, archive ${e.archive.length}\n`,
+            // generations are numbered from 0, as in the spec files, kb/gen-NN.md and the editor
+            `N${e.niche} generation ${e.generation} done (${e.generation + 1} of ${this.generations}): ${e.evaluations} evaluated, archive ${e.archive.length}\n`,
           );
         break;
       default:
@@ -191,7 +192,7 @@ class Progress {
         const bar = '█'
           .repeat(Math.round((10 * Math.min(n.gen, this.generations)) / this.generations))
           .padEnd(10, '·');
-        return `\x1b[2KN${id} ${bar} gen ${Math.min(n.gen + 1, this.generations)}/${this.generations}  evaluated ${String(n.evals).padStart(4)}  archive ${String(n.archive).padStart(3)}  rejected ${String(n.rejected).padStart(3)}  ${n.state}`;
+        return `\x1b[2KN${id} ${bar} gen ${n.gen < this.generations ? String(n.gen).padStart(2) : 'done'} (0–${this.generations - 1})  evaluated ${String(n.evals).padStart(4)}  archive ${String(n.archive).padStart(3)}  rejected ${String(n.rejected).padStart(3)}  ${n.state}`;
       });
     process.stdout.write(lines.join('\n') + '\n');
     this.drawn = lines.length;

@@ -21,6 +21,17 @@ import type { RunAction } from '../protocol.js';
 import { readSettings, SECRET_API_KEY } from './config.js';
 import type { RunController } from './controller.js';
 import { DashboardPanel } from './dashboard.js';
+import { operatorOptionsOf } from './endpoint.js';
+import { checkEndpoint, openLlmSettings, OPEN_SETTINGS, showConnectionTest } from './endpoint-ui.js';
+import {
+  describeDevice,
+  describePredictor,
+  estimateDuration,
+  formatDuration,
+  predictorItems,
+  stepTitle,
+} from './pickers.js';
+import { compareRuns, renameRun, runInfo, runLabel } from './runinfo.js';
 import type { RunSession } from './session.js';
 import { listRunDirs, runsRoot, type RunsTree } from './tree.js';
 import { registerExportModelCommands } from './export-model.js';
@@ -77,29 +88,30 @@ async function pick<T extends string>(
   return r?.label as T | undefined;
 }
 
-async function askNumber(title: string, dflt: number, min: number): Promise<number | undefined> {
+async function askNumber(
+  title: string,
+  dflt: number,
+  min: number,
+  hint?: (n: number) => string,
+): Promise<number | undefined> {
   const v = await vscode.window.showInputBox({
     title,
     value: String(dflt),
+    ...(hint ? { prompt: hint(dflt) } : {}),
     ignoreFocusOut: true,
     validateInput: (s) =>
-      Number.isInteger(Number(s)) && Number(s) >= min ? undefined : `an integer ≥ ${min}`,
+      Number.isInteger(Number(s)) && Number(s) >= min
+        ? hint
+          ? { message: hint(Number(s)), severity: vscode.InputBoxValidationSeverity.Info }
+          : undefined
+        : `an integer ≥ ${min}`,
   });
   return v === undefined ? undefined : Number(v);
 }
 
 const SPACE_FILE_ITEM = 'User-defined space file…';
-let warnedNoPrices = false;
-
-/** One line on what a predictor is, for the New Search picker. */
-function describePredictor(p: string): string {
-  if (p === 'rank-avg') return 'mean rank of several zero-cost proxies (zero labels)';
-  if (p === 'live') return 'proxies computed on each network, onnxruntime in worker threads';
-  if (p === 'external') return 'your command scores each candidate';
-  if (p.startsWith('feature:')) return 'a feature of the space (a dry run, no evaluator)';
-  if (/^(nbsz|freerea)_/.test(p)) return 'one published proxy table';
-  return 'one zero-cost proxy';
-}
+/** New Search's steps (space, dataset, devices, metric, predictor, operator, generations, budget, mode). */
+const STEPS = 9;
 
 /** A user-defined space chosen from the workspace's *.space.json files or a file dialog; undefined: cancelled. */
 async function pickSpaceFile(): Promise<string | undefined> {
@@ -127,6 +139,7 @@ async function pickSpaceFile(): Promise<string | undefined> {
 async function buildConfig(
   args: NewSearchArgs,
   trust: ExtensionTrust,
+  context: vscode.ExtensionContext,
 ): Promise<{ config: RunConfig; stepping: boolean } | undefined> {
   const d = readSettings().defaults;
   const auto = args.useDefaults === true;
@@ -135,7 +148,7 @@ async function buildConfig(
     args.space ??
     (args.spaceFile !== undefined || auto
       ? d.space
-      : await pick('LLM-NAS: search space', [...spaces, SPACE_FILE_ITEM], d.space, (x) =>
+      : await pick(stepTitle(1, STEPS, 'search space'), [...spaces, SPACE_FILE_ITEM], d.space, (x) =>
           x === SPACE_FILE_ITEM ? 'a layer-wise space of your own (*.space.json)' : spaceProvider(x).label,
         ));
   if (!space) return undefined;
@@ -159,31 +172,62 @@ async function buildConfig(
     metric: (own && p.metrics.includes(d.metric) ? d.metric : p.defaults.metric) as RunConfig['metric'],
   };
   const dataset =
-    args.dataset ?? (auto ? dflt.dataset : await pick('LLM-NAS: dataset', p.datasets, dflt.dataset));
+    args.dataset ??
+    (auto || p.datasets.length === 1
+      ? dflt.dataset
+      : await pick(stepTitle(2, STEPS, 'dataset'), p.datasets, dflt.dataset));
   if (!dataset) return undefined;
   let devices = args.devices ?? (auto ? dflt.devices : undefined);
-  if (!devices) {
+  let preselected = dflt.devices;
+  while (!devices) {
     const picked = await vscode.window.showQuickPick(
-      p.devices.map((x) => ({ label: x, picked: dflt.devices.includes(x) })),
+      p.devices.map((x) => ({ label: x, description: describeDevice(x), picked: preselected.includes(x) })),
       {
-        title: 'LLM-NAS: target device(s) — each adds a cost objective',
+        title: stepTitle(3, STEPS, 'target device(s) — each adds a cost objective'),
+        placeHolder: 'Space to check, Enter to accept (at least one)',
         canPickMany: true,
         ignoreFocusOut: true,
       },
     );
     if (!picked) return undefined;
-    devices = picked.length ? picked.map((x) => x.label) : dflt.devices;
+    if (picked.length) devices = picked.map((x) => x.label);
+    else {
+      // no silent default: say what is wrong and ask again
+      void vscode.window.showErrorMessage(
+        'LLM-NAS: choose at least one target device (each is a cost objective).',
+      );
+      preselected = [];
+    }
   }
-  const metric = args.metric ?? dflt.metric;
-  const predictors = p.predictors(dataset);
+  const metrics = p.metrics as readonly ('latency' | 'energy')[];
+  const metric =
+    args.metric ??
+    (auto || metrics.length < 2
+      ? dflt.metric
+      : await pick(stepTitle(4, STEPS, 'cost metric'), metrics, dflt.metric, (m) =>
+          m === 'latency' ? 'time per inference (ms)' : 'energy per inference (mJ)',
+        ));
+  if (!metric) return undefined;
+  const predictors = [...new Set(p.predictors(dataset))];
   const dfltPredictor = predictors.includes(d.predictor) ? d.predictor : p.defaults.predictor;
-  const predictor =
-    args.predictor ??
-    (args.externalEvaluator !== undefined
-      ? 'external'
-      : auto || predictors.length === 1
-        ? dfltPredictor
-        : await pick('LLM-NAS: accuracy predictor', predictors, dfltPredictor, describePredictor));
+  let predictor = args.predictor ?? (args.externalEvaluator !== undefined ? 'external' : undefined);
+  if (!predictor) {
+    if (auto || predictors.length === 1) predictor = dfltPredictor;
+    else {
+      const items = predictorItems(predictors, dfltPredictor).map((x) =>
+        x.separator
+          ? { label: x.label, kind: vscode.QuickPickItemKind.Separator }
+          : { label: x.label, description: x.description ?? '' },
+      );
+      const r = await vscode.window.showQuickPick(items, {
+        title: stepTitle(5, STEPS, 'accuracy predictor'),
+        placeHolder: `accuracy predictor (default ${dfltPredictor}: ${describePredictor(dfltPredictor)})`,
+        matchOnDescription: true,
+        ignoreFocusOut: true,
+      });
+      predictor = r?.label;
+    }
+  }
   if (!predictor) return undefined;
   if (predictor === 'external') {
     // a user space may name its own evaluator command; otherwise "external" needs one. It runs in the workspace
@@ -217,24 +261,77 @@ async function buildConfig(
     };
   }
   const ops = operatorIds();
-  const operator =
+  const s = readSettings();
+  const noPrices = s.llm.costCapUsd > 0 && !(s.llm.priceInPer1k > 0 || s.llm.priceOutPer1k > 0);
+  let operator =
     args.operator ??
     (auto || ops.length === 1
       ? d.operator
-      : await pick('LLM-NAS: operator', ops, ops.includes(d.operator) ? d.operator : 'builtin', (o) =>
-          o === 'builtin' ? 'mutation + crossover, no LLM' : 'LLM proposals guided by the knowledge base',
+      : await pick(
+          stepTitle(6, STEPS, 'operator'),
+          ops,
+          ops.includes(d.operator) ? d.operator : 'builtin',
+          (o) =>
+            o === 'builtin'
+              ? 'mutation + crossover, no LLM (ignores the knowledge base)'
+              : `LLM proposals guided by the knowledge base · ${s.llm.model} at ${s.llm.endpoint}${noPrices ? ' · cost cap inactive: no token prices set' : ''}`,
         ));
   if (!operator) return undefined;
+  if (operator !== 'builtin' && !auto && args.operator === undefined) {
+    // Test connection: a run that cannot reach its endpoint should not start
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `LLM-NAS: testing ${s.llm.endpoint}…` },
+      () => checkEndpoint(context.secrets),
+    );
+    if (!r.ok) {
+      const USE_BUILTIN = 'Use the built-in operator';
+      const ANYWAY = 'Start anyway';
+      const a = await vscode.window.showQuickPick(
+        [
+          {
+            label: OPEN_SETTINGS,
+            description: 'fix llmNas.llm.endpoint / model, then start New Search again',
+          },
+          { label: USE_BUILTIN, description: 'mutation + crossover, no LLM' },
+          {
+            label: ANYWAY,
+            description: 'the run fails at its first LLM call if the endpoint stays unreachable',
+          },
+        ],
+        { title: `LLM-NAS: test connection failed — ${r.message}`, ignoreFocusOut: true },
+      );
+      if (!a) return undefined;
+      if (a.label === OPEN_SETTINGS) {
+        await openLlmSettings();
+        return undefined;
+      }
+      if (a.label === USE_BUILTIN) operator = 'builtin';
+    }
+  }
   const generations =
-    args.generations ?? (auto ? d.generations : await askNumber('LLM-NAS: generations', d.generations, 1));
+    args.generations ??
+    (auto ? d.generations : await askNumber(stepTitle(7, STEPS, 'generations'), d.generations, 1));
   if (generations === undefined) return undefined;
+  const estimateOf = (n: number): string => {
+    const e = estimateDuration(n, space, predictor, runsRoot());
+    if (!e) return 'duration unknown for this space';
+    return `≈ ${formatDuration(e.seconds)} (${e.secondsPerEvaluation < 0.1 ? e.secondsPerEvaluation.toFixed(3) : e.secondsPerEvaluation.toFixed(1)} s per evaluation, ${e.basis === 'measured' ? `measured in ${e.runs} earlier run${e.runs === 1 ? '' : 's'} here` : 'typical figure'})`;
+  };
   const budget =
-    args.budget ?? (auto ? d.budget : await askNumber('LLM-NAS: evaluation budget', d.budget, 1));
+    args.budget ??
+    (auto
+      ? d.budget
+      : await askNumber(
+          stepTitle(8, STEPS, 'evaluation budget'),
+          d.budget,
+          1,
+          (n) => `estimated ${estimateOf(n)}`,
+        ));
   if (budget === undefined) return undefined;
   let stepping = args.stepping;
   if (stepping === undefined && !auto) {
     const mode = await pick(
-      'LLM-NAS: how to run',
+      stepTitle(9, STEPS, `how to run · estimated ${estimateOf(budget)}`),
       ['Run to the end', 'Step: pause after each generation'] as const,
       'Run to the end',
       (m) => (m === 'Run to the end' ? '' : 'edit the knowledge base between generations'),
@@ -242,7 +339,6 @@ async function buildConfig(
     if (!mode) return undefined;
     stepping = mode !== 'Run to the end';
   }
-  const s = readSettings();
   const config: RunConfig = {
     format: RUN_FORMAT,
     id: newRunId(),
@@ -260,40 +356,28 @@ async function buildConfig(
     adaptive: true,
     seed: args.seed ?? d.seed,
     ...(Object.keys(spaceOptions).length ? { spaceOptions } : {}),
-    ...(operator !== 'builtin'
-      ? {
-          // the core's LLM option names (src/core/llm/index.ts); the API key never enters the run folder
-          operatorOptions: {
-            baseURL: s.llm.endpoint,
-            model: s.llm.model,
-            maxInflight: s.llm.maxInFlight,
-            temperature: s.llm.temperature,
-            ...(s.llm.priceInPer1k > 0 ? { priceIn: s.llm.priceInPer1k } : {}),
-            ...(s.llm.priceOutPer1k > 0 ? { priceOut: s.llm.priceOutPer1k } : {}),
-            ...(s.llm.costCapUsd > 0 ? { maxCost: s.llm.costCapUsd } : {}),
-            ...(s.llm.maxOutputTokens > 0
-              ? { maxOutputTokens: s.llm.maxOutputTokens, outputTokensField: s.llm.outputTokensField }
-              : {}),
-          },
-        }
-      : {}),
+    // the core's LLM option names (src/core/llm/index.ts); the API key never enters the run folder
+    ...(operator !== 'builtin' ? { operatorOptions: operatorOptionsOf(s.llm) } : {}),
   };
   checkConfig(config);
-  if (
-    operator !== 'builtin' &&
-    s.llm.costCapUsd > 0 &&
-    !(s.llm.priceInPer1k > 0 || s.llm.priceOutPer1k > 0) &&
-    !warnedNoPrices
-  ) {
-    warnedNoPrices = true; // once per window: the settings say the rest
-    void vscode.window.showWarningMessage(
-      `LLM-NAS: the cost cap (${s.llm.costCapUsd} USD) cannot act without token prices: set llmNas.llm.priceInPer1k and priceOutPer1k. Token counts are still recorded.`,
-    );
+  // the cost cap without prices: said once (not on every LLM pick); the operator picker says it too
+  const NO_PRICES_KEY = 'llmNas.warnedNoPrices';
+  if (operator !== 'builtin' && noPrices && !context.globalState.get<boolean>(NO_PRICES_KEY)) {
+    void context.globalState.update(NO_PRICES_KEY, true);
+    void vscode.window
+      .showWarningMessage(
+        `LLM-NAS: the cost cap (${s.llm.costCapUsd} USD) cannot act without token prices: set llmNas.llm.priceInPer1k and priceOutPer1k. Token counts are still recorded.`,
+        OPEN_SETTINGS,
+      )
+      .then((a) => (a === OPEN_SETTINGS ? openLlmSettings() : undefined));
   }
   return { config, stepping: stepping ?? false };
 }
 
-function showProgress(session: RunSession, enabled: boolean): void {
+/** How long the progress notification stays at the start of a run (the status bar carries it after that). */
+const PROGRESS_AT_START_MS = 12_000;
+
+function showProgress(session: RunSession, enabled: boolean, forMs?: number): void {
   if (!enabled) return;
   const { config, model } = session;
   vscode.window
@@ -314,16 +398,18 @@ function showProgress(session: RunSession, enabled: boolean): void {
             const n = model.evaluations;
             progress.report({
               increment: ((n - reported) / config.budget) * 100,
-              message: `generation ${Math.max(0, model.generation + 1)}/${config.generations} · ${n}/${config.budget} evaluated · ${model.runPhase}`,
+              message: `${Math.max(0, model.generation + 1)} of ${config.generations} generations done · ${n}/${config.budget} evaluated · ${model.runPhase}`,
             });
             reported = n;
           }, 250);
           const sub = { dispose: () => clearInterval(tick) };
-          void session.done.finally(() => {
+          const end = (): void => {
             sub.dispose();
             cancel.dispose();
             resolve();
-          });
+          };
+          if (forMs !== undefined) setTimeout(end, forMs);
+          void session.done.finally(end);
         }),
     )
     .then(undefined, () => {});
@@ -358,7 +444,7 @@ export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
 
   reg('llmNas.newSearch', async (args?: NewSearchArgs) => {
     if (!runsRoot()) throw new Error('open a folder first: runs are stored in the workspace');
-    const built = await buildConfig(args ?? {}, trust);
+    const built = await buildConfig(args ?? {}, trust, context);
     if (!built) return undefined;
     const { config, stepping } = built;
     if (config.operator !== 'builtin' && !(await context.secrets.get(SECRET_API_KEY)))
@@ -366,7 +452,7 @@ export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
     const dir = path.join(runsRoot()!, config.id);
     const session = controller.start(dir, config, stepping);
     trust.approveOwnRun(dir, config); // chosen here by the user: resuming this folder later asks nothing
-    showProgress(session, readSettings().showProgressNotification);
+    showProgress(session, readSettings().showProgressNotification, PROGRESS_AT_START_MS);
     if (!args?.noDashboard) openDashboard();
     tree.refresh();
     return dir;
@@ -387,10 +473,12 @@ export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
   reg('llmNas.step', control('step'));
   reg('llmNas.stop', control('stop'));
 
-  reg('llmNas.resumeRunFromFolder', async (dir?: string) => {
+  reg('llmNas.resumeRunFromFolder', async (arg?: string | { dir?: string }) => {
+    // a folder path (tests, other commands) or a node of the Runs view (its context menu)
+    const dir = typeof arg === 'string' ? arg : arg?.dir;
     let target = typeof dir === 'string' ? dir : undefined;
     if (!target) {
-      const items = listRunDirs().map((d) => ({ label: path.basename(d), description: d, dir: d }));
+      const items = listRunDirs().map((d) => ({ ...runLabel(d), dir: d }));
       const browse = { label: 'Browse…', description: 'choose a run folder', dir: '' };
       const r = await vscode.window.showQuickPick([...items, browse], {
         title: 'LLM-NAS: resume which run?',
@@ -412,7 +500,7 @@ export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
     // a folder's command / LLM endpoint is used only with the user's approval (Workspace Trust + modal)
     if (!(await trust.approveRunFolder(target))) return undefined;
     const session = controller.resumeFolder(target);
-    showProgress(session, readSettings().showProgressNotification);
+    showProgress(session, readSettings().showProgressNotification, PROGRESS_AT_START_MS);
     openDashboard();
     return target;
   });
@@ -459,7 +547,96 @@ export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
     if (v === '') await context.secrets.delete(SECRET_API_KEY);
     else await context.secrets.store(SECRET_API_KEY, v);
     log.info(v === '' ? 'API key removed' : 'API key stored in SecretStorage');
+    if (key === undefined)
+      void vscode.window
+        .showInformationMessage(
+          v === ''
+            ? 'LLM-NAS: API key removed.'
+            : 'LLM-NAS: API key stored in VS Code SecretStorage (never in settings or run folders).',
+          ...(v === '' ? [] : ['Test Connection']),
+        )
+        .then((a) => (a ? showConnectionTest(context.secrets, log) : undefined));
     return true;
+  });
+
+  reg('llmNas.testConnection', () => showConnectionTest(context.secrets, log));
+
+  reg('llmNas.showProgress', () => {
+    const s = controller.live;
+    if (!s?.active) throw new Error('no run is active in this window');
+    showProgress(s, true);
+  });
+
+  // ---- run management (the Runs view's context menu; the argument is the tree node or a folder path)
+  const dirOf = async (arg: unknown, title: string): Promise<string | undefined> => {
+    if (typeof arg === 'string') return arg;
+    const d = (arg as { dir?: unknown } | undefined)?.dir;
+    if (typeof d === 'string') return d;
+    const r = await vscode.window.showQuickPick(
+      listRunDirs().map((x) => ({ ...runLabel(x), dir: x })),
+      { title, matchOnDescription: true, matchOnDetail: true },
+    );
+    return r?.dir;
+  };
+  reg('llmNas.renameRun', async (arg?: unknown, name?: string) => {
+    const dir = await dirOf(arg, 'LLM-NAS: rename which run?');
+    if (!dir) return undefined;
+    const v =
+      name ??
+      (await vscode.window.showInputBox({
+        title: `LLM-NAS: name of run ${path.basename(dir)}`,
+        value: runInfo(dir).name ?? '',
+        prompt: 'shown in the Runs view and the resume picker; the folder keeps its id (empty: no name)',
+      }));
+    if (v === undefined) return undefined;
+    renameRun(dir, v);
+    tree.refresh();
+    return v;
+  });
+  reg('llmNas.deleteRun', async (arg?: unknown, confirmed?: boolean) => {
+    const dir = await dirOf(arg, 'LLM-NAS: delete which run?');
+    if (!dir) return undefined;
+    if (controller.live?.dir === dir && controller.live.active)
+      throw new Error('this run is active: stop it before deleting it');
+    const DELETE = 'Delete';
+    if (
+      !confirmed &&
+      (await vscode.window.showWarningMessage(
+        `Delete run ${runLabel(dir).label} and its folder (${dir})? This cannot be undone.`,
+        { modal: true },
+        DELETE,
+      )) !== DELETE
+    )
+      return undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+    log.info(`deleted run folder ${dir}`);
+    tree.refresh();
+    return dir;
+  });
+  reg('llmNas.revealRun', async (arg?: unknown) => {
+    const dir = await dirOf(arg, 'LLM-NAS: reveal which run?');
+    if (dir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
+  });
+  reg('llmNas.compareRuns', async (arg?: unknown, other?: string) => {
+    const a = await dirOf(arg, 'LLM-NAS: compare which run?');
+    if (!a) return undefined;
+    const b =
+      other ??
+      (
+        await vscode.window.showQuickPick(
+          listRunDirs()
+            .filter((x) => x !== a)
+            .map((x) => ({ ...runLabel(x), dir: x })),
+          { title: `LLM-NAS: compare ${runLabel(a).label} with…`, matchOnDescription: true },
+        )
+      )?.dir;
+    if (!b) return undefined;
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'markdown',
+      content: compareRuns([a, b]),
+    });
+    await vscode.window.showTextDocument(doc, { preview: true });
+    return doc.getText();
   });
 
   reg('llmNas.showLog', () => log.show());

@@ -18,6 +18,8 @@ export interface LlmNasSettings {
     /** 0: no limit sent. */
     maxOutputTokens: number;
     outputTokensField: 'max_tokens' | 'max_completion_tokens';
+    /** When the endpoint fails mid-run: ask, continue with the built-in operator, or pause (resumable). */
+    onEndpointFailure: 'ask' | 'builtin' | 'pause';
   };
   defaults: {
     space: string;
@@ -48,6 +50,7 @@ export function readSettings(): LlmNasSettings {
       temperature: get('llm.temperature', 0.7),
       maxOutputTokens: get('llm.maxOutputTokens', 0),
       outputTokensField: get<'max_tokens' | 'max_completion_tokens'>('llm.outputTokensField', 'max_tokens'),
+      onEndpointFailure: get<'ask' | 'builtin' | 'pause'>('llm.onEndpointFailure', 'ask'),
     },
     defaults: {
       space: get('defaults.space', 'nb201'),

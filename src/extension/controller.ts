@@ -3,12 +3,24 @@
 // progress notification all observe this one object. Starting a new run never leaks the old one.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunConfig } from '../core/runstore.js';
+import { writeJsonAtomic } from '../core/fsutil.js';
+import { RunStore, type RunConfig } from '../core/runstore.js';
 import type { RunAction } from '../protocol.js';
 import type { DashboardModel } from './model.js';
 import { FolderTail } from './runview.js';
 import { RunSession, type SessionOptions } from './session.js';
+
+export interface ResumeOptions {
+  /** Step mode; default: the mode recorded in the folder. */
+  stepping?: boolean;
+  /** Rewrites the folder's config.json before the run restarts (current LLM settings, built-in fallback). */
+  rewrite?: (config: RunConfig) => { config: RunConfig; why: string } | undefined;
+}
+
+/** What the window does when a run's LLM endpoint fails (set by main.ts from the settings and the UI). */
+export type EndpointFailureHandler = (dir: string, message: string) => void;
 
 export class RunController implements vscode.Disposable {
   private session: RunSession | undefined;
@@ -21,6 +33,11 @@ export class RunController implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   /** Fires when a live run starts or resumes in this window. */
   readonly onDidStart = this.started.event;
+
+  /** Called when a live run fails on its LLM endpoint (offers settings, a test, the built-in fallback). */
+  onEndpointFailure: EndpointFailureHandler | undefined;
+  /** Applied to every resume that does not bring its own rewrite (main.ts: the current LLM settings). */
+  defaultRewrite: ResumeOptions['rewrite'];
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
@@ -74,12 +91,21 @@ export class RunController implements vscode.Disposable {
     return s;
   }
 
-  resumeFolder(dir: string, stepping = false): RunSession {
+  resumeFolder(dir: string, opts: ResumeOptions = {}): RunSession {
     if (this.session?.active) {
       if (this.session.dir === dir) return this.session;
       throw new Error(`run ${this.session.config.id} is still running; stop it first`);
     }
-    const s = RunSession.resume(dir, this.sessionOptions(stepping));
+    const rewrite = opts.rewrite ?? this.defaultRewrite;
+    if (rewrite) {
+      const before = RunStore.open(dir).readConfig();
+      const r = rewrite(before);
+      if (r) {
+        writeJsonAtomic(path.join(dir, 'config.json'), r.config);
+        this.log.info(`run ${before.id}: config.json updated before resuming (${r.why})`);
+      }
+    }
+    const s = RunSession.resume(dir, this.sessionOptions(opts.stepping));
     this.log.info(`run ${s.config.id} resumed from ${dir}`);
     this.attach(s);
     return s;
@@ -108,13 +134,21 @@ export class RunController implements vscode.Disposable {
     return this.viewed;
   }
 
-  private sessionOptions(stepping: boolean): SessionOptions {
+  private sessionOptions(stepping: boolean | undefined): SessionOptions {
     return {
-      stepping,
+      ...(stepping !== undefined ? { stepping } : {}),
       onError: (e) => {
         this.logError('run failed', e);
+        const s = this.session;
+        if (s && s.model.summary().endpointError && this.onEndpointFailure) {
+          this.onEndpointFailure(s.dir, s.model.summary().error ?? String(e));
+          return;
+        }
         void vscode.window
-          .showErrorMessage(`LLM-NAS: the run failed: ${(e as Error)?.message ?? String(e)}`, 'Show Log')
+          .showErrorMessage(
+            `LLM-NAS: the run failed: ${s?.model.summary().error ?? (e as Error)?.message ?? String(e)}`,
+            'Show Log',
+          )
           .then((a) => (a === 'Show Log' ? this.log.show() : undefined));
       },
       onNotice: (n) => {

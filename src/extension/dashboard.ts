@@ -17,8 +17,10 @@ import {
   type WebviewToHost,
 } from '../protocol.js';
 import type { RunController } from './controller.js';
+import { continueWithBuiltin, checkEndpoint, openLlmSettings } from './endpoint-ui.js';
 import { KbError, readKbState, saveKb } from './kb.js';
 import type { DashboardModel } from './model.js';
+import { readStepping } from './session.js';
 
 const FLUSH_MS = 250;
 
@@ -35,12 +37,20 @@ export class DashboardPanel implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private readonly timer: NodeJS.Timeout;
   private ready = false;
+  private revived = false;
   private shownModel: DashboardModel | undefined;
   private kbHash: string | undefined;
   private kbVersionCount = -1;
+  private kbPhase: string | undefined;
   /** Sections the panel was given per file hash, the base of a three-way merge on save. */
   private readonly kbBases = new Map<string, KbSection[]>();
   private readonly messageListeners = new Set<(m: HostToWebview) => void>();
+
+  /** SecretStorage, for the panel's Test connection (set by main.ts). */
+  static secrets: vscode.SecretStorage | undefined;
+  /** When the panel was created or revived, and when its first snapshot was rendered (restore time). */
+  private readonly createdAt = performance.now();
+  static lastRestoreMs: number | undefined;
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -94,6 +104,7 @@ export class DashboardPanel implements vscode.Disposable {
   ): DashboardPanel {
     DashboardPanel.current?.dispose();
     DashboardPanel.current = new DashboardPanel(panel, extensionUri, controller, log);
+    DashboardPanel.current.revived = true;
     return DashboardPanel.current;
   }
 
@@ -145,6 +156,10 @@ export class DashboardPanel implements vscode.Disposable {
     if (this.kbBases.size > 20) this.kbBases.delete(this.kbBases.keys().next().value!);
     this.kbHash = state.hash;
     this.kbVersionCount = state.versions.length;
+    this.kbPhase = model.runPhase;
+    if (model.runPhase === 'completed')
+      state.readOnly = 'This run is completed: no generation will read the knowledge base any more.';
+    if (model.config.operator === 'builtin') state.unusedByOperator = true;
     return state;
   }
 
@@ -186,7 +201,11 @@ export class DashboardPanel implements vscode.Disposable {
     const d = model.takeDelta();
     if (d) this.post({ type: 'append', seq: d.seq, delta: d.delta });
     const { state } = readKbState(model.dir, model.nicheCards());
-    if (state.hash !== this.kbHash || state.versions.length !== this.kbVersionCount)
+    if (
+      state.hash !== this.kbHash ||
+      state.versions.length !== this.kbVersionCount ||
+      model.runPhase !== this.kbPhase
+    )
       this.post({ type: 'kb', kb: this.kbState(model) });
   }
 
@@ -203,6 +222,12 @@ export class DashboardPanel implements vscode.Disposable {
         this.sendSnapshot();
         return;
       case 'perf':
+        if (m.appendMs === undefined && DashboardPanel.lastRestoreMs === undefined && this.revived) {
+          DashboardPanel.lastRestoreMs = performance.now() - this.createdAt;
+          this.log.info(
+            `dashboard restored: first snapshot rendered ${DashboardPanel.lastRestoreMs.toFixed(0)} ms after the panel was revived`,
+          );
+        }
         DashboardPanel.lastPerf = { points: m.points, snapshotMs: m.snapshotMs, appendMs: m.appendMs };
         this.log.info(
           `dashboard render: ${m.points} points, snapshot ${m.snapshotMs.toFixed(1)} ms` +
@@ -237,6 +262,21 @@ export class DashboardPanel implements vscode.Disposable {
         // through the command: it asks before a folder's command or endpoint is used (src/extension/trust.ts)
         await vscode.commands.executeCommand('llmNas.resumeRunFromFolder', model.dir);
         return {};
+      case 'run/fallbackBuiltin':
+        if (!model) throw new Error('no run is shown');
+        continueWithBuiltin(this.controller, model.dir);
+        return {};
+      case 'settings/open':
+        await (r.query === 'llmNas.llm'
+          ? openLlmSettings()
+          : vscode.commands.executeCommand('workbench.action.openSettings', r.query));
+        return {};
+      case 'llm/testConnection': {
+        if (!DashboardPanel.secrets) throw new Error('SecretStorage is not available');
+        const res = await checkEndpoint(DashboardPanel.secrets);
+        this.log.info(`test connection from the panel: ${res.message} (${res.ms} ms)`);
+        return res;
+      }
       case 'run/new':
         await vscode.commands.executeCommand('llmNas.newSearch');
         return {};
@@ -256,6 +296,8 @@ export class DashboardPanel implements vscode.Disposable {
       }
       case 'kb/save': {
         if (!model) throw new Error('no run is shown');
+        if (model.runPhase === 'completed')
+          throw new Error('this run is completed: its knowledge base is read-only');
         const file = path.join(model.dir, 'knowledge-base.md');
         const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
         // never overwrite unsaved typing in an editor: both edits would not survive
@@ -308,30 +350,33 @@ export function dashboardSerializer(
     async deserializeWebviewPanel(panel, state) {
       const dir = state?.runDir;
       log.info(`restoring the dashboard${dir ? ` for ${dir}` : ''}`);
-      if (dir && !controller.live) {
+      let model: DashboardModel | undefined;
+      if (dir && !controller.live?.active) {
         try {
-          const model = controller.view(dir);
-          // one poll of the folder first: a run another process is writing is followed, not offered
-          await new Promise((r) => setTimeout(r, 700));
-          const phase = model.runPhase;
-          if (phase === 'interrupted' || phase === 'stopped') {
-            void vscode.window
-              .showInformationMessage(
-                `LLM-NAS run ${model.config.id} was interrupted after ${model.evaluations} evaluations. Resume it?`,
-                'Resume',
-              )
-              .then((pick) =>
-                pick === 'Resume'
-                  ? vscode.commands.executeCommand('llmNas.resumeRunFromFolder', dir)
-                  : undefined,
-              )
-              .then(undefined, (e: unknown) => controller.logError('resume after reload', e));
-          }
+          model = controller.view(dir);
         } catch (e) {
           controller.logError(`restoring ${dir}`, e);
         }
       }
+      // the panel first (it renders the folder's state at once); the resume offer after one poll of the folder,
+      // so a run another process is writing is followed, not offered
       DashboardPanel.revive(panel, extensionUri, controller, log);
+      if (!model || !dir) return;
+      await new Promise((r) => setTimeout(r, 700));
+      const phase = model.runPhase;
+      if (controller.live?.active || !(phase === 'interrupted' || phase === 'stopped' || phase === 'failed'))
+        return;
+      const stepping = readStepping(dir);
+      void vscode.window
+        .showInformationMessage(
+          `LLM-NAS run ${model.config.id} was ${phase === 'failed' ? 'stopped by an error' : 'interrupted'} after ${model.evaluations} evaluations${stepping ? ' (step mode)' : ''}. Resume it?`,
+          'Resume',
+        )
+        // through the command: it asks before a folder's command or endpoint is used (src/extension/trust.ts)
+        .then((pick) =>
+          pick === 'Resume' ? vscode.commands.executeCommand('llmNas.resumeRunFromFolder', dir) : undefined,
+        )
+        .then(undefined, (e: unknown) => controller.logError('resume after reload', e));
     },
   };
 }

@@ -181,6 +181,28 @@ function problemsOf(e: unknown): string[] {
   return [(e as Error)?.message ?? String(e)];
 }
 
+/**
+ * The file says the same as the version in force: equal rules once parsed (blank lines, trailing spaces and
+ * formatting do not count), or equal text apart from whitespace when either does not parse.
+ */
+export function sameKnowledge(a: string, b: string, niches: number): boolean {
+  const squash = (t: string): string =>
+    t
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter((l) => l !== '')
+      .join('\n');
+  if (squash(a) === squash(b)) return true;
+  try {
+    return (
+      formatKnowledgeBase(parseKnowledgeBase(a, { niches })) ===
+      formatKnowledgeBase(parseKnowledgeBase(b, { niches }))
+    );
+  } catch {
+    return false;
+  }
+}
+
 export function readKbState(
   dir: string,
   niches: readonly NicheRef[],
@@ -203,7 +225,7 @@ export function readKbState(
       hash: hashText(text),
       sections: sectionsOf(kb, niches),
       versions,
-      pending: last !== undefined && last.text !== text,
+      pending: last !== undefined && !sameKnowledge(last.text, text, niches.length),
       ...(problems.length ? { problems } : {}),
     },
     problems,

@@ -11,6 +11,9 @@ import type { DashboardUiState } from '../protocol.js';
 import { createCommands, type CommandHandler } from './commands.js';
 import { onSettingsChanged, readSettings, SECRET_API_KEY } from './config.js';
 import { RunController } from './controller.js';
+import { withCurrentLlmSettings } from './endpoint.js';
+import { installEndpointFailurePolicy } from './endpoint-ui.js';
+import { formatDuration } from './pickers.js';
 import { DashboardPanel, dashboardSerializer } from './dashboard.js';
 import { RunsTree } from './tree.js';
 import { ExtensionTrust, redactingLog } from './trust.js';
@@ -36,6 +39,15 @@ export function start(context: vscode.ExtensionContext, channel: vscode.LogOutpu
   // (the CLI uses $LLM_NAS_CACHE_DIR or ~/.cache/llm-nas); the worker threads get it from the pool
   if (!process.env['LLM_NAS_CACHE_DIR']) setCacheDir(context.globalStorageUri.fsPath);
   const controller = new RunController(log);
+  // Resume takes the current LLM settings (not the endpoint frozen in config.json) and a failing endpoint
+  // offers its fixes instead of a dead end
+  controller.defaultRewrite = (c) => {
+    const r = withCurrentLlmSettings(c, readSettings().llm);
+    return r.changed.length
+      ? { config: r.config, why: `current LLM settings: ${r.changed.join(', ')}` }
+      : undefined;
+  };
+  installEndpointFailurePolicy(controller, context.secrets, log);
   const tree = new RunsTree(controller);
   context.subscriptions.push(controller, tree);
   const commands = createCommands({ context, controller, log, tree, trust });
@@ -54,22 +66,50 @@ export function start(context: vscode.ExtensionContext, channel: vscode.LogOutpu
   // the stored key goes only to the settings' endpoint; a folder's endpoint gets a key only once approved
   setApiKeyResolver((s) => trust.keyFor(s, apiKey));
   const serializer = dashboardSerializer(context.extensionUri, controller, log);
+  DashboardPanel.secrets = context.secrets;
 
   // status bar: the current run's progress; click opens the dashboard
   const status = vscode.window.createStatusBarItem('llmNas.status', vscode.StatusBarAlignment.Left, 50);
   status.name = 'LLM-NAS';
   status.command = 'llmNas.openDashboard';
   let pending: NodeJS.Timeout | undefined;
+  // `when` clauses of the run commands (palette and menus): what a command needs is there
+  const contextKeys = { hasRun: undefined as boolean | undefined, active: undefined as boolean | undefined };
+  const setContext = (key: 'hasRun' | 'active', v: boolean): void => {
+    if (contextKeys[key] === v) return;
+    contextKeys[key] = v;
+    void vscode.commands.executeCommand(
+      'setContext',
+      `llmNas.${key === 'hasRun' ? 'hasRun' : 'runActive'}`,
+      v,
+    );
+  };
   const paint = (): void => {
     pending = undefined;
     const m = controller.model;
+    setContext('hasRun', !!m);
+    const live = controller.live;
+    setContext('active', !!live?.active);
+    void vscode.commands.executeCommand('setContext', 'llmNas.runPhase', live?.active ? m?.runPhase : '');
     if (!m) return status.hide();
+    const s = m.summary();
     const icon =
-      m.runPhase === 'running' ? '$(sync~spin)' : m.runPhase === 'paused' ? '$(debug-pause)' : '$(beaker)';
-    status.text = `${icon} LLM-NAS gen ${Math.max(0, m.generation + 1)}/${m.config.generations} · ${m.evaluations}/${m.config.budget}`;
-    status.tooltip = `Run ${m.config.id}: ${m.runPhase}. Click to open the dashboard.`;
+      s.phase === 'running' || s.phase === 'pausing'
+        ? '$(sync~spin)'
+        : s.phase === 'paused'
+          ? '$(debug-pause)'
+          : s.phase === 'failed'
+            ? '$(error)'
+            : '$(beaker)';
+    const eta =
+      s.secondsPerEvaluation !== undefined && (s.phase === 'running' || s.phase === 'pausing')
+        ? ` · ETA ${formatDuration(s.secondsPerEvaluation * Math.max(0, s.budget - s.evaluations))}`
+        : '';
+    status.text = `${icon} LLM-NAS ${Math.max(0, s.generation + 1)}/${s.generations} generations · ${s.evaluations}/${s.budget}${eta}`;
+    status.tooltip = `Run ${m.config.id}: ${s.phase}; ${Math.max(0, s.generation + 1)} of ${s.generations} generations done (numbered from 0), ${s.evaluations} of ${s.budget} evaluated${s.secondsPerEvaluation !== undefined ? `, ${s.secondsPerEvaluation.toFixed(2)} s per evaluation` : ''}. Click to open the dashboard.`;
     status.show();
   };
+  paint();
   context.subscriptions.push(
     status,
     controller.onDidChange(() => {

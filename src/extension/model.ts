@@ -6,6 +6,8 @@
 import type { EvaluatedRecord, SearchEvent } from '../core/events.js';
 import { nonDominated } from '../core/pareto.js';
 import type { RunConfig } from '../core/runstore.js';
+import { costUnit } from '../protocol.js';
+import { editorWording, isEndpointError } from './endpoint.js';
 import type {
   AppendPayload,
   CoverageInfo,
@@ -72,6 +74,11 @@ export class DashboardModel {
   private readonly log: string[] = [];
   private phase: RunPhase;
   private error: string | undefined;
+  private endpointError = false;
+  /** Time of the event being applied (from events.jsonl when replayed), for the log's timestamps. */
+  private eventTime: string | undefined;
+  /** Wall time and evaluations since this model went live, for seconds per evaluation (the ETA). */
+  private liveSince: { ms: number; evaluations: number } | undefined;
   stepping = false;
   live: boolean;
 
@@ -129,21 +136,32 @@ export class DashboardModel {
     return this.front;
   }
 
-  setPhase(phase: RunPhase, error?: string): void {
+  setPhase(phase: RunPhase, error?: string, opts: { endpoint?: boolean } = {}): void {
+    if (error) error = editorWording(error);
     if (this.phase === phase && this.error === error) return;
     this.phase = phase;
     this.error = error;
+    this.endpointError = opts.endpoint ?? isEndpointError(error);
+    if (phase === 'running' && this.live && !this.liveSince)
+      this.liveSince = { ms: Date.now(), evaluations: this.records.size };
     if (phase === 'paused' || phase === 'completed')
       for (const c of this.niches.values())
         if (c.phase !== 'done' && c.phase !== 'error')
           this.cardPhase(c, phase === 'paused' ? 'paused' : 'done');
     if (phase === 'running')
       for (const c of this.niches.values()) if (c.phase === 'paused') this.cardPhase(c, 'waiting');
-    // a run that ended early leaves no niche busy
-    if (phase === 'stopped' || phase === 'interrupted' || phase === 'failed')
+    // a run that ended early leaves no niche busy; a failure shows on every niche it stopped
+    if (phase === 'stopped' || phase === 'interrupted')
       for (const c of this.niches.values())
         if (c.phase === 'paused' || c.phase === 'proposing' || c.phase === 'evaluating')
           this.cardPhase(c, 'waiting');
+    if (phase === 'failed' && error) this.note(`run failed: ${error}`);
+    if (phase === 'failed')
+      for (const c of this.niches.values())
+        if (c.phase !== 'done') {
+          if (error) c.message = error;
+          this.cardPhase(c, 'error');
+        }
     this.dirty = true;
   }
 
@@ -162,7 +180,15 @@ export class DashboardModel {
     return c;
   }
 
-  private note(line: string): void {
+  /** True while some niche is proposing or evaluating (a pause waits for them). */
+  get busy(): boolean {
+    for (const c of this.niches.values())
+      if (c.phase === 'proposing' || c.phase === 'evaluating') return true;
+    return false;
+  }
+
+  private note(text: string): void {
+    const line = `${clock(this.eventTime)}  ${text}`;
     this.log.push(line);
     if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
     this.newLog.push(line);
@@ -170,6 +196,8 @@ export class DashboardModel {
 
   apply(e: ModelEvent): void {
     this.dirty = true;
+    const t = (e as { t?: unknown }).t;
+    this.eventTime = typeof t === 'string' ? t : undefined;
     const ev = e as SearchEvent | StoreEvent;
     switch (ev.type) {
       case 'niche/state': {
@@ -230,6 +258,17 @@ export class DashboardModel {
         if (c.phase !== 'done' && c.phase !== 'error') c.phase = 'waiting';
         this.archives.set(ev.niche, ev.archive);
         this.completedGeneration = Math.max(this.completedGeneration, ev.generation);
+        {
+          const best = c.bestAccuracy !== undefined ? `, best proxy score ${c.bestAccuracy.toFixed(3)}` : '';
+          const unit = costUnit(this.config.costMetrics[0] ?? '');
+          const low =
+            c.lowestCost !== undefined
+              ? `, lowest ${shortName(this.config.costMetrics[0])} ${c.lowestCost.toFixed(3)}${unit ? ` ${unit}` : ''}`
+              : '';
+          this.note(
+            `${c.name} generation ${ev.generation} done: ${ev.evaluations} evaluated, archive ${ev.archive.length}${best}${low}${ev.exhausted ? ', exhausted' : ''}`,
+          );
+        }
         this.frontDirty = true;
         this.dirtyGenerations.add(ev.generation);
         return;
@@ -261,10 +300,11 @@ export class DashboardModel {
         this.setPhase('stopped');
         this.note(`run stopped: ${ev.reason}`);
         return;
-      case 'run/failed':
-        this.setPhase('failed', ev.error);
-        this.note(`run failed: ${ev.error}`);
+      case 'run/failed': {
+        const msg = editorWording(ev.error);
+        this.setPhase('failed', msg, { endpoint: isEndpointError(msg) });
         return;
+      }
       default: {
         const n = e as NoticeEvent;
         const where =
@@ -274,7 +314,11 @@ export class DashboardModel {
             `${where}: the LLM revised the knowledge base (${n.positive} positive, ${n.negative} negative rules)`,
           );
         else if (n.type === 'kb/edited')
-          this.note(`${where}: your knowledge-base edit took effect (${n.file})`);
+          this.note(
+            this.config.operator === 'builtin'
+              ? `${where}: your knowledge-base edit was recorded (${n.file}); the built-in operator does not read the knowledge base, so it changes nothing in this run`
+              : `${where}: your knowledge-base edit took effect (${n.file})`,
+          );
         else if (n.message) this.note(`${where ? `${where}: ` : ''}${n.message}`);
       }
     }
@@ -364,6 +408,7 @@ export class DashboardModel {
       space: c.space,
       dataset: c.dataset,
       costMetrics: c.costMetrics,
+      costUnits: c.costMetrics.map(costUnit),
       operator: c.operator,
       predictor: c.predictor,
       predictorUnit: this.predictorUnit,
@@ -375,7 +420,19 @@ export class DashboardModel {
       stepping: this.stepping,
       live: this.live,
       ...(this.error ? { error: this.error } : {}),
+      ...(this.error && this.endpointError ? { endpointError: true } : {}),
+      ...(this.secondsPerEvaluation() !== undefined
+        ? { secondsPerEvaluation: this.secondsPerEvaluation()! }
+        : {}),
     };
+  }
+
+  /** Wall seconds per evaluation since the model went live (at least 5 evaluations), else undefined. */
+  secondsPerEvaluation(): number | undefined {
+    if (!this.liveSince) return undefined;
+    const n = this.records.size - this.liveSince.evaluations;
+    if (n < 5) return undefined;
+    return (Date.now() - this.liveSince.ms) / 1000 / n;
   }
 
   /** Full state; resets the pending delta (the snapshot includes it). */
@@ -419,6 +476,21 @@ export class DashboardModel {
     this.dirty = false;
     return { seq: ++this.seq, delta };
   }
+}
+
+/** "12:03:07" (local time) of an ISO time, or of now. */
+export function clock(iso?: string): string {
+  const d = iso ? new Date(iso) : new Date();
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return Number.isNaN(d.getTime())
+    ? '--:--:--'
+    : `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** "edgegpu_latency" → "latency". */
+function shortName(m: string | undefined): string {
+  if (!m) return 'cost';
+  return m.split('_').slice(1).join(' ') || m;
 }
 
 /** A niche card before any event: nothing evaluated, waiting. */

@@ -3,14 +3,30 @@
 // folder stays resumable. No `vscode` here, so it is the same object under test and in the editor.
 
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeJsonAtomic } from '../core/fsutil.js';
 import type { SearchEvent } from '../core/events.js';
 import { SearchRun, type RunHandlers, type RunNotice } from '../core/run.js';
 import type { RunConfig } from '../core/runstore.js';
 import type { DashboardModel, ModelEvent } from './model.js';
 import { LlmTail, modelFromFolder, newModel } from './runview.js';
 
+/** The folder's UI state (step mode), so a reload or a later Resume keeps it. */
+export const UI_STATE_FILE = 'ui-state.json';
+
+/** Step mode recorded in a run folder (false when none is recorded). */
+export function readStepping(dir: string): boolean {
+  try {
+    const v = JSON.parse(fs.readFileSync(path.join(dir, UI_STATE_FILE), 'utf8')) as { stepping?: unknown };
+    return v.stepping === true;
+  } catch {
+    return false;
+  }
+}
+
 export interface SessionOptions {
-  /** Pause after every generation (the panel's "Next generation" runs one more). */
+  /** Pause after every generation (the panel's "Next generation" runs one more). Resume: the folder's mode. */
   stepping?: boolean;
   onError?: (e: unknown) => void;
   /** Knowledge-base and LLM notices (an invalid edit rejected, budget reached, ...). */
@@ -42,6 +58,7 @@ export class RunSession {
       },
     };
     this.run = start(handlers);
+    this.saveStepping();
     this.llm = new LlmTail(this.model);
     this.llmTimer = setInterval(() => {
       if (this.llm.poll()) this.emitter.emit('change');
@@ -64,8 +81,9 @@ export class RunSession {
     const model = modelFromFolder(dir);
     model.live = true;
     model.setPhase('running');
-    const s = new RunSession(model, (h) => SearchRun.resume(dir, h), opts);
-    s.stepLimit = opts.stepping ? model.generation + 1 : Number.MAX_SAFE_INTEGER;
+    const stepping = opts.stepping ?? readStepping(dir);
+    const s = new RunSession(model, (h) => SearchRun.resume(dir, h), { ...opts, stepping });
+    s.stepLimit = stepping ? model.generation + 1 : Number.MAX_SAFE_INTEGER;
     return s;
   }
 
@@ -93,12 +111,31 @@ export class RunSession {
       if (this.model.stepping && e.generation > this.stepLimit && this.run) this.pauseNow();
     }
     this.model.apply(e as ModelEvent);
+    // a pause waits for the generation in progress: "pausing" until no niche is proposing or evaluating
+    if (this.model.runPhase === 'pausing' && !this.model.busy) this.model.setPhase('paused');
     this.emitter.emit('change');
   }
 
   private pauseNow(): void {
     this.run.pause();
-    this.model.setPhase('paused');
+    this.model.setPhase(this.model.busy ? 'pausing' : 'paused');
+  }
+
+  private saveStepping(): void {
+    try {
+      const f = path.join(this.model.dir, UI_STATE_FILE);
+      if (!fs.existsSync(this.model.dir)) return;
+      let old: Record<string, unknown> = {};
+      try {
+        old = JSON.parse(fs.readFileSync(f, 'utf8')) as Record<string, unknown>;
+      } catch {
+        // none yet
+      }
+      if (old['stepping'] !== this.model.stepping)
+        writeJsonAtomic(f, { ...old, stepping: this.model.stepping });
+    } catch {
+      // a UI preference: never fail the run over it
+    }
   }
 
   private finish(error?: string): void {
@@ -129,6 +166,7 @@ export class RunSession {
   /** Runs freely to the end (leaves step mode). */
   resume(): void {
     this.model.stepping = false;
+    this.saveStepping();
     this.run.resume();
     if (this.run.status === 'running') this.model.setPhase('running');
     this.emitter.emit('change');
@@ -137,6 +175,7 @@ export class RunSession {
   /** Runs the next generation, then pauses again. */
   step(): void {
     this.model.stepping = true;
+    this.saveStepping();
     this.stepLimit = this.plannedGeneration;
     if (this.run.status === 'paused') this.run.resume();
     if (this.run.status === 'running') this.model.setPhase('running');

@@ -8,7 +8,9 @@ import * as vscode from 'vscode';
 import type { RunController } from './controller.js';
 import { readSettings } from './config.js';
 import type { DashboardModel } from './model.js';
+import { costUnit } from '../protocol.js';
 import { modelFromFolder } from './runview.js';
+import { runInfo, runLabel } from './runinfo.js';
 
 type Node =
   | { kind: 'run'; dir: string; id: string }
@@ -75,13 +77,33 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   getTreeItem(n: Node): vscode.TreeItem {
     if (n.kind === 'run') {
-      const m = this.model(n.dir);
-      const item = new vscode.TreeItem(n.id, vscode.TreeItemCollapsibleState.Collapsed);
+      const live = this.controller.live;
+      const isLive = !!live && live.dir === n.dir && live.active;
+      const info = runLabel(n.dir, isLive ? live.model.runPhase : undefined);
+      const status = isLive ? live.model.runPhase : runInfo(n.dir).status;
+      const item = new vscode.TreeItem(info.label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `run:${n.dir}`;
-      item.description = m ? `${m.runPhase} · ${m.evaluations} evaluated` : 'unreadable';
-      item.tooltip = n.dir;
-      item.contextValue = 'llmNasRun';
-      item.iconPath = new vscode.ThemeIcon(m?.runPhase === 'running' ? 'sync~spin' : 'beaker');
+      item.description = info.description;
+      const tip = new vscode.MarkdownString(undefined, true);
+      tip.appendText(`${info.label}\n${info.detail}\n${n.dir}`);
+      item.tooltip = tip;
+      item.contextValue =
+        !isLive && (status === 'interrupted' || status === 'stopped' || status === 'failed')
+          ? 'llmNasRun.resumable'
+          : 'llmNasRun';
+      item.iconPath = new vscode.ThemeIcon(
+        isLive && status === 'running'
+          ? 'sync~spin'
+          : status === 'paused' || status === 'pausing'
+            ? 'debug-pause'
+            : status === 'completed'
+              ? 'pass'
+              : status === 'failed'
+                ? 'error'
+                : status === 'stopped' || status === 'interrupted'
+                  ? 'debug-stop'
+                  : 'beaker',
+      );
       item.command = { command: 'llmNas.openDashboard', title: 'Open Dashboard', arguments: [n.dir] };
       return item;
     }
@@ -89,14 +111,14 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       const item = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `niche:${n.dir}:${n.niche}`;
       item.description = `${n.count} evaluated`;
-      item.tooltip = n.constraint;
-      item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+      item.tooltip = `Niche ${n.label}: ${n.constraint} (${n.count} architectures evaluated)`;
+      item.iconPath = new vscode.ThemeIcon('layers');
       return item;
     }
     const item = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.None);
     item.id = `arch:${n.dir}:${n.id}`;
     item.description = n.detail;
-    item.tooltip = `${n.id}${n.onFront ? ' (on the global front)' : ''}`;
+    item.tooltip = `${n.id}: ${n.detail}${n.onFront ? ' (on the global front)' : ''}. Click to open its spec file.`;
     item.iconPath = new vscode.ThemeIcon(n.onFront ? 'star-full' : 'circuit-board');
     item.contextValue = 'llmNasArch'; // Export Model…, Measure on This Machine
     const uri = vscode.Uri.file(path.join(n.dir, 'archs', `${n.id}.json`));
@@ -130,7 +152,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
           dir: n.dir,
           id: p.id,
           label: p.id,
-          detail: `acc ${p.predicted.toFixed(3)}${metric ? ` · ${metric} ${p.hw[0]?.toFixed(3)}` : ''} · gen ${p.generation}`,
+          detail: `proxy score ${p.predicted.toFixed(3)}${metric ? ` · ${metric.split('_').slice(1).join(' ') || metric} ${p.hw[0]?.toFixed(3)}${costUnit(metric) ? ` ${costUnit(metric)}` : ''}` : ''} · generation ${p.generation}`,
           onFront: front.has(p.id),
         }));
     }

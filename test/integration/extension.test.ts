@@ -225,8 +225,34 @@ describe('LLM-NAS in a real extension host', function () {
     assert.ok(fs.statSync(onnxOut).size > 1000);
   });
 
+  /** A stopped (resumable) run: its knowledge base is editable, unlike a completed run's. */
+  let kbRunDir = '';
+  async function stoppedRun(): Promise<string> {
+    if (kbRunDir) return kbRunDir;
+    const dir = await vscode.commands.executeCommand<string>('llmNas.newSearch', {
+      useDefaults: true,
+      generations: 4,
+      budget: 60,
+      stepping: true,
+      noDashboard: true,
+    });
+    const s = api.controller.live!;
+    await waitFor('paused after generation 0', () => s.model.runPhase === 'paused');
+    await vscode.commands.executeCommand('llmNas.stop');
+    await s.done;
+    kbRunDir = dir;
+    return dir;
+  }
+
   it('the dashboard answers ready with a snapshot; an invalid knowledge-base edit is rejected with a message', async () => {
+    // a completed run's knowledge base is read-only (no generation reads it any more)
     await vscode.commands.executeCommand('llmNas.openDashboard', firstRun);
+    await assert.rejects(
+      () => Promise.resolve(api.dashboard()!.handle({ type: 'kb/save', sections: [], baseHash: '' })),
+      /completed: its knowledge base is read-only/,
+    );
+    const kbRun = await stoppedRun();
+    await vscode.commands.executeCommand('llmNas.openDashboard', kbRun);
     const panel = api.dashboard();
     assert.ok(panel, 'panel open');
     // the webview said ready, got the snapshot, drew it and reported its render time
@@ -241,9 +267,9 @@ describe('LLM-NAS in a real extension host', function () {
     assert.match(html, /script-src 'nonce-[A-Za-z0-9+/=]{20,}'/);
     assert.doesNotMatch(html, /<script>(?!<\/script>)/, 'no inline script without a nonce');
     const snap = seen.find((m) => m.type === 'snapshot');
-    assert.ok(snap && snap.type === 'snapshot' && snap.state.run?.dir === firstRun && snap.state.kb);
+    assert.ok(snap && snap.type === 'snapshot' && snap.state.run?.dir === kbRun && snap.state.kb);
     const kb = snap.state.kb;
-    const kbFile = path.join(firstRun, 'knowledge-base.md');
+    const kbFile = path.join(kbRun, 'knowledge-base.md');
     const before = fs.readFileSync(kbFile, 'utf8');
     const bad: KbSection[] = structuredClone(kb.sections);
     bad[0]!.rules.push({ kind: 'positive', text: '' });
@@ -263,9 +289,10 @@ describe('LLM-NAS in a real extension host', function () {
   });
 
   it('knowledge base: an edit in a text editor reaches the panel, and a panel save reaches the open editor', async () => {
-    await vscode.commands.executeCommand('llmNas.openDashboard', firstRun);
+    const kbRun = await stoppedRun();
+    await vscode.commands.executeCommand('llmNas.openDashboard', kbRun);
     const panel = api.dashboard()!;
-    const kbFile = path.join(firstRun, 'knowledge-base.md');
+    const kbFile = path.join(kbRun, 'knowledge-base.md');
     const doc = await vscode.workspace.openTextDocument(kbFile);
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.Beside);
     const seen: HostToWebview[] = [];

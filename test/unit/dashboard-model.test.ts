@@ -93,7 +93,8 @@ test('stop leaves a resumable folder; resume continues to completion', async () 
   await s.done;
   assert.equal(s.model.runPhase, 'stopped');
   assert.equal(modelFromFolder(dir).runPhase, 'stopped');
-  const r = RunSession.resume(dir);
+  // the folder remembers step mode (ui-state.json); this resume runs to the end
+  const r = RunSession.resume(dir, { stepping: false });
   await r.done;
   assert.equal(r.model.runPhase, 'completed');
   assert.equal(r.model.evaluations, RunStore.open(dir).readSpecs().length);
