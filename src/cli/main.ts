@@ -16,6 +16,7 @@ import { userProviderOf } from '../core/userspace/provider.js';
 import { KbParseError } from '../core/knowledge.js';
 import { LlmError } from '../core/llm/index.js';
 import { PromptError } from '../core/llm/prompts.js';
+import { BATCH_ARGS, BATCH_USAGE, BatchUsageError, batchSpaceOptions, jobLine } from './batch.js';
 import {
   applyBudgetOverrides,
   checkApiKey,
@@ -51,13 +52,14 @@ bench options:
   --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy|3obj --json FILE
   --labels K (calibrate the predictor on K labelled architectures per search; they count towards the budget)
   --operator llm (adds llm-nas-llm, the full method, and llm-nas-llm-nokb, without knowledge-base update)
-${LLM_USAGE}`;
+${BATCH_USAGE}${LLM_USAGE}`;
 
 class UsageError extends Error {}
 
 function fail(e: unknown): never {
   if (
     e instanceof UsageError ||
+    e instanceof BatchUsageError ||
     e instanceof ConfigError ||
     e instanceof SpaceError ||
     e instanceof KbParseError ||
@@ -197,6 +199,11 @@ function printNotice(n: RunNotice): void {
   if (line) process.stderr.write(`${line}\n`);
 }
 
+function printJob(e: Parameters<typeof jobLine>[0]): void {
+  const line = jobLine(e);
+  if (line) process.stderr.write(`${line}\n`);
+}
+
 async function cmdSearch(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -222,6 +229,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
       replay: { type: 'string' },
       'knowledge-base': { type: 'string' },
       ...LLM_ARGS,
+      ...BATCH_ARGS,
     },
   });
   if (values.replay) return replay(values.replay, values.out);
@@ -235,14 +243,20 @@ async function cmdSearch(argv: string[]): Promise<void> {
     spaceOptions['definition'] = def;
   }
   if (values['external-evaluator']) spaceOptions['externalEvaluator'] = values['external-evaluator'];
+  Object.assign(spaceOptions, batchSpaceOptions(values));
   if (values.niches !== undefined) spaceOptions['niches'] = int(values.niches, 'niches', 4);
   if (values['partition-feature']) spaceOptions['partitionFeature'] = values['partition-feature'];
   const defaults = spaceProvider(values.space).defaults; // unknown space → ConfigError listing the valid ones
   values.dataset ??= defaults.dataset;
   values.device ??= defaults.devices.join(',');
   values.metric ??= defaults.metric;
-  values.predictor ??= values['external-evaluator'] ? 'external' : defaults.predictor;
-  if (values.predictor === 'external' && !spaceOptions['externalEvaluator'] && !values['space-file'])
+  values.predictor ??= values['external-evaluator'] || values.evaluator ? 'external' : defaults.predictor;
+  if (
+    values.predictor === 'external' &&
+    !spaceOptions['externalEvaluator'] &&
+    !values['space-file'] &&
+    (values.evaluator === undefined || values.evaluator === 'command')
+  )
     throw new UsageError('predictor "external" needs --external-evaluator "CMD"');
   const id = newRunId();
   const devices = values.device
@@ -285,6 +299,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
   const run = SearchRun.start(out, config, {
     onEvent: (e) => progress.on(e),
     onNotice: printNotice,
+    onJob: printJob,
     ...(seedKnowledge !== undefined ? { seedKnowledge } : {}),
   });
   await run.done.finally(() => progress.draw());
@@ -313,7 +328,11 @@ async function cmdResume(argv: string[]): Promise<void> {
   const raised = applyBudgetOverrides(dir, values);
   if (raised) process.stdout.write(`${raised}\n`);
   const holder: { progress?: Progress } = {};
-  const run = SearchRun.resume(dir, { onEvent: (e) => holder.progress?.on(e), onNotice: printNotice });
+  const run = SearchRun.resume(dir, {
+    onEvent: (e) => holder.progress?.on(e),
+    onNotice: printNotice,
+    onJob: printJob,
+  });
   holder.progress = new Progress(run.config.generations);
   process.stdout.write(`resuming ${run.store.dir}\n`);
   await follow(run);
