@@ -112,6 +112,7 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=500
 # memory limits enforced without cgroups: the job gatherer samples RSS and kills a task over its --mem
 JobAcctGatherType=jobacct_gather/linux
 JobAcctGatherFrequency=1

@@ -175,13 +175,14 @@ function printFront(f: FrontFile): void {
   process.stdout.write(`\n${truth}evaluations ${f.evaluations}  wall ${(f.wallMs / 1000).toFixed(2)} s\n`);
 }
 
-async function follow(run: SearchRun): Promise<void> {
+async function follow(run: SearchRun, settled?: () => void): Promise<void> {
   const sigint = (): void => {
     process.stderr.write('\nstopping… (the run folder stays resumable)\n');
     run.stop();
   };
   process.once('SIGINT', sigint);
-  await run.done;
+  // Ctrl-C is caught for the whole run (a SLURM run cancels its jobs before it exits)
+  await run.done.finally(() => settled?.());
   process.off('SIGINT', sigint);
   const front = JSON.parse(fs.readFileSync(run.store.file('front.json'), 'utf8')) as FrontFile;
   printFront(front);
@@ -302,8 +303,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
     onJob: printJob,
     ...(seedKnowledge !== undefined ? { seedKnowledge } : {}),
   });
-  await run.done.finally(() => progress.draw());
-  await follow(run);
+  await follow(run, () => progress.draw());
 }
 
 async function replay(from: string, out: string | undefined): Promise<void> {
@@ -313,8 +313,7 @@ async function replay(from: string, out: string | undefined): Promise<void> {
   process.stdout.write(
     `replaying ${path.resolve(from)} from its llm.jsonl (no endpoint) into ${run.store.dir}\n`,
   );
-  await run.done.finally(() => progress.draw());
-  await follow(run);
+  await follow(run, () => progress.draw());
 }
 
 async function cmdResume(argv: string[]): Promise<void> {

@@ -438,7 +438,12 @@ export class SlurmBackend<A> implements BatchBackend<A> {
     const finishing: Promise<void>[] = [];
     for (const [k, t] of this.live) {
       if (t.finalizing) continue;
-      const row = byKey.get(k);
+      let row = byKey.get(k);
+      // the batch script has returned and its exit code is on disk: the result is final even while the
+      // controller still waits for the node to confirm the clean-up (a slurmd restart can make that a minute)
+      const rcFile = path.join(this.jobsDir, t.array, `${t.task}.rc`);
+      if (row?.state === 'COMPLETING' && fs.existsSync(rcFile))
+        row = { ...row, state: fs.readFileSync(rcFile, 'utf8').trim() === '0' ? 'COMPLETED' : 'FAILED' };
       if (row && LIVE_STATES.has(row.state)) {
         const state: JobState = row.state === 'PENDING' || row.state === 'REQUEUED' ? 'queued' : 'running';
         if (row.state !== t.slurmState) {
