@@ -438,7 +438,7 @@ export class SlurmBackend<A> implements BatchBackend<A> {
     const finishing: Promise<void>[] = [];
     for (const [k, t] of this.live) {
       if (t.finalizing) continue;
-      let row = byKey.get(k);
+      let row = byKey.get(k) ?? byKey.get(t.array);
       // the batch script has returned and its exit code is on disk: the result is final even while the
       // controller still waits for the node to confirm the clean-up (a slurmd restart can make that a minute)
       const rcFile = path.join(this.jobsDir, t.array, `${t.task}.rc`);

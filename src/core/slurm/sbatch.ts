@@ -176,18 +176,30 @@ export interface TaskRow {
 
 export const SQUEUE_FORMAT = 'JobArrayID:|,State:|,Reason:|,exit_code:|,NodeList:';
 
+/**
+ * squeue's task lines. Tasks that never started are shown together: "A_[3-7%2]" (pending; expanded here) or,
+ * once cancelled, just "A" (kept as key "A": it speaks for every task of A without a line of its own).
+ */
 export function parseSqueue(out: string): TaskRow[] {
   const rows: TaskRow[] = [];
   for (const line of out.split('\n')) {
     const f = line.trim().split('|');
-    if (f.length < 4 || !/^\d+_\d+$/.test(f[0]!.trim())) continue;
-    rows.push({
-      key: f[0]!.trim(),
+    if (f.length < 4) continue;
+    const id = f[0]!.trim();
+    const m = /^(\d+)(?:_(\d+)|_\[([\d,\-]+)(?:%\d+)?\])?$/.exec(id);
+    if (!m) continue;
+    const row = {
       state: f[1]!.trim().replace(/\s.*$/, ''),
       reason: f[2]!.trim(),
       raw: Number(f[3]!.trim()) || 0,
       node: (f[4] ?? '').trim(),
-    });
+    };
+    if (m[3] !== undefined) {
+      for (const part of m[3].split(',')) {
+        const [a, b] = part.split('-').map(Number);
+        for (let t = a!; t <= (b ?? a!); t++) rows.push({ key: `${m[1]}_${t}`, ...row });
+      }
+    } else rows.push({ key: m[2] !== undefined ? `${m[1]}_${m[2]}` : m[1]!, ...row });
   }
   return rows;
 }
