@@ -74,14 +74,29 @@ export function checkSlurmOptions(v: unknown): SlurmOptions {
   return o as unknown as SlurmOptions;
 }
 
-/** Splits "a 'b c' d" like a shell would (quotes only; no expansion). */
+/** Splits `a 'b c' --x="d e"` like a shell would (quotes and backslashes only; no expansion). */
 export function splitArgs(v: string[] | string | undefined): string[] {
   if (v === undefined) return [];
   if (Array.isArray(v)) return v;
   const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(v))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3]!));
+  let cur: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < v.length) cur += v[++i]!;
+      else cur += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      cur ??= '';
+    } else if (c === '\\' && i + 1 < v.length) cur = (cur ?? '') + v[++i]!;
+    else if (/\s/.test(c)) {
+      if (cur !== undefined) out.push(cur);
+      cur = undefined;
+    } else cur = (cur ?? '') + c;
+  }
+  if (cur !== undefined) out.push(cur);
   return out;
 }
 
