@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import { setExternalLog } from '../core/external/provider.js';
+import { setBatchLog } from '../core/batch/select.js';
 import { cacheDir, setCacheDir } from '../core/live/cache.js';
 import { setApiKeyResolver } from '../core/llm/index.js';
 import type { DashboardUiState } from '../protocol.js';
@@ -34,6 +35,7 @@ export function start(context: vscode.ExtensionContext, log: vscode.LogOutputCha
   const commands = createCommands({ context, controller, log, tree });
   // an external evaluator command's stderr goes to the one log channel
   setExternalLog((line) => log.info(`[external evaluator] ${line}`));
+  setBatchLog((line) => log.info(line));
 
   // the LLM client asks for the key synchronously: keep SecretStorage's value in memory, fall back to the env
   let apiKey: string | undefined;
@@ -60,6 +62,9 @@ export function start(context: vscode.ExtensionContext, log: vscode.LogOutputCha
     const icon =
       m.runPhase === 'running' ? '$(sync~spin)' : m.runPhase === 'paused' ? '$(debug-pause)' : '$(beaker)';
     status.text = `${icon} LLM-NAS gen ${Math.max(0, m.generation + 1)}/${m.config.generations} · ${m.evaluations}/${m.config.budget}`;
+    const c = m.cluster;
+    if (m.runPhase === 'running' && c && c.queued + c.running > 0)
+      status.text += ` · waiting on the cluster (${c.queued} queued, ${c.running} running)`;
     status.tooltip = `Run ${m.config.id}: ${m.runPhase}. Click to open the dashboard.`;
     status.show();
   };
