@@ -360,3 +360,63 @@ test('sbatch arguments: a held array with its throttle, resources and extra argu
     ],
   );
 });
+
+test('resume adopts an array submitted but not recorded before a crash (found by name, released), never resubmits', async () => {
+  const { slurmEvaluator } = await import('../../src/core/slurm/evaluator.js');
+  const runDir = fs.mkdtempSync(path.join(dir, 'adopt-'));
+  const jobs = path.join(runDir, 'jobs');
+  const a = archs[2]!;
+  const id = space.fileId(a);
+  fs.mkdirSync(path.join(jobs, 'pending-1', 'spec'), { recursive: true });
+  fs.writeFileSync(path.join(jobs, 'pending-1', 'spec', '0.json'), '{}');
+  fs.writeFileSync(
+    path.join(jobs, 'ledger.jsonl'),
+    JSON.stringify({
+      t: 'intent',
+      seq: 1,
+      name: 'llmnas-r-b1',
+      tasks: [{ task: 0, id, attempt: 1 }],
+      at: new Date().toISOString(),
+    }) + '\n',
+  );
+  const calls: string[] = [];
+  const exec = (cmd: string, args: string[]): Promise<string> => {
+    calls.push(`${cmd} ${args.join(' ')}`);
+    if (cmd === 'sbatch') return Promise.reject(new Error('must not resubmit'));
+    if (cmd === 'squeue' && args.includes('-n')) return Promise.resolve('42\n');
+    if (cmd === 'squeue') return Promise.resolve('42_0|COMPLETED|None|0|node7\n');
+    return Promise.resolve('');
+  };
+  const ev = slurmEvaluator({
+    space,
+    dataset: 'd',
+    metrics: ['dev_latency'],
+    options: { command: 'x', pollMs: 50 },
+    exec,
+    log: noLog,
+  });
+  await ev.attachRun({ dir: runDir, runId: 'r', resume: true, event: () => undefined });
+  // what the task wrote once released
+  fs.writeFileSync(path.join(jobs, '42', '0.out'), '{"accuracy": 77, "metrics": {"dev_latency": 3}}\n');
+  fs.writeFileSync(path.join(jobs, '42', '0.rc'), '0\n');
+  const e = await ev.evaluate(a);
+  await ev.detachRun();
+  assert.deepEqual(e, { predictedAccuracy: 77, proxies: {}, hw: { dev_latency: 3 } });
+  assert.ok(!calls.some((c) => c.startsWith('sbatch')), calls.join('\n'));
+  assert.ok(calls.includes('scontrol release 42'), calls.join('\n'));
+  const ledger = fs
+    .readFileSync(path.join(jobs, 'ledger.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { t: string });
+  assert.deepEqual(
+    ledger.map((r) => r.t),
+    ['intent', 'submitted', 'final'],
+  );
+  const result = JSON.parse(fs.readFileSync(path.join(jobs, '42', '0.json'), 'utf8')) as {
+    status: string;
+    job: { node: string };
+  };
+  assert.equal(result.status, 'done');
+  assert.equal(result.job.node, 'node7');
+});
