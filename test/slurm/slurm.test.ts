@@ -44,7 +44,13 @@ after(async () => {
   await failRun?.done.catch(() => undefined);
   stopCluster();
 });
-process.on('exit', stopCluster); // an aborted test run must not leave daemons behind
+// an aborted test run (Ctrl-C, the timeout of scripts/test.sh) must not leave daemons behind
+process.on('exit', stopCluster);
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    stopCluster();
+    process.exit(1);
+  });
 
 /** Skips (visibly, with the reason) when there is no cluster. */
 function needCluster(t: TestContext): boolean {
