@@ -265,7 +265,9 @@ test("Stop (Ctrl-C) cancels exactly this run's jobs; a job of someone else keeps
   const def = modeSpace('slow', ['a', 'b', 'c', 'd']);
   const cmd = script(
     'slow.js',
-    `function main(r){ setTimeout(()=>console.log(JSON.stringify({accuracy:1,metrics:{dev_latency:1}})), 60000); }`,
+    // a minute per candidate, unless the "fast" flag file exists (the resumed run below)
+    `function main(r){ const fast=require('fs').existsSync(${JSON.stringify(path.join(tmp, 'fast'))});
+       setTimeout(()=>console.log(JSON.stringify({accuracy: r.features.idx, metrics:{dev_latency:1}})), fast ? 200 : 60000); }`,
   );
   const dir = path.join(tmp, 'stop-run');
   fs.mkdirSync(dir);
@@ -326,6 +328,17 @@ test("Stop (Ctrl-C) cancels exactly this run's jobs; a job of someone else keeps
   );
   assert.match(p.out(), /stopped/);
   sh('scancel', [foreign]);
+  // resuming a stopped run submits the cancelled candidates again (they were never paid for), once each
+  fs.writeFileSync(path.join(tmp, 'fast'), '');
+  const r = cli(['resume', runDir]);
+  assert.equal(await r.exit, 0, r.out());
+  const arrays = submitted(runDir);
+  assert.equal(arrays.length, 2);
+  const done = ledger(runDir).filter((x) => x.t === 'final' && x.status === 'done');
+  assert.equal(done.length, 4);
+  assert.ok(done.every((x) => x.t === 'final' && x.array === arrays[1]));
+  assert.equal(new Set(done.map((x) => (x.t === 'final' ? x.id : ''))).size, 4);
+  assert.equal(readFront(runDir).evaluations, 4);
 });
 
 test('the CLI SIGKILLed mid-array, then resume: reattaches to its jobs, no candidate submitted twice', async (t) => {
