@@ -20,4 +20,8 @@ fi
 # runs the tests create approve their own folders: keep those approvals out of the user's ~/.config
 export LLM_NAS_TRUST_FILE="${LLM_NAS_TRUST_FILE:-$(mktemp -d)/trust.json}"
 echo "== unit tests"; npm run -s test:unit
+# a private single-node SLURM cluster (installed and started by the test itself, stopped by pid at the end, also
+# when the timeout fires: the file runs as its own process, not under --test, so its SIGTERM handler stops the
+# daemons; SKIPPED with the reason where the cluster cannot start)
+echo "== SLURM tests (live single-node cluster)"; timeout 600 npm run -s test:slurm
 if [ -f scripts/test-vscode.sh ]; then echo "== VS Code tests (code-server + Chromium)"; bash scripts/test-vscode.sh; fi

@@ -47,6 +47,7 @@ import {
   EVALUATOR_TIMEOUT_ARG,
   EVALUATOR_TIMEOUT_USAGE,
 } from './evaluator-timeout.js';
+import { BATCH_ARGS, BATCH_USAGE, BatchUsageError, batchSpaceOptions, jobLine } from './batch.js';
 import {
   applyBudgetOverrides,
   checkApiKey,
@@ -95,7 +96,7 @@ bench options:
   --operator llm (adds llm-nas-llm, the full method, and llm-nas-llm-nokb, without knowledge-base update)
 resume options:
   --external-evaluator CMD --base-url URL --api-key-env VAR   give the folder's command / endpoint again (approves them)
-${LLM_USAGE}${TRUST_USAGE}`;
+${BATCH_USAGE}${LLM_USAGE}${TRUST_USAGE}`;
 
 /** What goes to stderr never holds a credential from the environment (a server may echo the key). */
 const say = (line: string): void => {
@@ -109,6 +110,7 @@ function fail(e: unknown): never {
     e instanceof TrustError ||
     e instanceof TrustUsageError ||
     e instanceof RunFolderError ||
+    e instanceof BatchUsageError ||
     e instanceof ConfigError ||
     e instanceof SpaceError ||
     e instanceof KbParseError ||
@@ -255,6 +257,11 @@ function printNotice(n: RunNotice): void {
   if (line) process.stderr.write(`${line}\n`);
 }
 
+function printJob(e: Parameters<typeof jobLine>[0]): void {
+  const line = jobLine(e);
+  if (line) process.stderr.write(`${line}\n`);
+}
+
 async function cmdSearch(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -282,6 +289,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
       help: { type: 'boolean', short: 'h', default: false },
       ...EVALUATOR_TIMEOUT_ARG,
       ...LLM_ARGS,
+      ...BATCH_ARGS,
     },
   });
   if (values.help) return void process.stdout.write(USAGE);
@@ -301,14 +309,20 @@ async function cmdSearch(argv: string[]): Promise<void> {
   }
   if (values['external-evaluator']) spaceOptions['externalEvaluator'] = values['external-evaluator'];
   applyEvaluatorTimeout(spaceOptions, values['evaluator-timeout']);
+  Object.assign(spaceOptions, batchSpaceOptions(values));
   if (values.niches !== undefined) spaceOptions['niches'] = int(values.niches, 'niches', 4, 1, LIMITS.niches);
   if (values['partition-feature']) spaceOptions['partitionFeature'] = values['partition-feature'];
   const defaults = spaceProvider(values.space).defaults; // unknown space → ConfigError listing the valid ones
   values.dataset ??= defaults.dataset;
   values.device ??= defaults.devices.join(',');
   values.metric ??= defaults.metric;
-  values.predictor ??= values['external-evaluator'] ? 'external' : defaults.predictor;
-  if (values.predictor === 'external' && !spaceOptions['externalEvaluator'] && !values['space-file'])
+  values.predictor ??= values['external-evaluator'] || values.evaluator ? 'external' : defaults.predictor;
+  if (
+    values.predictor === 'external' &&
+    !spaceOptions['externalEvaluator'] &&
+    !values['space-file'] &&
+    (values.evaluator === undefined || values.evaluator === 'command')
+  )
     throw new UsageError('predictor "external" needs --external-evaluator "CMD"');
   const id = newRunId();
   const devices = values.device
@@ -355,6 +369,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
   const run = SearchRun.start(out, config, {
     onEvent: (e) => progress.on(e),
     onNotice: printNotice,
+    onJob: printJob,
     ...(seedKnowledge !== undefined ? { seedKnowledge } : {}),
   });
   interrupt.attach(run);
@@ -430,7 +445,11 @@ async function cmdResume(argv: string[]): Promise<void> {
   if (raised) process.stdout.write(`${raised}\n`);
   const holder: { progress?: Progress } = {};
   const interrupt = installInterrupt();
-  const run = SearchRun.resume(dir, { onEvent: (e) => holder.progress?.on(e), onNotice: printNotice });
+  const run = SearchRun.resume(dir, {
+    onEvent: (e) => holder.progress?.on(e),
+    onNotice: printNotice,
+    onJob: printJob,
+  });
   interrupt.attach(run);
   // given again on this command line: remembered for this folder
   trust.approve(run.store.dir, configTrustItems(config));

@@ -12,6 +12,7 @@ import { KnowledgeFile, nicheView, type KbNotice } from './knowledge.js';
 import { LlmOperator, readLlmLog, ReplayTransport, type LlmRecord } from './llm/index.js';
 import { defaultKnowledgeBase } from './llm/prompts.js';
 import { fitSeedKnowledgeBase } from './llm/seed.js';
+import { isRunBound, type JobEvent, type JobSummary } from './batch/contract.js';
 import { buildRun, type RunParts } from './registry.js';
 import { RunStore, type RunConfig } from './runstore.js';
 import { runSearch, type SearchResult } from './search.js';
@@ -65,6 +66,8 @@ export interface RunHandlers {
   onNotice?: (n: RunNotice) => void;
   /** Knowledge base to seed a new run with (default: the space's shipped heuristics). */
   seedKnowledge?: string;
+  /** Job progress of evaluators that submit to a scheduler (SLURM); also appended to events.jsonl. */
+  onJob?: (e: JobEvent | JobSummary) => void;
 }
 
 /** The recorded run a replay re-runs from. */
@@ -306,7 +309,19 @@ export class SearchRun {
     else this.store.append({ type: 'run/started', config: this.config });
     if (frontBroken) writeFront(false, 0);
     const t0 = Date.now();
+    // an evaluator that keeps state in the run folder (the SLURM job ledger) is bound to it for the search
+    const bound = isRunBound(evaluator) ? evaluator : undefined;
     try {
+      await bound?.attachRun({
+        dir: this.store.dir,
+        runId: this.config.id,
+        resume,
+        event: (e) => {
+          if (this.closed) return;
+          this.store.append({ ...e });
+          this.handlers.onJob?.(e);
+        },
+      });
       const result = await runSearch({
         space,
         partition,
@@ -379,6 +394,8 @@ export class SearchRun {
       this.store.append({ type: 'run/failed', error: this.redactor.text((e as Error).message) });
       throw e;
     } finally {
+      // cancels what this run still has queued or running (a stop), waiting for the scheduler to confirm
+      await bound?.detachRun().catch(() => undefined);
       this.closed = true;
       this.store.close();
     }

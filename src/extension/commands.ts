@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { slurmSpaceOptions } from './slurm.js';
 import { exportRun } from '../core/export.js';
 import {
   checkConfig,
@@ -259,6 +260,8 @@ async function buildConfig(
       command: command.trim(),
       ...(cwd ? { cwd } : {}),
     };
+    // llmNas.slurm.enabled: the same command, run per candidate as SLURM job array tasks
+    Object.assign(spaceOptions, slurmSpaceOptions(command.trim(), cwd));
   }
   const ops = operatorIds();
   const s = readSettings();

@@ -164,6 +164,14 @@ export class RunController implements vscode.Disposable {
           this.log.warn(`N${n.niche} gen ${n.generation} ${n.stage}: ${n.message}`);
         else this.log.info(JSON.stringify(n));
       },
+      // the log names each job (submitted, failed with its reason, requeued)
+      onJob: (e) => {
+        if (e.type === 'job/state')
+          (e.state === 'failed' ? this.log.warn : this.log.info).call(
+            this.log,
+            `[${e.backend}] job ${e.job ?? '?'} ${e.id}: ${e.state}${e.reason ? ` — ${e.reason}` : ''}`,
+          );
+      },
     };
   }
 

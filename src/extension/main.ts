@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import { setExternalLog } from '../core/external/provider.js';
+import { setBatchLog } from '../core/batch/select.js';
 import { cacheDir, setCacheDir } from '../core/live/cache.js';
 import { setApiKeyResolver } from '../core/llm/index.js';
 import type { DashboardUiState } from '../protocol.js';
@@ -53,6 +54,7 @@ export function start(context: vscode.ExtensionContext, channel: vscode.LogOutpu
   const commands = createCommands({ context, controller, log, tree, trust });
   // an external evaluator command's stderr goes to the one log channel
   setExternalLog((line) => log.info(`[external evaluator] ${line}`));
+  setBatchLog((line) => log.info(line));
 
   // the LLM client asks for the key synchronously: keep SecretStorage's value in memory, fall back to the env
   const loadKey = (): void => {
@@ -107,6 +109,9 @@ export function start(context: vscode.ExtensionContext, channel: vscode.LogOutpu
         : '';
     status.text = `${icon} LLM-NAS ${Math.max(0, s.generation + 1)}/${s.generations} generations · ${s.evaluations}/${s.budget}${eta}`;
     status.tooltip = `Run ${m.config.id}: ${s.phase}; ${Math.max(0, s.generation + 1)} of ${s.generations} generations done (numbered from 0), ${s.evaluations} of ${s.budget} evaluated${s.secondsPerEvaluation !== undefined ? `, ${s.secondsPerEvaluation.toFixed(2)} s per evaluation` : ''}. Click to open the dashboard.`;
+    const c = m.cluster;
+    if ((s.phase === 'running' || s.phase === 'pausing') && c && c.queued + c.running > 0)
+      status.text += ` · waiting on the cluster (${c.queued} queued, ${c.running} running)`;
     status.show();
   };
   paint();

@@ -3,6 +3,7 @@
 // serves a live run (events as they happen) and a folder opened from disk (events.jsonl replayed).
 // It hands out full snapshots and throttled deltas; the host decides when to flush.
 
+import type { JobSummary } from '../core/batch/contract.js';
 import type { EvaluatedRecord, SearchEvent } from '../core/events.js';
 import { nonDominated } from '../core/pareto.js';
 import type { RunConfig } from '../core/runstore.js';
@@ -80,6 +81,8 @@ export class DashboardModel {
   /** Wall time and evaluations since this model went live, for seconds per evaluation (the ETA). */
   private liveSince: { ms: number; evaluations: number } | undefined;
   stepping = false;
+  /** The run's jobs at a scheduler (SLURM), when its evaluator submits them: for the status bar. */
+  cluster: JobSummary | undefined;
   live: boolean;
 
   // pending delta

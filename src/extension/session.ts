@@ -31,6 +31,8 @@ export interface SessionOptions {
   onError?: (e: unknown) => void;
   /** Knowledge-base and LLM notices (an invalid edit rejected, budget reached, ...). */
   onNotice?: (n: RunNotice) => void;
+  /** Job progress at a scheduler (SLURM evaluator): each job's state, and totals. */
+  onJob?: RunHandlers['onJob'];
 }
 
 export class RunSession {
@@ -54,6 +56,11 @@ export class RunSession {
       onNotice: (n) => {
         this.model.apply(n as ModelEvent);
         opts.onNotice?.(n);
+        this.emitter.emit('change');
+      },
+      onJob: (e) => {
+        if (e.type === 'job/summary') this.model.cluster = e;
+        opts.onJob?.(e);
         this.emitter.emit('change');
       },
     };

@@ -2,6 +2,8 @@
 // provider offers the "external" predictor; and the one log sink its stderr lines go to (the CLI writes them to
 // stderr; the extension points it at its log channel).
 
+import { batchEvaluatorFor } from '../batch/select.js';
+import type { Evaluator } from '../evaluator.js';
 import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';
 import { ExternalEvaluator, type ExternalCommand, type LogFn } from './evaluator.js';
@@ -41,7 +43,10 @@ export function externalEvaluatorFor<A>(
   c: RunConfig,
   hwFallback?: (arch: A) => Promise<Record<string, number>>,
   fallbackMetrics: readonly string[] = [],
-): ExternalEvaluator<A> {
+): Evaluator<A> {
+  // spaceOptions.evaluator: the batch contract's evaluators (SLURM, JSON Lines command, the batch adapter)
+  const batched = batchEvaluatorFor(space, c, () => externalCommandOf(c), hwFallback, fallbackMetrics);
+  if (batched) return batched;
   return new ExternalEvaluator<A>({
     space,
     dataset: c.dataset,
