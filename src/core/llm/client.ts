@@ -454,6 +454,9 @@ export class LlmClient {
   restore(records: readonly LlmRecord[]): void {
     for (const r of records) {
       this.account(r);
+      // a call that got no answer (endpoint unreachable, timeout, 5xx, key refused…) is made again: the user may
+      // have fixed the endpoint, and replaying the failure would fail the resumed run the same way
+      if (r.error && r.error.kind !== 'unsupported-schema') continue;
       const q = this.recorded.get(r.key);
       if (q) q.push(r);
       else this.recorded.set(r.key, [r]);
