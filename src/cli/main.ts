@@ -205,9 +205,11 @@ function printFront(f: FrontFile): void {
   const cols = [
     'id',
     'niche',
-    'pred.acc',
-    ...f.costMetrics,
-    ...(f.front.some((r) => r.trueAccuracy !== undefined) ? ['true acc %'] : []),
+    'proxy score',
+    // HW-NAS-Bench, the FBNet tables and the measured-here latencies are in ms and mJ; a user space's own metric
+    // carries no unit the product knows
+    ...f.costMetrics.map((m) => (/_energy$/.test(m) ? `${m} (mJ)` : /_latency$/.test(m) ? `${m} (ms)` : m)),
+    ...(f.front.some((r) => r.trueAccuracy !== undefined) ? ['test acc (%)'] : []),
     ...(f.front.some((r) => r.degenerate) ? ['degenerate'] : []),
     'arch',
   ];
@@ -223,13 +225,15 @@ function printFront(f: FrontFile): void {
   const w = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(w[i]!)).join('  ');
   process.stdout.write(
-    `\nGlobal Pareto front (${f.front.length} architectures; predicted accuracy = ${f.predictor.unit}):\n`,
+    `\nGlobal Pareto front (${f.front.length} architectures; proxy score = predicted accuracy as ${f.predictor.unit}; test acc = the benchmark's true accuracy, never seen by the search):\n`,
   );
   process.stdout.write(line(cols) + '\n' + line(w.map((n) => '-'.repeat(n))) + '\n');
   for (const r of rows) process.stdout.write(line(r) + '\n');
   const truth = f.truth
     ? `HV ratio ${f.truth.hvRatio.toFixed(4)}  IGD ${f.truth.igd.toFixed(4)}  coverage ${f.truth.coverage.toFixed(2)}  ` +
-      (f.truth.frontSize !== undefined ? `|F| ${f.truth.frontSize} scored (${f.truth.protocol ?? ''})  ` : '')
+      (f.truth.frontSize !== undefined
+        ? `|F| ${f.truth.frontSize} scored (protocol v2, docs/benchmark.md)  `
+        : '')
     : '';
   process.stdout.write(`\n${truth}evaluations ${f.evaluations}  wall ${(f.wallMs / 1000).toFixed(2)} s\n`);
 }
