@@ -305,7 +305,8 @@ test("Stop (Ctrl-C) cancels exactly this run's jobs; a job of someone else keeps
     30_000,
   );
   p.child.kill('SIGINT');
-  assert.equal(await p.exit, 0, p.out());
+  // a stopped run exits 130 (interrupted), after its jobs are cancelled; the folder stays resumable
+  assert.equal(await p.exit, 130, p.out());
   // squeue shows cancelled tasks that never started as one record "<array>", started ones as "<array>_<task>"
   const mine = [...clusterTasks('llmnas-').entries()].filter(
     ([k]) => k === array || k.startsWith(`${array}_`),
