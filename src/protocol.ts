@@ -53,6 +53,8 @@ export interface RunSummary {
   endpointError?: boolean;
   /** Seconds per evaluation measured so far in this session (for the ETA), when known. */
   secondsPerEvaluation?: number;
+  /** Spaces without a true front: earlier runs of the same task in the runs folder, and their best front's size. */
+  knownFront?: { runs: number; size: number };
 }
 
 export interface NicheCard {
@@ -107,6 +109,11 @@ export interface HistoryRow {
   hvRatio?: number;
   igd?: number;
   coverage?: number;
+  /**
+   * Spaces without a true front: HV of the run's front up to this generation over HV of the best front known
+   * then (earlier runs of the same task in the runs folder ∪ this run so far); ≤ 1, 1 = matches the best known.
+   */
+  knownHvRatio?: number;
 }
 
 export interface CoverageBin {

@@ -574,11 +574,17 @@ function renderFrontTable(): void {
 function renderQuality(): void {
   const rows = [...history.values()].sort((a, b) => a.generation - b.generation);
   const hasTruth = rows.some((r) => r.hvRatio !== undefined);
+  // no true front: HV against the best front known (earlier runs of the same task in the runs folder)
+  const hasKnown = !hasTruth && rows.some((r) => r.knownHvRatio !== undefined);
+  const known = state?.run?.knownFront;
   const note = qualityPanel.querySelector('#quality-note')!;
   const space = state?.run?.space ?? '';
+  const noTruth = `No true-front HV or IGD for ${space}: it has no benchmark table of true accuracies (its accuracy is the predictor’s score).`;
   note.textContent = hasTruth
     ? 'HV ratio and IGD of the protocol front (scored with the benchmark’s true accuracy and cost) after each generation (numbered from 0).'
-    : `No HV ratio or IGD for ${space}: they compare the front with a known true front, and ${space} has no benchmark table of true accuracies (its accuracy is a zero-cost proxy score). The table shows the size of the run’s own front per generation.`;
+    : hasKnown && known
+      ? `${noTruth} “HV vs best known”: HV of the run’s front (predicted score and cost) over HV of the best front known — this run’s so far and ${known.runs} earlier run${known.runs === 1 ? '’s' : 's’'} of the same space, dataset, predictor and cost metrics in the runs folder. 1 = as good as the best known (not a true optimum).`
+      : `${noTruth} No earlier run of the same space, dataset, predictor and cost metrics in the runs folder to compare with; the table shows the size of the run’s own front per generation.`;
   historyCanvas.parentElement!.hidden = !hasTruth;
   historyChart.set(rows);
   clear(historyTable);
@@ -595,6 +601,9 @@ function renderQuality(): void {
         hasTruth ? h('th', {}, 'HV ratio') : null,
         hasTruth ? h('th', {}, 'IGD') : null,
         hasTruth ? h('th', {}, 'coverage') : null,
+        hasKnown
+          ? h('th', { title: 'HV of this front / HV of the best known front (≤ 1)' }, 'HV vs best known')
+          : null,
       ),
     ),
   );
@@ -610,6 +619,7 @@ function renderQuality(): void {
         hasTruth ? h('td', {}, fmt(r.hvRatio, 4)) : null,
         hasTruth ? h('td', {}, fmt(r.igd, 4)) : null,
         hasTruth ? h('td', {}, fmt(r.coverage, 2)) : null,
+        hasKnown ? h('td', {}, fmt(r.knownHvRatio, 4)) : null,
       ),
     );
   historyTable.append(body);

@@ -1,6 +1,7 @@
 // Export a run's front (or every evaluated architecture) as CSV or JSON, from the run folder's files.
 
 import fs from 'node:fs';
+import { hwUnitsOf } from './registry.js';
 import type { FrontFile } from './run.js';
 import { RunFolderError, RunStore } from './runstore.js';
 
@@ -16,10 +17,33 @@ export function csvCell(v: unknown): string {
   return formula || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * The CSV column of the predictor's score, named by what it is (front.json's predictor unit): a rank percentile
+ * (0..1) is "predicted_accuracy_percentile", one proxy's raw score "proxy_score", anything else (an external
+ * evaluator's accuracy) "predicted_accuracy".
+ */
+export function predictedColumn(predictorUnit: string | undefined): string {
+  if (predictorUnit && /percentile/i.test(predictorUnit)) return 'predicted_accuracy_percentile';
+  if (predictorUnit && /proxy score|feature/i.test(predictorUnit)) return 'proxy_score';
+  return 'predicted_accuracy';
+}
+
+/** A hardware column with its unit when one is documented: edgegpu_latency_ms, edgegpu_energy_mJ. */
+export function hwColumn(key: string, unit: string | undefined): string {
+  return unit ? `${key}_${unit}` : key;
+}
+
 export function exportRun(dir: string, format: 'csv' | 'json', what: 'front' | 'all' = 'front'): string {
   const store = RunStore.open(dir);
   const specs = store.readSpecs();
   let ids: string[];
+  let predictorUnit: string | undefined;
+  try {
+    predictorUnit = (JSON.parse(fs.readFileSync(store.file('front.json'), 'utf8')) as FrontFile).predictor
+      ?.unit;
+  } catch {
+    // no front yet (an "all" export mid-run): the column keeps the generic name
+  }
   if (what === 'front') {
     const f = store.file('front.json');
     if (!fs.existsSync(f))
@@ -43,14 +67,17 @@ export function exportRun(dir: string, format: 'csv' | 'json', what: 'front' | '
   if (format === 'json') return JSON.stringify(rows, null, 2) + '\n';
   const hwKeys = [...new Set(rows.flatMap((r) => Object.keys(r.evaluation.hw)))];
   const proxyKeys = [...new Set(rows.flatMap((r) => Object.keys(r.evaluation.proxies)))];
+  // units from the specs (hwUnits, written since it exists); an older folder's from its space's provider
+  const units: Record<string, string> = {};
+  for (const r of rows) Object.assign(units, hwUnitsOf(r.space), r.hwUnits);
   const header = [
     'id',
     'niche',
     'generation',
     'arch',
     'operator',
-    'predicted_accuracy',
-    ...hwKeys,
+    predictedColumn(predictorUnit),
+    ...hwKeys.map((k) => hwColumn(k, units[k])),
     ...proxyKeys.map((p) => `proxy_${p}`),
     'true_accuracy',
     'parents',

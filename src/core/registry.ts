@@ -12,6 +12,7 @@ import { nb201Provider } from './nb201/provider.js';
 import { fbnetProvider } from './fbnet/provider.js';
 import { vitProviders } from './vit/provider.js';
 import { userSpaceProvider } from './userspace/provider.js';
+export { standardHwUnits } from './units.js';
 import './live/register.js';
 
 export class ConfigError extends Error {
@@ -39,6 +40,8 @@ export interface SpaceProvider {
   metrics: readonly string[];
   /** Every hardware metric name this space can report (validates config.costMetrics). */
   hwMetrics: readonly string[];
+  /** The unit of each hardware metric (written next to `hw` in every spec, and in CSV headers); none if absent. */
+  hwUnits?: Readonly<Record<string, string>>;
   predictors(dataset: string): string[];
   defaults: { dataset: string; devices: string[]; metric: string; predictor: string };
   build(config: RunConfig): Omit<RunParts, 'operator'>;
@@ -75,6 +78,15 @@ export function spaceIds(): string[] {
 
 export function operatorIds(): string[] {
   return [...operatorFactories.keys()];
+}
+
+/** The units a run's space documents for its hardware metrics ({} when it documents none or is unknown). */
+export function hwUnitsOf(space: string): Record<string, string> {
+  try {
+    return { ...spaceProvider(space).hwUnits };
+  } catch {
+    return {};
+  }
 }
 
 export function costMetricsOf(devices: readonly string[], metric: string): string[] {

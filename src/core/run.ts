@@ -13,7 +13,7 @@ import { LlmOperator, readLlmLog, ReplayTransport, type LlmRecord } from './llm/
 import { defaultKnowledgeBase } from './llm/prompts.js';
 import { fitSeedKnowledgeBase } from './llm/seed.js';
 import { isRunBound, type JobEvent, type JobSummary } from './batch/contract.js';
-import { buildRun, type RunParts } from './registry.js';
+import { buildRun, hwUnitsOf, type RunParts } from './registry.js';
 import { RunStore, type RunConfig } from './runstore.js';
 import { runSearch, type SearchResult } from './search.js';
 import type { Niche } from './partition.js';
@@ -110,6 +110,7 @@ export class SearchRun {
   ) {
     this.store = store;
     this.parts = buildRun(config);
+    store.hwUnits = hwUnitsOf(config.space);
     const op = this.parts.operator;
     this.redactor = new Redactor([
       op instanceof LlmOperator ? process.env[op.client.settings.apiKeyEnv] : undefined,

@@ -62,6 +62,8 @@ export interface SpecFile extends EvaluatedRecord {
   space: string;
   dataset: string;
   evaluatedAt: string;
+  /** The unit of each `evaluation.hw` key the space documents (e.g. edgegpu_latency: "ms"); absent in old folders. */
+  hwUnits?: Record<string, string>;
 }
 
 const KB_TEMPLATE = `# Knowledge base
@@ -79,6 +81,8 @@ export class RunStore {
   private eventsFd: number | undefined;
   private eventsSize = 0;
   private seq = 0;
+  /** Units of hardware metrics written into each new spec (set by the run from its space provider). */
+  hwUnits: Readonly<Record<string, string>> = {};
   /** Ids whose arch/evaluated event is in events.jsonl (filled by restoreState and record). */
   private readonly logged = new Set<string>();
 
@@ -147,12 +151,16 @@ export class RunStore {
   }
 
   private specOf(rec: EvaluatedRecord, config: RunConfig, evaluatedAt: string): SpecFile {
+    const units = Object.keys(rec.evaluation.hw)
+      .filter((k) => this.hwUnits[k])
+      .map((k) => [k, this.hwUnits[k]!] as const);
     return {
       format: 'llm-nas-spec-v1',
       space: config.space,
       dataset: config.dataset,
       evaluatedAt,
       ...rec,
+      ...(units.length ? { hwUnits: Object.fromEntries(units) } : {}),
     };
   }
 

@@ -13,6 +13,7 @@ import {
   registerSpace,
   spaceIds,
   spaceProvider,
+  type SpaceProvider,
 } from '../core/registry.js';
 import type { ExtensionTrust } from './trust.js';
 import { readDefinitionFile } from '../core/userspace/definition.js';
@@ -30,7 +31,10 @@ import {
   estimateDuration,
   formatDuration,
   predictorItems,
+  runSteps,
   stepTitle,
+  type StepOutcome,
+  type WizardStep,
 } from './pickers.js';
 import { compareRuns, renameRun, runInfo, runLabel } from './runinfo.js';
 import type { RunSession } from './session.js';
@@ -89,25 +93,140 @@ async function pick<T extends string>(
   return r?.label as T | undefined;
 }
 
+type Back = 'back';
+
+/** A quick pick offering Back (vscode.QuickInputButtons.Back) when `canGoBack`; undefined: cancelled. */
+function quickPickStep<I extends vscode.QuickPickItem>(
+  o: {
+    title: string;
+    placeholder?: string;
+    items: readonly I[];
+    /** The item the cursor starts on (single choice) or the items checked (canPickMany). */
+    chosen?: (i: I) => boolean;
+    many?: boolean;
+    matchOnDescription?: boolean;
+  },
+  canGoBack: boolean,
+): Promise<readonly I[] | Back | undefined> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<I>();
+    qp.title = o.title;
+    qp.placeholder = o.placeholder ?? o.title;
+    qp.ignoreFocusOut = true;
+    qp.canSelectMany = o.many === true;
+    qp.matchOnDescription = o.matchOnDescription === true;
+    qp.items = o.items;
+    const chosen = o.chosen ? o.items.filter(o.chosen) : [];
+    if (o.many) qp.selectedItems = chosen;
+    else if (chosen.length) qp.activeItems = [chosen[0]!];
+    qp.buttons = canGoBack ? [vscode.QuickInputButtons.Back] : [];
+    let done = false;
+    const finish = (v: readonly I[] | Back | undefined): void => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      qp.dispose();
+    };
+    qp.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) finish('back');
+    });
+    qp.onDidAccept(() =>
+      finish(o.many ? qp.selectedItems : qp.selectedItems.length ? qp.selectedItems : qp.activeItems),
+    );
+    qp.onDidHide(() => finish(undefined));
+    qp.show();
+  });
+}
+
+/** One choice among strings, the default marked and listed first, the cursor on `current` (a previous answer). */
+async function pickStep<T extends string>(
+  title: string,
+  items: readonly T[],
+  dflt: T,
+  describe: ((x: T) => string) | undefined,
+  canGoBack: boolean,
+  current?: T,
+): Promise<T | Back | undefined> {
+  const qp = items.map((label) => ({
+    label,
+    description: [label === dflt ? 'default' : '', describe?.(label) ?? ''].filter(Boolean).join(' · '),
+  }));
+  qp.sort((a, b) => (a.label === dflt ? -1 : b.label === dflt ? 1 : 0));
+  const at = current !== undefined && items.includes(current) ? current : dflt;
+  const r = await quickPickStep({ title, items: qp, chosen: (i) => i.label === at }, canGoBack);
+  return r === 'back' || r === undefined ? r : (r[0]?.label as T | undefined);
+}
+
+/** An input box offering Back when `canGoBack`; accepts only values `check` passes. undefined: cancelled. */
+function inputStep(
+  o: {
+    title: string;
+    value: string;
+    prompt?: string;
+    placeholder?: string;
+    /** undefined or an Info message: acceptable; a string or Error message: not. */
+    check: (s: string) => { ok: boolean; message?: string | vscode.InputBoxValidationMessage };
+  },
+  canGoBack: boolean,
+): Promise<string | Back | undefined> {
+  return new Promise((resolve) => {
+    const ib = vscode.window.createInputBox();
+    ib.title = o.title;
+    ib.value = o.value;
+    if (o.prompt) ib.prompt = o.prompt;
+    if (o.placeholder) ib.placeholder = o.placeholder;
+    ib.ignoreFocusOut = true;
+    ib.buttons = canGoBack ? [vscode.QuickInputButtons.Back] : [];
+    const validate = (s: string): boolean => {
+      const r = o.check(s);
+      ib.validationMessage = r.message;
+      return r.ok;
+    };
+    validate(ib.value);
+    let done = false;
+    const finish = (v: string | Back | undefined): void => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      ib.dispose();
+    };
+    ib.onDidChangeValue(validate);
+    ib.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) finish('back');
+    });
+    ib.onDidAccept(() => {
+      if (validate(ib.value)) finish(ib.value);
+    });
+    ib.onDidHide(() => finish(undefined));
+    ib.show();
+  });
+}
+
 async function askNumber(
   title: string,
-  dflt: number,
+  value: number,
   min: number,
-  hint?: (n: number) => string,
-): Promise<number | undefined> {
-  const v = await vscode.window.showInputBox({
-    title,
-    value: String(dflt),
-    ...(hint ? { prompt: hint(dflt) } : {}),
-    ignoreFocusOut: true,
-    validateInput: (s) =>
-      Number.isInteger(Number(s)) && Number(s) >= min
-        ? hint
-          ? { message: hint(Number(s)), severity: vscode.InputBoxValidationSeverity.Info }
-          : undefined
-        : `an integer ≥ ${min}`,
-  });
-  return v === undefined ? undefined : Number(v);
+  hint: ((n: number) => string) | undefined,
+  canGoBack: boolean,
+): Promise<number | Back | undefined> {
+  const r = await inputStep(
+    {
+      title,
+      value: String(value),
+      ...(hint ? { prompt: hint(value) } : {}),
+      check: (s) =>
+        s.trim() !== '' && Number.isInteger(Number(s)) && Number(s) >= min
+          ? {
+              ok: true,
+              ...(hint
+                ? { message: { message: hint(Number(s)), severity: vscode.InputBoxValidationSeverity.Info } }
+                : {}),
+            }
+          : { ok: false, message: `an integer ≥ ${min}` },
+    },
+    canGoBack,
+  );
+  return r === 'back' || r === undefined ? r : Number(r);
 }
 
 const SPACE_FILE_ITEM = 'User-defined space file…';
@@ -136,212 +255,386 @@ async function pickSpaceFile(): Promise<string | undefined> {
   return picked?.[0]?.fsPath;
 }
 
-/** The New Search flow: space, dataset, device(s), predictor, operator, generations, budget, mode. */
+/** New Search's answers so far (a step finds its previous answer here when the user comes Back to it). */
+interface Draft {
+  /** The space item picked: a space id or SPACE_FILE_ITEM. */
+  pick?: string;
+  spaceFile?: string;
+  /** The space id (a user space's from its file). */
+  space?: string;
+  definition?: unknown;
+  dataset?: string;
+  devices?: string[];
+  metric?: RunConfig['metric'];
+  predictor?: string;
+  /** spaceOptions set by the external-evaluator step (externalEvaluator, SLURM). */
+  external?: Record<string, unknown>;
+  operator?: string;
+  generations?: number;
+  budget?: number;
+  stepping?: boolean;
+}
+
+const asStep = (r: unknown): StepOutcome => (r === 'back' ? 'back' : 'cancel');
+
+/**
+ * The New Search flow: space, dataset, device(s), metric, predictor, operator, generations, budget, mode — each
+ * step with Back to the previous one (its answer kept). A field given in `args` (or `useDefaults`) skips its step.
+ */
 async function buildConfig(
   args: NewSearchArgs,
   trust: ExtensionTrust,
   context: vscode.ExtensionContext,
 ): Promise<{ config: RunConfig; stepping: boolean } | undefined> {
   const d = readSettings().defaults;
+  const s = readSettings();
   const auto = args.useDefaults === true;
   const spaces = spaceIds().filter((x) => !x.startsWith('user:'));
-  let space =
-    args.space ??
-    (args.spaceFile !== undefined || auto
-      ? d.space
-      : await pick(stepTitle(1, STEPS, 'search space'), [...spaces, SPACE_FILE_ITEM], d.space, (x) =>
-          x === SPACE_FILE_ITEM ? 'a layer-wise space of your own (*.space.json)' : spaceProvider(x).label,
-        ));
-  if (!space) return undefined;
-  const spaceOptions: Record<string, unknown> = {};
-  const spaceFile = args.spaceFile ?? (space === SPACE_FILE_ITEM ? await pickSpaceFile() : undefined);
-  if (space === SPACE_FILE_ITEM && !spaceFile) return undefined;
-  if (spaceFile) {
-    // the definition travels in the run config, so the run folder is self-contained (as with the CLI's --space-file)
-    const def = readDefinitionFile(spaceFile);
-    const up = userProviderOf(def);
-    registerSpace(up);
-    space = up.id;
-    spaceOptions['definition'] = def;
-  }
-  const p = spaceProvider(space);
+  const prov = (st: Draft): SpaceProvider => spaceProvider(st.space!);
   // the settings' defaults describe the default space; another space starts from its own defaults
-  const own = space === d.space;
-  const dflt = {
-    dataset: own && p.datasets.includes(d.dataset) ? d.dataset : p.defaults.dataset,
-    devices: own && d.devices.every((x) => p.devices.includes(x)) ? d.devices : p.defaults.devices,
-    metric: (own && p.metrics.includes(d.metric) ? d.metric : p.defaults.metric) as RunConfig['metric'],
-  };
-  const dataset =
-    args.dataset ??
-    (auto || p.datasets.length === 1
-      ? dflt.dataset
-      : await pick(stepTitle(2, STEPS, 'dataset'), p.datasets, dflt.dataset));
-  if (!dataset) return undefined;
-  let devices = args.devices ?? (auto ? dflt.devices : undefined);
-  let preselected = dflt.devices;
-  while (!devices) {
-    const picked = await vscode.window.showQuickPick(
-      p.devices.map((x) => ({ label: x, description: describeDevice(x), picked: preselected.includes(x) })),
-      {
-        title: stepTitle(3, STEPS, 'target device(s) — each adds a cost objective'),
-        placeHolder: 'Space to check, Enter to accept (at least one)',
-        canPickMany: true,
-        ignoreFocusOut: true,
-      },
-    );
-    if (!picked) return undefined;
-    if (picked.length) devices = picked.map((x) => x.label);
-    else {
-      // no silent default: say what is wrong and ask again
-      void vscode.window.showErrorMessage(
-        'LLM-NAS: choose at least one target device (each is a cost objective).',
-      );
-      preselected = [];
-    }
-  }
-  const metrics = p.metrics as readonly ('latency' | 'energy')[];
-  const metric =
-    args.metric ??
-    (auto || metrics.length < 2
-      ? dflt.metric
-      : await pick(stepTitle(4, STEPS, 'cost metric'), metrics, dflt.metric, (m) =>
-          m === 'latency' ? 'time per inference (ms)' : 'energy per inference (mJ)',
-        ));
-  if (!metric) return undefined;
-  const predictors = [...new Set(p.predictors(dataset))];
-  const dfltPredictor = predictors.includes(d.predictor) ? d.predictor : p.defaults.predictor;
-  let predictor = args.predictor ?? (args.externalEvaluator !== undefined ? 'external' : undefined);
-  if (!predictor) {
-    if (auto || predictors.length === 1) predictor = dfltPredictor;
-    else {
-      const items = predictorItems(predictors, dfltPredictor).map((x) =>
-        x.separator
-          ? { label: x.label, kind: vscode.QuickPickItemKind.Separator }
-          : { label: x.label, description: x.description ?? '' },
-      );
-      const r = await vscode.window.showQuickPick(items, {
-        title: stepTitle(5, STEPS, 'accuracy predictor'),
-        placeHolder: `accuracy predictor (default ${dfltPredictor}: ${describePredictor(dfltPredictor)})`,
-        matchOnDescription: true,
-        ignoreFocusOut: true,
-      });
-      predictor = r?.label;
-    }
-  }
-  if (!predictor) return undefined;
-  if (predictor === 'external') {
-    // a user space may name its own evaluator command; otherwise "external" needs one. It runs in the workspace
-    // folder (relative paths in the command resolve there, as in a terminal opened on the workspace)
-    const own = (spaceOptions['definition'] as { evaluator?: { command: string } } | undefined)?.evaluator;
-    // the space file's own command runs only once approved (Workspace Trust, then a modal showing it)
-    if (
-      args.externalEvaluator === undefined &&
-      own?.command &&
-      spaceFile &&
-      !(await trust.approveSpaceFile(spaceFile, spaceOptions['definition']))
-    )
-      return undefined;
-    const command =
-      args.externalEvaluator ??
-      own?.command ??
-      (await vscode.window.showInputBox({
-        title: 'LLM-NAS: external evaluator command',
-        prompt:
-          'Run once per candidate: the spec JSON on stdin, a metrics JSON on stdout (see docs/spaces.md)',
-        placeHolder: 'node examples/evaluators/local-eval.mjs',
-        ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() ? undefined : 'a command'),
-      }));
-    if (!command?.trim()) return undefined;
-    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    spaceOptions['externalEvaluator'] = {
-      ...(args.externalEvaluator === undefined ? own : {}),
-      command: command.trim(),
-      ...(cwd ? { cwd } : {}),
+  const dfltOf = (st: Draft): { dataset: string; devices: string[]; metric: RunConfig['metric'] } => {
+    const p = prov(st);
+    const own = st.space === d.space;
+    return {
+      dataset: own && p.datasets.includes(d.dataset) ? d.dataset : p.defaults.dataset,
+      devices: own && d.devices.every((x) => p.devices.includes(x)) ? d.devices : p.defaults.devices,
+      metric: (own && p.metrics.includes(d.metric) ? d.metric : p.defaults.metric) as RunConfig['metric'],
     };
-    // llmNas.slurm.enabled: the same command, run per candidate as SLURM job array tasks
-    Object.assign(spaceOptions, slurmSpaceOptions(command.trim(), cwd));
-  }
-  const ops = operatorIds();
-  const s = readSettings();
-  const noPrices = s.llm.costCapUsd > 0 && !(s.llm.priceInPer1k > 0 || s.llm.priceOutPer1k > 0);
-  let operator =
-    args.operator ??
-    (auto || ops.length === 1
-      ? d.operator
-      : await pick(
-          stepTitle(6, STEPS, 'operator'),
-          ops,
-          ops.includes(d.operator) ? d.operator : 'builtin',
-          (o) =>
-            o === 'builtin'
-              ? 'mutation + crossover, no LLM (ignores the knowledge base)'
-              : `LLM proposals guided by the knowledge base · ${s.llm.model} at ${s.llm.endpoint}${noPrices ? ' · cost cap inactive: no token prices set' : ''}`,
-        ));
-  if (!operator) return undefined;
-  if (operator !== 'builtin' && !auto && args.operator === undefined) {
-    // Test connection: a run that cannot reach its endpoint should not start
-    const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `LLM-NAS: testing ${s.llm.endpoint}…` },
-      () => checkEndpoint(context.secrets),
-    );
-    if (!r.ok) {
-      const USE_BUILTIN = 'Use the built-in operator';
-      const ANYWAY = 'Start anyway';
-      const a = await vscode.window.showQuickPick(
-        [
-          {
-            label: OPEN_SETTINGS,
-            description: 'fix llmNas.llm.endpoint / model, then start New Search again',
-          },
-          { label: USE_BUILTIN, description: 'mutation + crossover, no LLM' },
-          {
-            label: ANYWAY,
-            description: 'the run fails at its first LLM call if the endpoint stays unreachable',
-          },
-        ],
-        { title: `LLM-NAS: test connection failed — ${r.message}`, ignoreFocusOut: true },
-      );
-      if (!a) return undefined;
-      if (a.label === OPEN_SETTINGS) {
-        await openLlmSettings();
-        return undefined;
-      }
-      if (a.label === USE_BUILTIN) operator = 'builtin';
+  };
+  const resolveSpace = (st: Draft): void => {
+    st.definition = undefined;
+    st.space = st.pick;
+    if (st.spaceFile) {
+      // the definition travels in the run config, so the run folder is self-contained (as with the CLI's --space-file)
+      const def = readDefinitionFile(st.spaceFile);
+      const up = userProviderOf(def);
+      registerSpace(up);
+      st.space = up.id;
+      st.definition = def;
     }
-  }
-  const generations =
-    args.generations ??
-    (auto ? d.generations : await askNumber(stepTitle(7, STEPS, 'generations'), d.generations, 1));
-  if (generations === undefined) return undefined;
-  const estimateOf = (n: number): string => {
-    const e = estimateDuration(n, space, predictor, runsRoot());
+  };
+  const noPrices = s.llm.costCapUsd > 0 && !(s.llm.priceInPer1k > 0 || s.llm.priceOutPer1k > 0);
+  const estimateOf = (st: Draft, n: number): string => {
+    const e = estimateDuration(n, st.space!, st.predictor!, runsRoot());
     if (!e) return 'duration unknown for this space';
     return `≈ ${formatDuration(e.seconds)} (${e.secondsPerEvaluation < 0.1 ? e.secondsPerEvaluation.toFixed(3) : e.secondsPerEvaluation.toFixed(1)} s per evaluation, ${e.basis === 'measured' ? `measured in ${e.runs} earlier run${e.runs === 1 ? '' : 's'} here` : 'typical figure'})`;
   };
-  const budget =
-    args.budget ??
-    (auto
-      ? d.budget
-      : await askNumber(
-          stepTitle(8, STEPS, 'evaluation budget'),
-          d.budget,
+
+  const steps: WizardStep<Draft>[] = [
+    // 1: search space
+    {
+      async run(st, back) {
+        if (args.space !== undefined || args.spaceFile !== undefined || auto) {
+          st.pick = args.space ?? d.space;
+          st.spaceFile = args.spaceFile;
+          resolveSpace(st);
+          return 'auto';
+        }
+        for (;;) {
+          const r = await pickStep(
+            stepTitle(1, STEPS, 'search space'),
+            [...spaces, SPACE_FILE_ITEM],
+            d.space,
+            (x) =>
+              x === SPACE_FILE_ITEM
+                ? 'a layer-wise space of your own (*.space.json)'
+                : spaceProvider(x).label,
+            back,
+            st.pick,
+          );
+          if (r === 'back' || r === undefined) return asStep(r);
+          st.pick = r;
+          st.spaceFile = undefined;
+          if (r === SPACE_FILE_ITEM) {
+            const f = await pickSpaceFile();
+            if (!f) continue; // the file dialog closed: choose the space again
+            st.spaceFile = f;
+          }
+          resolveSpace(st);
+          return 'next';
+        }
+      },
+    },
+    // 2: dataset
+    {
+      async run(st, back) {
+        const p = prov(st);
+        if (args.dataset !== undefined || auto || p.datasets.length === 1) {
+          st.dataset = args.dataset ?? dfltOf(st).dataset;
+          return 'auto';
+        }
+        const r = await pickStep(
+          stepTitle(2, STEPS, 'dataset'),
+          p.datasets,
+          dfltOf(st).dataset,
+          undefined,
+          back,
+          st.dataset,
+        );
+        if (r === 'back' || r === undefined) return asStep(r);
+        st.dataset = r;
+        return 'next';
+      },
+    },
+    // 3: devices (at least one: unchecking every device is an error, not a silent default)
+    {
+      async run(st, back) {
+        const p = prov(st);
+        if (args.devices !== undefined || auto) {
+          st.devices = args.devices ?? dfltOf(st).devices;
+          return 'auto';
+        }
+        let checked = st.devices?.filter((x) => p.devices.includes(x)) ?? dfltOf(st).devices;
+        for (;;) {
+          const r = await quickPickStep(
+            {
+              title: stepTitle(3, STEPS, 'target device(s) — each adds a cost objective'),
+              placeholder: 'Space to check, Enter to accept (at least one)',
+              items: p.devices.map((x) => ({ label: x, description: describeDevice(x) })),
+              chosen: (i) => checked.includes(i.label),
+              many: true,
+            },
+            back,
+          );
+          if (r === 'back' || r === undefined) return asStep(r);
+          if (r.length) {
+            st.devices = r.map((x) => x.label);
+            return 'next';
+          }
+          void vscode.window.showErrorMessage(
+            'LLM-NAS: choose at least one target device (each is a cost objective).',
+          );
+          checked = [];
+        }
+      },
+    },
+    // 4: cost metric
+    {
+      async run(st, back) {
+        const metrics = prov(st).metrics as readonly RunConfig['metric'][];
+        if (args.metric !== undefined || auto || metrics.length < 2) {
+          st.metric = args.metric ?? dfltOf(st).metric;
+          return 'auto';
+        }
+        const r = await pickStep(
+          stepTitle(4, STEPS, 'cost metric'),
+          metrics,
+          dfltOf(st).metric,
+          (m) => (m === 'latency' ? 'time per inference (ms)' : 'energy per inference (mJ)'),
+          back,
+          st.metric,
+        );
+        if (r === 'back' || r === undefined) return asStep(r);
+        st.metric = r;
+        return 'next';
+      },
+    },
+    // 5: accuracy predictor
+    {
+      async run(st, back) {
+        const predictors = [...new Set(prov(st).predictors(st.dataset!))];
+        const dflt = predictors.includes(d.predictor) ? d.predictor : prov(st).defaults.predictor;
+        const given = args.predictor ?? (args.externalEvaluator !== undefined ? 'external' : undefined);
+        if (given !== undefined || auto || predictors.length === 1) {
+          st.predictor = given ?? dflt;
+          return 'auto';
+        }
+        const at = st.predictor !== undefined && predictors.includes(st.predictor) ? st.predictor : dflt;
+        const items = predictorItems(predictors, dflt).map((x) =>
+          x.separator
+            ? { label: x.label, kind: vscode.QuickPickItemKind.Separator }
+            : { label: x.label, description: x.description ?? '' },
+        );
+        const r = await quickPickStep(
+          {
+            title: stepTitle(5, STEPS, 'accuracy predictor'),
+            placeholder: `accuracy predictor (default ${dflt}: ${describePredictor(dflt)})`,
+            items,
+            chosen: (i) => i.label === at && i.kind !== vscode.QuickPickItemKind.Separator,
+            matchOnDescription: true,
+          },
+          back,
+        );
+        if (r === 'back' || r === undefined) return asStep(r);
+        if (!r[0]) return 'cancel';
+        st.predictor = r[0].label;
+        return 'next';
+      },
+    },
+    // 5 (continued): the external evaluator's command, when the predictor is "external"
+    {
+      async run(st, back) {
+        st.external = undefined;
+        if (st.predictor !== 'external') return 'auto';
+        // a user space may name its own evaluator command; otherwise "external" needs one. It runs in the
+        // workspace folder (relative paths in the command resolve there, as in a terminal opened on the workspace)
+        const own = (st.definition as { evaluator?: { command: string } } | undefined)?.evaluator;
+        // the space file's own command runs only once approved (Workspace Trust, then a modal showing it)
+        if (
+          args.externalEvaluator === undefined &&
+          own?.command &&
+          st.spaceFile &&
+          !(await trust.approveSpaceFile(st.spaceFile, st.definition))
+        )
+          return 'cancel';
+        let command = args.externalEvaluator ?? own?.command;
+        const asked = command === undefined;
+        if (command === undefined) {
+          const r = await inputStep(
+            {
+              title: 'LLM-NAS: external evaluator command',
+              prompt:
+                'Run once per candidate: the spec JSON on stdin, a metrics JSON on stdout (see docs/spaces.md)',
+              placeholder: 'node examples/evaluators/local-eval.mjs',
+              value: '',
+              check: (v) => (v.trim() ? { ok: true } : { ok: false, message: 'a command' }),
+            },
+            back,
+          );
+          if (r === 'back' || r === undefined) return asStep(r);
+          command = r;
+        }
+        if (!command.trim()) return 'cancel';
+        const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+        st.external = {
+          externalEvaluator: {
+            ...(args.externalEvaluator === undefined ? own : {}),
+            command: command.trim(),
+            ...(cwd ? { cwd } : {}),
+          },
+          // llmNas.slurm.enabled: the same command, run per candidate as SLURM job array tasks
+          ...slurmSpaceOptions(command.trim(), cwd),
+        };
+        return asked ? 'next' : 'auto';
+      },
+    },
+    // 6: operator, with a connection test for an LLM operator picked here
+    {
+      async run(st, back) {
+        const ops = operatorIds();
+        if (args.operator !== undefined || auto || ops.length === 1) {
+          st.operator = args.operator ?? d.operator;
+          return 'auto';
+        }
+        for (;;) {
+          const r = await pickStep(
+            stepTitle(6, STEPS, 'operator'),
+            ops,
+            ops.includes(d.operator) ? d.operator : 'builtin',
+            (o) =>
+              o === 'builtin'
+                ? 'mutation + crossover, no LLM (ignores the knowledge base)'
+                : `LLM proposals guided by the knowledge base · ${s.llm.model} at ${s.llm.endpoint}${noPrices ? ' · cost cap inactive: no token prices set' : ''}`,
+            back,
+            st.operator,
+          );
+          if (r === 'back' || r === undefined) return asStep(r);
+          st.operator = r;
+          if (r === 'builtin') return 'next';
+          // Test connection: a run that cannot reach its endpoint should not start
+          const t = await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `LLM-NAS: testing ${s.llm.endpoint}…` },
+            () => checkEndpoint(context.secrets),
+          );
+          if (t.ok) return 'next';
+          const USE_BUILTIN = 'Use the built-in operator';
+          const ANYWAY = 'Start anyway';
+          const a = await quickPickStep(
+            {
+              title: `LLM-NAS: test connection failed — ${t.message}`,
+              items: [
+                {
+                  label: OPEN_SETTINGS,
+                  description: 'fix llmNas.llm.endpoint / model, then start New Search again',
+                },
+                { label: USE_BUILTIN, description: 'mutation + crossover, no LLM' },
+                {
+                  label: ANYWAY,
+                  description: 'the run fails at its first LLM call if the endpoint stays unreachable',
+                },
+              ],
+            },
+            true,
+          );
+          if (a === 'back') continue; // choose the operator again
+          if (a === undefined || !a[0]) return 'cancel';
+          if (a[0].label === OPEN_SETTINGS) {
+            await openLlmSettings();
+            return 'cancel';
+          }
+          if (a[0].label === USE_BUILTIN) st.operator = 'builtin';
+          return 'next';
+        }
+      },
+    },
+    // 7: generations
+    {
+      async run(st, back) {
+        if (args.generations !== undefined || auto) {
+          st.generations = args.generations ?? d.generations;
+          return 'auto';
+        }
+        const r = await askNumber(
+          stepTitle(7, STEPS, 'generations'),
+          st.generations ?? d.generations,
           1,
-          (n) => `estimated ${estimateOf(n)}`,
-        ));
-  if (budget === undefined) return undefined;
-  let stepping = args.stepping;
-  if (stepping === undefined && !auto) {
-    const mode = await pick(
-      stepTitle(9, STEPS, `how to run · estimated ${estimateOf(budget)}`),
-      ['Run to the end', 'Step: pause after each generation'] as const,
-      'Run to the end',
-      (m) => (m === 'Run to the end' ? '' : 'edit the knowledge base between generations'),
-    );
-    if (!mode) return undefined;
-    stepping = mode !== 'Run to the end';
-  }
+          undefined,
+          back,
+        );
+        if (r === 'back' || r === undefined) return asStep(r);
+        st.generations = r;
+        return 'next';
+      },
+    },
+    // 8: evaluation budget, with the estimated duration
+    {
+      async run(st, back) {
+        if (args.budget !== undefined || auto) {
+          st.budget = args.budget ?? d.budget;
+          return 'auto';
+        }
+        const r = await askNumber(
+          stepTitle(8, STEPS, 'evaluation budget'),
+          st.budget ?? d.budget,
+          1,
+          (n) => `estimated ${estimateOf(st, n)}`,
+          back,
+        );
+        if (r === 'back' || r === undefined) return asStep(r);
+        st.budget = r;
+        return 'next';
+      },
+    },
+    // 9: run to the end or step
+    {
+      async run(st, back) {
+        if (args.stepping !== undefined || auto) {
+          st.stepping = args.stepping;
+          return 'auto';
+        }
+        const END = 'Run to the end';
+        const STEP = 'Step: pause after each generation';
+        const r = await pickStep(
+          stepTitle(9, STEPS, `how to run · estimated ${estimateOf(st, st.budget!)}`),
+          [END, STEP] as const,
+          END,
+          (m) => (m === END ? '' : 'edit the knowledge base between generations'),
+          back,
+          st.stepping === undefined ? undefined : st.stepping ? STEP : END,
+        );
+        if (r === 'back' || r === undefined) return asStep(r);
+        st.stepping = r !== END;
+        return 'next';
+      },
+    },
+  ];
+  const st: Draft = {};
+  if (!(await runSteps(steps, st))) return undefined;
+  const { space, dataset, devices, metric, predictor, operator, generations, budget } = st as Required<Draft>;
+  const spaceOptions: Record<string, unknown> = {
+    ...(st.definition !== undefined ? { definition: st.definition } : {}),
+    ...st.external,
+  };
   const config: RunConfig = {
     format: RUN_FORMAT,
     id: newRunId(),
@@ -374,7 +667,7 @@ async function buildConfig(
       )
       .then((a) => (a === OPEN_SETTINGS ? openLlmSettings() : undefined));
   }
-  return { config, stepping: stepping ?? false };
+  return { config, stepping: st.stepping ?? false };
 }
 
 /** How long the progress notification stays at the start of a run (the status bar carries it after that). */

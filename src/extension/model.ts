@@ -3,6 +3,7 @@
 // serves a live run (events as they happen) and a folder opened from disk (events.jsonl replayed).
 // It hands out full snapshots and throttled deltas; the host decides when to flush.
 
+import { frontOf, hvRatioAgainst, type KnownFront } from '../core/knownfront.js';
 import type { JobSummary } from '../core/batch/contract.js';
 import type { EvaluatedRecord, SearchEvent } from '../core/events.js';
 import { nonDominated } from '../core/pareto.js';
@@ -94,6 +95,8 @@ export class DashboardModel {
   private frontDirty = false;
   private dirty = false;
   private completedGeneration = -1;
+  /** Without a true front: the best front earlier runs of this task left (Quality tab's HV against it). */
+  private readonly known: KnownFront | undefined;
 
   constructor(
     readonly config: RunConfig,
@@ -101,9 +104,10 @@ export class DashboardModel {
     niches: readonly NicheInfo[],
     private readonly predictorUnit: string,
     private readonly truth: RunTruth | undefined,
-    opts: { live: boolean },
+    opts: { live: boolean; known?: KnownFront },
   ) {
     this.live = opts.live;
+    this.known = truth ? undefined : opts.known;
     this.phase = opts.live ? 'running' : 'interrupted';
     for (const n of niches) this.niches.set(n.id, emptyCard(n.id, n.name, n.constraint));
   }
@@ -387,6 +391,10 @@ export class DashboardModel {
       row.hvRatio = s.hvRatio;
       row.igd = s.igd;
       row.coverage = s.coverage;
+    } else if (this.known?.runs && upTo.length > 0) {
+      const own = frontOf(vecs);
+      const r = hvRatioAgainst(frontOf([...this.known.points, ...own]), own);
+      if (r !== undefined) row.knownHvRatio = r;
     }
     return row;
   }
@@ -424,6 +432,7 @@ export class DashboardModel {
       live: this.live,
       ...(this.error ? { error: this.error } : {}),
       ...(this.error && this.endpointError ? { endpointError: true } : {}),
+      ...(this.known?.runs ? { knownFront: { runs: this.known.runs, size: this.known.points.length } } : {}),
       ...(this.secondsPerEvaluation() !== undefined
         ? { secondsPerEvaluation: this.secondsPerEvaluation()! }
         : {}),

@@ -166,3 +166,36 @@ export function formatDuration(seconds: number): string {
 export function stepTitle(step: number, steps: number, what: string): string {
   return `LLM-NAS: New Search (${step}/${steps}) — ${what}`;
 }
+
+/**
+ * What one New Search step did: 'next' (the user answered), 'auto' (answered without asking: an argument, the
+ * defaults, or a single choice — Back passes over it), 'back' (the user pressed Back) or 'cancel'.
+ */
+export type StepOutcome = 'next' | 'auto' | 'back' | 'cancel';
+
+export interface WizardStep<S> {
+  /** Asks (or answers itself), writing its answer into `state`; `canGoBack`: whether to offer Back. */
+  run(state: S, canGoBack: boolean): Promise<StepOutcome>;
+}
+
+/**
+ * Runs the steps in order. Back returns to the last step that asked (steps answered without asking are passed
+ * over both ways); each step finds its previous answer in `state` and offers it again as the default. Back is
+ * offered only when some earlier step asked. Resolves true when every step is answered, false when cancelled.
+ */
+export async function runSteps<S>(steps: readonly WizardStep<S>[], state: S): Promise<boolean> {
+  const asked: number[] = [];
+  let i = 0;
+  while (i < steps.length) {
+    const r = await steps[i]!.run(state, asked.length > 0);
+    if (r === 'cancel') return false;
+    if (r === 'back') {
+      const prev = asked.pop();
+      if (prev !== undefined) i = prev;
+      continue;
+    }
+    if (r === 'next') asked.push(i);
+    i++;
+  }
+  return true;
+}

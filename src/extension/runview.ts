@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EvaluatedRecord } from '../core/events.js';
+import { knownFrontOf } from '../core/knownfront.js';
 import { trueFrontIndices } from '../core/nb201/benchmark.js';
 import { loadNb201Table, type HwMetric, type Nb201Dataset } from '../core/nb201/table.js';
 import { checkConfig, spaceProvider } from '../core/registry.js';
@@ -42,7 +43,9 @@ export function newModel(config: RunConfig, dir: string, live: boolean): Dashboa
       }
     : undefined;
   const niches = parts.partition.niches.map((n) => ({ id: n.id, name: n.name, constraint: n.constraint }));
-  return new DashboardModel(config, dir, niches, parts.evaluator.predictor.unit, truth, { live });
+  // no true front: HV against the best front earlier runs of the same task left next to this one
+  const known = truth ? undefined : knownFrontOf(path.dirname(path.resolve(dir)), config, dir);
+  return new DashboardModel(config, dir, niches, parts.evaluator.predictor.unit, truth, { live, known });
 }
 
 /** A model of a run folder's events as they are on disk (LLM usage comes from an LlmTail). */

@@ -195,7 +195,10 @@ describe('LLM-NAS in a real extension host', function () {
     await vscode.commands.executeCommand('llmNas.exportFront', 'csv', csvOut);
     await vscode.commands.executeCommand('llmNas.exportFront', 'json', jsonOut);
     const lines = fs.readFileSync(csvOut, 'utf8').trim().split('\n');
-    assert.match(lines[0]!, /^id,niche,generation,arch,operator,predicted_accuracy,edgegpu_latency/);
+    assert.match(
+      lines[0]!,
+      /^id,niche,generation,arch,operator,predicted_accuracy_percentile,edgegpu_latency_ms,/,
+    );
     assert.equal(lines.length - 1, front.front.length);
     const rows = JSON.parse(fs.readFileSync(jsonOut, 'utf8')) as { id: string }[];
     assert.deepEqual(rows.map((r) => r.id).sort(), front.front.map((f) => f.id).sort());

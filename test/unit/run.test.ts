@@ -51,7 +51,10 @@ test('a run writes config, knowledge base, one spec per evaluation, events and t
   assert.equal(lines.filter((l) => l.type === 'arch/evaluated').length, 300);
   // export: CSV header + one row per front member; JSON round-trips
   const csv = exportRun(dir, 'csv').trim().split('\n');
-  assert.match(csv[0]!, /^id,niche,generation,arch,operator,predicted_accuracy,edgegpu_latency/);
+  assert.match(
+    csv[0]!,
+    /^id,niche,generation,arch,operator,predicted_accuracy_percentile,edgegpu_latency_ms,/,
+  );
   assert.equal(csv.length, front.front.length + 1);
   const json = JSON.parse(exportRun(dir, 'json', 'all')) as unknown[];
   assert.equal(json.length, 300);

@@ -10,6 +10,7 @@ import { livePool } from '../live/nb201-evaluator.js';
 import { dataDir } from '../nb201/table.js';
 import { quantilePartition, singleNiche, type Partition } from '../partition.js';
 import type { SpaceProvider } from '../registry.js';
+import { standardHwUnits } from '../units.js';
 import { Rng } from '../rng.js';
 import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';
@@ -74,6 +75,7 @@ export const fbnetProvider: SpaceProvider = {
   devices: [...FBNET_DEVICES, LOCAL_DEVICE],
   metrics: ['latency', 'energy'],
   hwMetrics: [...FBNET_METRICS, LOCAL_LATENCY],
+  hwUnits: standardHwUnits([...FBNET_METRICS, LOCAL_LATENCY]),
   predictors: (ds) => [
     ...(fs.existsSync(fbnetReferenceFile(ds)) ? Object.keys(RANK_PREDICTORS) : []),
     ...FBNET_PROXIES,

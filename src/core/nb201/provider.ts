@@ -5,6 +5,7 @@ import type { Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
 import { singleNiche, type Partition } from '../partition.js';
 import type { SpaceProvider } from '../registry.js';
+import { standardHwUnits } from '../units.js';
 import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';
 import { scoreSearch, type Nb201Task } from './benchmark.js';
@@ -46,6 +47,7 @@ export const nb201Provider: SpaceProvider = {
   devices: [...HW_DEVICES, LOCAL_DEVICE],
   metrics: ['latency', 'energy'],
   hwMetrics: [...HW_METRICS, LOCAL_LATENCY],
+  hwUnits: standardHwUnits([...HW_METRICS, LOCAL_LATENCY]),
   predictors: (ds) => [...tablePredictorNames(ds as Nb201Dataset), ...extraEvaluators.keys(), 'external'],
   defaults: { dataset: 'cifar10', devices: ['edgegpu'], metric: 'latency', predictor: 'rank-avg' },
   build(c) {

@@ -71,6 +71,7 @@ function vitProvider(variant: VitVariant): SpaceProvider {
     devices: ['cpu'],
     metrics: ['latency'],
     hwMetrics: ['cpu_latency'],
+    hwUnits: { cpu_latency: 'ms' },
     predictors: () => [
       ...(fs.existsSync(vitReferenceFile(variant)) ? Object.keys(RANK_PREDICTORS) : []),
       ...VIT_PROXIES,
