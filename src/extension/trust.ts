@@ -21,6 +21,7 @@ import {
 import { DEFAULT_SETTINGS } from '../core/llm/client.js';
 import { redactingProxy } from '../core/redact.js';
 import { readSettings } from './config.js';
+import { withCurrentLlmSettings } from './endpoint.js';
 
 const pairKey = (e: { baseURL: string; apiKeyEnv: string }): string => `${e.baseURL}\0${e.apiKeyEnv}`;
 
@@ -84,7 +85,9 @@ export class ExtensionTrust {
 
   /** Before resuming a run from `dir`: true when its command / endpoint may be used. */
   approveRunFolder(dir: string): Promise<boolean> {
-    const config = RunStore.open(dir).readConfig();
+    // Resume runs the folder with the current LLM settings (endpoint, model…: the controller's rewrite), so the
+    // endpoint asked about is the one that will be used; a folder's own key variable still needs approval
+    const config = withCurrentLlmSettings(RunStore.open(dir).readConfig(), readSettings().llm).config;
     return this.ask(trustTarget(dir), 'folder', configTrustItems(config));
   }
 
