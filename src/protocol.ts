@@ -227,7 +227,19 @@ export type WebviewRequest =
    * The run's Pareto plot and HV history as a picture, rendered by the host with the CLI's renderer
    * (`llm-nas plot`): to <run>/plots/ or a save dialog; without format/where the host asks.
    */
-  | { type: 'plot/save'; format?: PictureFormat; where?: 'dialog' | 'run' };
+  | { type: 'plot/save'; format?: PictureFormat; where?: 'dialog' | 'run' }
+  /**
+   * Other runs of the same task whose fronts the plot overlays: the folders given ([] clears), or, without
+   * dirs, the host asks which of the runs beside the shown one.
+   */
+  | { type: 'plot/overlay'; dirs?: string[] };
+
+/** Another run's front in the shown run's axes (hw follows the shown run's costMetrics). */
+export interface OverlayRun {
+  name: string;
+  dir: string;
+  front: { id: string; predicted: number; hw: number[]; truth?: number }[];
+}
 
 export type ModelFormat = 'pytorch' | 'onnx';
 export type PictureFormat = 'svg' | 'png';
@@ -269,6 +281,8 @@ export interface RequestResults {
   'model/export': { path?: string };
   'model/measure': MeasuredHere;
   'plot/save': { path?: string };
+  /** runs: the overlay now shown (absent: the pick was cancelled, keep the overlay as it is). */
+  'plot/overlay': { runs?: OverlayRun[] };
   'settings/open': Record<string, never>;
   'llm/testConnection': ConnectionResult;
 }

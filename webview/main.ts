@@ -163,6 +163,30 @@ const canvas = h('canvas', {
 const frontTable = h('table', { class: 'front-table', id: 'front-table' });
 // what the model and picture actions did (the host runs them): a path, a measurement, or an error
 const actionStatus = h('div', { class: 'muted action-status', id: 'action-status', role: 'status' });
+const overlayBtn = h(
+  'vscode-button',
+  {
+    id: 'plot-overlay',
+    secondary: true,
+    title: 'Overlay the fronts of other runs of this task (a legend entry per run)',
+    onclick: () => overlay(),
+  },
+  'Overlay runs…',
+);
+const clearOverlayBtn = h(
+  'vscode-button',
+  {
+    id: 'plot-clear-overlay',
+    secondary: true,
+    hidden: true,
+    onclick: () => {
+      plot.setOverlays([]);
+      clearOverlayBtn.hidden = true;
+      renderPlotInfo();
+    },
+  },
+  'Clear overlay',
+);
 const pinnedBox = h('div', { class: 'pinned-points', id: 'pinned-points', 'aria-label': 'Pinned points' });
 const savePlotBtn = (id: string): HTMLElement =>
   h(
@@ -188,6 +212,8 @@ const searchPanel = h(
     resetZoom,
     clearPins,
     savePlotBtn('plot-save'),
+    overlayBtn,
+    clearOverlayBtn,
     nicheFilter,
     plotInfo,
     perfInfo,
@@ -555,6 +581,23 @@ function measure(id: string): void {
   );
 }
 
+function overlay(): void {
+  request({ type: 'plot/overlay' }).then(
+    (r) => {
+      if (!r.runs) return;
+      plot.setOverlays(r.runs);
+      clearOverlayBtn.hidden = r.runs.length === 0;
+      renderPlotInfo();
+      setStatus(
+        r.runs.length
+          ? `overlaid: ${r.runs.map((o) => `${o.name} (${o.front.length} on its front)`).join(', ')}`
+          : 'no overlay',
+      );
+    },
+    (e: unknown) => setStatus(`overlay failed: ${(e as Error).message}`, 'error'),
+  );
+}
+
 function savePlot(): void {
   request({ type: 'plot/save' }).then(
     (r) => {
@@ -637,6 +680,7 @@ function renderPlotInfo(): void {
   plotInfo.title = state?.run ? `predicted accuracy: ${state.run.predictorUnit}` : '';
   plotInfo.setAttribute('data-points', String(n));
   plotInfo.setAttribute('data-front', String(state?.front.length ?? 0));
+  plotInfo.setAttribute('data-overlays', String(plot.overlayCount));
 }
 
 function renderFrontTable(): void {
@@ -807,7 +851,12 @@ let lastSnapshotMs = 0;
 
 // ---- protocol
 function onSnapshot(s: DashboardState, newSeq: number): void {
-  if (s.run?.dir !== state?.run?.dir) measured.clear(); // measurements belong to the run they were made for
+  // measurements and overlays belong to the run they were made for
+  if (s.run?.dir !== state?.run?.dir) {
+    measured.clear();
+    plot.setOverlays([], false);
+    clearOverlayBtn.hidden = true;
+  }
   state = s;
   seq = newSeq;
   cards.clear();

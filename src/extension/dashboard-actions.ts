@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { MeasuredHere, ModelFormat, PictureFormat } from '../protocol.js';
+import type { MeasuredHere, ModelFormat, OverlayRun, PictureFormat } from '../protocol.js';
 
 /** An architecture id as spec files name them (archs/<id>.json); anything else is refused. */
 export function checkArchId(id: string): string {
@@ -55,4 +55,66 @@ export function measuredHere(
     threads: m.options.threads,
     runs: m.options.runs,
   };
+}
+
+/** Runs of the same task beside `dir` (siblings with a config.json and a front.json), newest name last. */
+export function overlayCandidates(dir: string): { dir: string; name: string }[] {
+  const parent = path.dirname(path.resolve(dir));
+  const task = readTask(dir);
+  const out: { dir: string; name: string }[] = [];
+  for (const name of fs.readdirSync(parent).sort()) {
+    const d = path.join(parent, name);
+    if (d === path.resolve(dir) || !fs.existsSync(path.join(d, 'front.json'))) continue;
+    try {
+      if (readTask(d) === task) out.push({ dir: d, name });
+    } catch {
+      // not a run folder
+    }
+  }
+  return out;
+}
+
+function readTask(dir: string): string {
+  const c = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+    space: string;
+    dataset: string;
+    costMetrics: string[];
+  };
+  return `${c.space}/${c.dataset}/${c.costMetrics.join('+')}`;
+}
+
+/**
+ * The fronts of `others` in the axes of the run in `dir` (the core's run loader, as `llm-nas compare` and
+ * `plot` read runs): each front member's predicted accuracy, cost metrics in `dir`'s order, benchmark accuracy.
+ */
+export async function overlayFronts(dir: string, others: readonly string[]): Promise<OverlayRun[]> {
+  const { CompareError, loadRunPoints } = await import('../core/modelexport/compare.js');
+  const base = loadRunPoints(dir);
+  const cm = base.config.costMetrics;
+  return others.map((o) => {
+    const r = loadRunPoints(o);
+    const same =
+      r.config.space === base.config.space &&
+      r.config.dataset === base.config.dataset &&
+      cm.every((m) => r.config.costMetrics.includes(m));
+    if (!same)
+      throw new CompareError(
+        `${r.name} is not a run of ${base.config.space}/${base.config.dataset} with ${cm.join(', ')}: overlay runs of one task`,
+      );
+    const byId = new Map(r.specs.map((s) => [s.id, s]));
+    const front = r.front.front.flatMap((f) => {
+      const s = byId.get(f.id);
+      if (!s) return [];
+      const ev = s.evaluation;
+      return [
+        {
+          id: s.id,
+          predicted: ev.predictedAccuracy,
+          hw: cm.map((m) => ev.hw[m]!),
+          ...(ev.trueAccuracy !== undefined ? { truth: ev.trueAccuracy } : {}),
+        },
+      ];
+    });
+    return { name: r.name, dir: r.dir, front };
+  });
 }

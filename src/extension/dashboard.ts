@@ -356,6 +356,29 @@ export class DashboardPanel implements vscode.Disposable {
       case 'plot/save':
         if (!model) throw new Error('no run is shown');
         return this.savePlot(model.dir, r.format, r.where);
+      case 'plot/overlay': {
+        if (!model) throw new Error('no run is shown');
+        const { overlayCandidates, overlayFronts } = await import('./dashboard-actions.js');
+        let dirs = r.dirs;
+        if (!dirs) {
+          const cands = overlayCandidates(model.dir);
+          if (!cands.length)
+            throw new Error(
+              `no other run of ${model.config.space}/${model.config.dataset} beside ${model.dir} to overlay`,
+            );
+          const picks = await vscode.window.showQuickPick(
+            cands.map((c) => ({ label: c.name, description: c.dir, dir: c.dir })),
+            { title: 'LLM-NAS: overlay the fronts of these runs', canPickMany: true },
+          );
+          if (!picks) return {};
+          dirs = picks.map((p) => p.dir);
+        }
+        const runs = await overlayFronts(model.dir, dirs);
+        this.log.info(
+          `plot overlay: ${runs.map((o) => `${o.name} (${o.front.length} on its front)`).join(', ') || 'none'}`,
+        );
+        return { runs };
+      }
       default:
         return assertNever(r);
     }

@@ -10,10 +10,13 @@ import { plotData, plotSvg } from '../../src/core/modelexport/plot.js';
 import { measureTarget } from '../../src/core/modelexport/measure.js';
 import { loadTarget } from '../../src/core/modelexport/target.js';
 import { SearchRun, type FrontFile } from '../../src/core/run.js';
+import { RunStore } from '../../src/core/runstore.js';
 import {
   checkArchId,
   measuredHere,
   modelPath,
+  overlayCandidates,
+  overlayFronts,
   plotPath,
   writeRunPlot,
 } from '../../src/extension/dashboard-actions.js';
@@ -71,4 +74,40 @@ test('a measurement as the panel shows it: "measured here", with batch, threads 
   assert.match(t, /batch 1, 1 thread, median of 3/);
   assert.match(t, /not the lookup table/);
   assert.ok(t.endsWith(m.context));
+});
+
+test('overlay: the fronts of other runs of the task beside the shown one, in its axes', async () => {
+  const dir = path.join(root, 'run');
+  const other = path.join(root, 'run-seed2');
+  await SearchRun.start(other, nb201TestConfig({ generations: 3, budget: 60, seed: 2 })).done;
+  const energy = path.join(root, 'run-energy');
+  await SearchRun.start(
+    energy,
+    nb201TestConfig({ generations: 2, budget: 30, costMetrics: ['edgegpu_energy'], metric: 'energy' }),
+  ).done;
+  fs.mkdirSync(path.join(root, 'not-a-run'));
+  assert.deepEqual(
+    overlayCandidates(dir).map((c) => c.name),
+    ['run-seed2'],
+  );
+  const [o] = await overlayFronts(dir, [other]);
+  const f = JSON.parse(fs.readFileSync(path.join(other, 'front.json'), 'utf8')) as FrontFile;
+  assert.equal(o!.name, 'run-seed2');
+  assert.deepEqual(
+    o!.front.map((m) => m.id),
+    f.front.map((m) => m.id),
+  );
+  const specs = new Map(
+    RunStore.open(other)
+      .readSpecs()
+      .map((s) => [s.id, s]),
+  );
+  for (const m of o!.front) {
+    const s = specs.get(m.id)!;
+    assert.equal(m.predicted, s.evaluation.predictedAccuracy);
+    assert.deepEqual(m.hw, [s.evaluation.hw['edgegpu_latency']]);
+    assert.equal(m.truth, s.evaluation.trueAccuracy);
+    assert.ok(typeof m.truth === 'number');
+  }
+  await assert.rejects(() => overlayFronts(dir, [energy]), /overlay runs of one task/);
 });
