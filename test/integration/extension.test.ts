@@ -621,4 +621,26 @@ describe('LLM-NAS in a real extension host', function () {
       assert.ok(f.hw['mcu_latency']! > 0);
     }
   });
+
+  it('the dashboard overlays the front of another run of the task (Overlay runs…)', async () => {
+    const other = await stoppedRun();
+    await vscode.commands.executeCommand('llmNas.openDashboard', firstRun);
+    const panel = api.dashboard()!;
+    const r = (await panel.handle({ type: 'plot/overlay', dirs: [other] })) as {
+      runs: { name: string; front: { id: string; predicted: number; hw: number[] }[] }[];
+    };
+    const f = JSON.parse(fs.readFileSync(path.join(other, 'front.json'), 'utf8')) as {
+      front: { id: string; predictedAccuracy: number }[];
+    };
+    assert.equal(r.runs.length, 1);
+    assert.equal(r.runs[0]!.name, path.basename(other));
+    assert.deepEqual(
+      r.runs[0]!.front.map((m) => [m.id, m.predicted]),
+      f.front.map((m) => [m.id, m.predictedAccuracy]),
+    );
+    const cm = (
+      JSON.parse(fs.readFileSync(path.join(firstRun, 'config.json'), 'utf8')) as { costMetrics: string[] }
+    ).costMetrics;
+    assert.ok(r.runs[0]!.front.every((m) => m.hw.length === cm.length && m.hw.every((v) => v > 0)));
+  });
 });
