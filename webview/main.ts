@@ -700,6 +700,7 @@ function renderFrontTable(): void {
         'tr',
         {},
         h('th', {}, 'id'),
+        h('th', { title: 'Export model… (PyTorch / ONNX) · Measure on this machine' }, 'model'),
         h('th', {}, 'niche'),
         h('th', { title: `predicted accuracy: ${s.run.predictorUnit}` }, 'proxy score'),
         ...s.run.costMetrics.map((m, i) => h('th', {}, metricLabel(m, s.run!.costUnits[i]))),
@@ -714,7 +715,6 @@ function renderFrontTable(): void {
         h('th', {}, 'architecture'),
         degenerate ? h('th', {}, 'degenerate') : null,
         h('th', {}, 'why'),
-        h('th', {}, 'model'),
       ),
     ),
   );
@@ -733,6 +733,7 @@ function renderFrontTable(): void {
           },
         },
         h('td', { class: 'id mono' }, p.id),
+        h('td', { class: 'actions' }, modelActions(p.id)),
         h('td', {}, `N${p.niche}`),
         h('td', {}, fmt(p.predicted)),
         ...p.hw.map((v) => h('td', {}, fmt(v))),
@@ -745,7 +746,6 @@ function renderFrontTable(): void {
           { class: 'why', title: p.rationale ?? '' },
           p.rationale ? `${p.operator ? `${p.operator}: ` : ''}${p.rationale}` : '',
         ),
-        h('td', { class: 'actions' }, modelActions(p.id)),
       ),
     );
   }

@@ -441,6 +441,7 @@ const cardGens = async (f) =>
   );
   lap('Save plot…: SVG in <run>/plots/pareto.svg');
   await f.locator(`#front-table tbody tr[data-arch="${rowId}"]`).scrollIntoViewIfNeeded();
+  await f.$eval('.table-scroll', (el) => (el.scrollLeft = 0));
   await shot('05b-measured-here');
 
   // ---- 7. Quality tab (HV / IGD history, coverage)
@@ -642,6 +643,12 @@ const cardGens = async (f) =>
   await page.locator('.tabs-container .tab', { hasText: 'LLM-NAS' }).first().click();
   f = await dashboardFrame();
   await f.click('#err-resume');
+  // the folder's config names the API-key variable: the product asks before using it (src/extension/trust.ts)
+  const runOnce = page.getByRole('button', { name: 'Run once' });
+  await runOnce.waitFor({ timeout: 10000 }).then(
+    () => runOnce.click().then(() => lap('trust prompt: Run once')),
+    () => lap('no trust prompt'),
+  );
   await until(
     'resumed run completed with the fixed endpoint',
     async () => (await runPhase(f)) === 'completed',
