@@ -704,7 +704,6 @@ function renderFrontTable(): void {
         h('th', {}, 'niche'),
         h('th', { title: `predicted accuracy: ${s.run.predictorUnit}` }, 'proxy score'),
         ...s.run.costMetrics.map((m, i) => h('th', {}, metricLabel(m, s.run!.costUnits[i]))),
-        truth ? h('th', {}, 'test accuracy (%)') : null,
         measured.size
           ? h(
               'th',
@@ -712,6 +711,7 @@ function renderFrontTable(): void {
               'measured here',
             )
           : null,
+        truth ? h('th', {}, 'test accuracy (%)') : null,
         h('th', {}, 'architecture'),
         degenerate ? h('th', {}, 'degenerate') : null,
         h('th', {}, 'why'),
@@ -737,8 +737,8 @@ function renderFrontTable(): void {
         h('td', {}, `N${p.niche}`),
         h('td', {}, fmt(p.predicted)),
         ...p.hw.map((v) => h('td', {}, fmt(v))),
-        truth ? h('td', {}, fmt(p.truth, 2)) : null,
         measured.size ? measuredCell(p.id) : null,
+        truth ? h('td', {}, fmt(p.truth, 2)) : null,
         h('td', { class: 'mono arch', title: p.arch }, p.arch),
         degenerate ? h('td', { class: 'degenerate' }, p.degenerate ?? '') : null,
         h(
