@@ -27,7 +27,8 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', 'onnxruntime-node'],
+    // resvg: the dashboard's Save plot as PNG (a native binary, as for the CLI)
+    external: ['vscode', 'onnxruntime-node', '@resvg/resvg-js'],
   },
   {
     ...common,

@@ -26,6 +26,8 @@ else
   NM="$STAGE/dist/node_modules"
   mkdir -p "$NM"
   cp -r node_modules/onnxruntime-node node_modules/onnxruntime-common "$NM/"
+  # resvg: the dashboard's Save plot as PNG (installed for this platform only)
+  cp -r node_modules/@resvg "$NM/"
   rm -rf "$NM/onnxruntime-node/script" # install-time download helpers (adm-zip, global-agent): not needed at run time
   # keep only the target platform's native binaries
   for d in "$NM"/onnxruntime-node/bin/napi-v*/*; do

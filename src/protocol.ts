@@ -222,7 +222,46 @@ export type WebviewRequest =
   | { type: 'spec/open'; archId: string }
   | { type: 'kb/save'; sections: KbSection[]; baseHash: string }
   | { type: 'kb/openFile' }
-  | { type: 'export'; format: 'csv' | 'json' };
+  | { type: 'export'; format: 'csv' | 'json' }
+  /**
+   * An architecture of the shown run as a network file (through llmNas.exportModel): 'dialog' asks where,
+   * 'run' writes <run>/models/<id>.py|.onnx.
+   */
+  | { type: 'model/export'; archId: string; format: ModelFormat; where: 'dialog' | 'run' }
+  /** Times an architecture on this machine's CPU (through llmNas.measureModel). */
+  | { type: 'model/measure'; archId: string }
+  /**
+   * The run's Pareto plot and HV history as a picture, rendered by the host with the CLI's renderer
+   * (`llm-nas plot`): to <run>/plots/ or a save dialog; without format/where the host asks.
+   */
+  | { type: 'plot/save'; format?: PictureFormat; where?: 'dialog' | 'run' }
+  /**
+   * Other runs of the same task whose fronts the plot overlays: the folders given ([] clears), or, without
+   * dirs, the host asks which of the runs beside the shown one.
+   */
+  | { type: 'plot/overlay'; dirs?: string[] };
+
+/** Another run's front in the shown run's axes (hw follows the shown run's costMetrics). */
+export interface OverlayRun {
+  name: string;
+  dir: string;
+  front: { id: string; predicted: number; hw: number[]; truth?: number }[];
+}
+
+export type ModelFormat = 'pytorch' | 'onnx';
+export type PictureFormat = 'svg' | 'png';
+
+/** A latency measured on this machine (never a lookup-table figure): always shown as "measured here". */
+export interface MeasuredHere {
+  archId: string;
+  medianMs: number;
+  label: 'measured here';
+  /** The machine, runtime, batch, threads, warm-up and runs the figure belongs to. */
+  context: string;
+  batch: number;
+  threads: number;
+  runs: number;
+}
 
 /** What the endpoint check found (New Search, the command, the panel). */
 export interface ConnectionResult {
@@ -245,6 +284,12 @@ export interface RequestResults {
   'kb/save': { merged: boolean; hash: string };
   'kb/openFile': Record<string, never>;
   export: Record<string, never>;
+  /** path: where the file went (absent: the dialog was cancelled). */
+  'model/export': { path?: string };
+  'model/measure': MeasuredHere;
+  'plot/save': { path?: string };
+  /** runs: the overlay now shown (absent: the pick was cancelled, keep the overlay as it is). */
+  'plot/overlay': { runs?: OverlayRun[] };
   'settings/open': Record<string, never>;
   'llm/testConnection': ConnectionResult;
 }

@@ -1,7 +1,7 @@
 // Pure helpers of the dashboard (no DOM; unit tested in test/unit/webview-format.test.ts): labels with units,
 // the coverage count, the generation wording. Never imports host code.
 
-import type { CoverageBin, RunSummary } from '../src/protocol.js';
+import type { CoverageBin, MeasuredHere, RunSummary } from '../src/protocol.js';
 
 /** "edgegpu_latency" → "latency". */
 export function shortMetric(m: string | undefined): string {
@@ -92,4 +92,15 @@ export function firstOfEachId<T>(items: readonly T[], idOf: (x: T) => string | u
     seen.add(id);
     return true;
   });
+}
+
+/** "0.84 ms measured here": a latency timed on this machine, never mistaken for a lookup-table figure. */
+export function measuredText(m: Pick<MeasuredHere, 'medianMs' | 'label'>): string {
+  const d = m.medianMs >= 100 ? 0 : m.medianMs >= 10 ? 1 : 2;
+  return `${m.medianMs.toFixed(d)} ms ${m.label}`;
+}
+
+/** The tooltip of a measured-here figure: what it was measured on and how. */
+export function measuredTitle(m: MeasuredHere): string {
+  return `CPU latency ${m.label} (batch ${m.batch}, ${m.threads} thread${m.threads === 1 ? '' : 's'}, median of ${m.runs}) — not the lookup table's device. ${m.context}`;
 }

@@ -21,7 +21,10 @@ import {
   type DashboardUiState,
   type HistoryRow,
   type HostToWebview,
+  type MeasuredHere,
+  type ModelFormat,
   type NicheCard,
+  type PlotPoint,
   type RunAction,
   type WebviewRequest,
 } from '../src/protocol.js';
@@ -29,6 +32,8 @@ import { clear, fmt, h, nicheColour } from './dom.js';
 import {
   coverageClass,
   coverageCount,
+  measuredText,
+  measuredTitle,
   metricLabel,
   phaseLabel,
   progressLine,
@@ -156,6 +161,44 @@ const canvas = h('canvas', {
   'aria-label': 'Pareto plot of evaluated architectures',
 });
 const frontTable = h('table', { class: 'front-table', id: 'front-table' });
+// what the model and picture actions did (the host runs them): a path, a measurement, or an error
+const actionStatus = h('div', { class: 'muted action-status', id: 'action-status', role: 'status' });
+const overlayBtn = h(
+  'vscode-button',
+  {
+    id: 'plot-overlay',
+    secondary: true,
+    title: 'Overlay the fronts of other runs of this task (a legend entry per run)',
+    onclick: () => overlay(),
+  },
+  'Overlay runs…',
+);
+const clearOverlayBtn = h(
+  'vscode-button',
+  {
+    id: 'plot-clear-overlay',
+    secondary: true,
+    hidden: true,
+    onclick: () => {
+      plot.setOverlays([]);
+      clearOverlayBtn.hidden = true;
+      renderPlotInfo();
+    },
+  },
+  'Clear overlay',
+);
+const pinnedBox = h('div', { class: 'pinned-points', id: 'pinned-points', 'aria-label': 'Pinned points' });
+const savePlotBtn = (id: string): HTMLElement =>
+  h(
+    'vscode-button',
+    {
+      id,
+      secondary: true,
+      title: 'Save the Pareto plot and the HV history as PNG or SVG (the same picture as llm-nas plot)',
+      onclick: () => savePlot(),
+    },
+    'Save plot…',
+  );
 const searchPanel = h(
   'div',
   { class: 'search-panel' },
@@ -168,11 +211,16 @@ const searchPanel = h(
     logToggle,
     resetZoom,
     clearPins,
+    savePlotBtn('plot-save'),
+    overlayBtn,
+    clearOverlayBtn,
     nicheFilter,
     plotInfo,
     perfInfo,
   ),
   h('div', { class: 'plot-box' }, canvas),
+  pinnedBox,
+  actionStatus,
   h(
     'p',
     { class: 'muted plot-help' },
@@ -193,6 +241,7 @@ const qualityPanel = h(
   'div',
   { class: 'quality-panel' },
   h('p', { class: 'muted', id: 'quality-note' }),
+  h('div', { class: 'plot-toolbar' }, savePlotBtn('quality-save-plot')),
   h('div', { class: 'plot-box small' }, historyCanvas),
   historyTable,
   h('h3', { id: 'coverage-title' }, 'Cost-range coverage'),
@@ -503,13 +552,135 @@ function renderNicheFilter(): void {
   }
 }
 
+// ---- model and picture actions (the host runs the Export Model and Measure commands, and `llm-nas plot`'s renderer)
+const measured = new Map<string, MeasuredHere>();
+
+function setStatus(text: string, kind: 'ok' | 'error' | 'busy' = 'ok'): void {
+  actionStatus.textContent = text;
+  actionStatus.setAttribute('data-kind', kind);
+}
+
+function exportModel(id: string, format: ModelFormat): void {
+  setStatus(`exporting ${id}…`, 'busy');
+  request({ type: 'model/export', archId: id, format, where: 'dialog' }).then(
+    (r) => setStatus(r.path ? `${id} exported to ${r.path}` : 'export cancelled'),
+    (e: unknown) => setStatus(`export of ${id} failed: ${(e as Error).message}`, 'error'),
+  );
+}
+
+function measure(id: string): void {
+  setStatus(`timing ${id} on this machine…`, 'busy');
+  request({ type: 'model/measure', archId: id }).then(
+    (m) => {
+      measured.set(id, m);
+      setStatus(`${id}: ${measuredText(m)} (batch ${m.batch}, ${m.threads} thread, median of ${m.runs})`);
+      renderFrontTable();
+      renderPinned();
+    },
+    (e: unknown) => setStatus(`measuring ${id} failed: ${(e as Error).message}`, 'error'),
+  );
+}
+
+function overlay(): void {
+  request({ type: 'plot/overlay' }).then(
+    (r) => {
+      if (!r.runs) return;
+      plot.setOverlays(r.runs);
+      clearOverlayBtn.hidden = r.runs.length === 0;
+      renderPlotInfo();
+      setStatus(
+        r.runs.length
+          ? `overlaid: ${r.runs.map((o) => `${o.name} (${o.front.length} on its front)`).join(', ')}`
+          : 'no overlay',
+      );
+    },
+    (e: unknown) => setStatus(`overlay failed: ${(e as Error).message}`, 'error'),
+  );
+}
+
+function savePlot(): void {
+  request({ type: 'plot/save' }).then(
+    (r) => {
+      if (r.path) setStatus(`plot saved to ${r.path}`);
+    },
+    (e: unknown) => setStatus(`saving the plot failed: ${(e as Error).message}`, 'error'),
+  );
+}
+
+/** Export PyTorch / Export ONNX / Measure buttons for one architecture (they do not open its spec). */
+function modelActions(id: string): HTMLElement {
+  const act = (cls: string, label: string, tip: string, f: () => void): HTMLElement =>
+    h(
+      'vscode-button',
+      {
+        class: `row-action ${cls}`,
+        secondary: true,
+        title: tip,
+        'aria-label': `${label} ${id}`,
+        onclick: (e: Event) => {
+          e.stopPropagation();
+          f();
+        },
+        onkeydown: (e: Event) => e.stopPropagation(),
+      },
+      label,
+    );
+  return h(
+    'span',
+    { class: 'model-actions', 'data-arch': id },
+    act('act-pytorch', 'PyTorch…', 'Export model… as a PyTorch module (.py)', () =>
+      exportModel(id, 'pytorch'),
+    ),
+    act('act-onnx', 'ONNX…', 'Export model… as an ONNX model (.onnx)', () => exportModel(id, 'onnx')),
+    act('act-measure', 'Measure', 'Measure on this machine (CPU, ONNX Runtime)', () => measure(id)),
+  );
+}
+
+function measuredCell(id: string): HTMLElement {
+  const m = measured.get(id);
+  return h(
+    'td',
+    { class: 'measured-here', ...(m ? { title: measuredTitle(m), 'data-ms': m.medianMs } : {}) },
+    m ? measuredText(m) : '',
+  );
+}
+
+/** The pinned points, each with the model actions and its measured-here latency next to the table's. */
+function renderPinned(): void {
+  clear(pinnedBox);
+  const ids = new Set(ui.pinned ?? []);
+  const r = state?.run;
+  const pts: PlotPoint[] = (state?.points ?? []).filter((p) => ids.has(p.id));
+  if (!r || !pts.length) return;
+  pinnedBox.append(h('h3', {}, 'Pinned points'));
+  for (const p of pts) {
+    const m = measured.get(p.id);
+    pinnedBox.append(
+      h(
+        'div',
+        { class: 'pinned-row', 'data-arch': p.id },
+        h('span', { class: 'mono id' }, p.id),
+        h(
+          'span',
+          { class: 'muted' },
+          `${metricLabel(r.costMetrics[0] ?? 'cost', r.costUnits[0])}: ${fmt(p.hw[0])} (table)`,
+        ),
+        m ? h('span', { class: 'measured-here', title: measuredTitle(m) }, measuredText(m)) : null,
+        modelActions(p.id),
+      ),
+    );
+  }
+}
+
 function renderPlotInfo(): void {
+  renderPinned();
   const n = plot.size;
   const pins = plot.pinnedCount;
   plotInfo.textContent = `${n} points · ${state?.front.length ?? 0} on the front${pins ? ` · ${pins} pinned` : ''}${plot.hidden.size ? ` · ${plot.hidden.size} niche${plot.hidden.size > 1 ? 's' : ''} hidden` : ''}`;
   plotInfo.title = state?.run ? `predicted accuracy: ${state.run.predictorUnit}` : '';
   plotInfo.setAttribute('data-points', String(n));
   plotInfo.setAttribute('data-front', String(state?.front.length ?? 0));
+  plotInfo.setAttribute('data-overlays', String(plot.overlayCount));
 }
 
 function renderFrontTable(): void {
@@ -529,9 +700,17 @@ function renderFrontTable(): void {
         'tr',
         {},
         h('th', {}, 'id'),
+        h('th', { title: 'Export model… (PyTorch / ONNX) · Measure on this machine' }, 'model'),
         h('th', {}, 'niche'),
         h('th', { title: `predicted accuracy: ${s.run.predictorUnit}` }, 'proxy score'),
         ...s.run.costMetrics.map((m, i) => h('th', {}, metricLabel(m, s.run!.costUnits[i]))),
+        measured.size
+          ? h(
+              'th',
+              { title: 'CPU latency timed on this machine, not the lookup table’s device' },
+              'measured here',
+            )
+          : null,
         truth ? h('th', {}, 'test accuracy (%)') : null,
         h('th', {}, 'architecture'),
         degenerate ? h('th', {}, 'degenerate') : null,
@@ -550,13 +729,15 @@ function renderFrontTable(): void {
           'data-arch': p.id,
           onclick: open,
           onkeydown: (e: Event) => {
-            if ((e as KeyboardEvent).key === 'Enter') open();
+            if ((e as KeyboardEvent).key === 'Enter' && e.target === e.currentTarget) open();
           },
         },
         h('td', { class: 'id mono' }, p.id),
+        h('td', { class: 'actions' }, modelActions(p.id)),
         h('td', {}, `N${p.niche}`),
         h('td', {}, fmt(p.predicted)),
         ...p.hw.map((v) => h('td', {}, fmt(v))),
+        measured.size ? measuredCell(p.id) : null,
         truth ? h('td', {}, fmt(p.truth, 2)) : null,
         h('td', { class: 'mono arch', title: p.arch }, p.arch),
         degenerate ? h('td', { class: 'degenerate' }, p.degenerate ?? '') : null,
@@ -680,6 +861,12 @@ let lastSnapshotMs = 0;
 
 // ---- protocol
 function onSnapshot(s: DashboardState, newSeq: number): void {
+  // measurements and overlays belong to the run they were made for
+  if (s.run?.dir !== state?.run?.dir) {
+    measured.clear();
+    plot.setOverlays([], false);
+    clearOverlayBtn.hidden = true;
+  }
   state = s;
   seq = newSeq;
   cards.clear();

@@ -15,7 +15,7 @@ import {
   type ChartDataset,
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
-import type { PlotPoint, TrueFront } from '../src/protocol.js';
+import type { OverlayRun, PlotPoint, TrueFront } from '../src/protocol.js';
 import { cssVar, fmt, nicheColour } from './dom.js';
 import { firstOfEachId, frontStyle, metricLabel } from './format.js';
 
@@ -46,7 +46,17 @@ interface XY {
   x: number;
   y: number;
   p?: PlotPoint;
+  /** An overlaid run's point: "<run>: <id>" (no spec of the shown run to open). */
+  tag?: string;
 }
+
+/** Colours of overlaid runs' fronts (VS Code's chart colours, distinct from the niches' hues by marker). */
+const OVERLAY_COLOURS: [string, string][] = [
+  ['--vscode-charts-purple', '#b180d7'],
+  ['--vscode-charts-orange', '#d18616'],
+  ['--vscode-charts-blue', '#3794ff'],
+  ['--vscode-charts-red', '#f14c4c'],
+];
 
 export class ParetoPlot {
   private readonly chart: Chart<'scatter', XY[]>;
@@ -63,6 +73,8 @@ export class ParetoPlot {
   /** Niches the filter hides. */
   hidden = new Set<number>();
   private pinned = new Set<string>();
+  /** Other runs' fronts drawn over this run's (one legend entry each). */
+  private overlays: OverlayRun[] = [];
 
   constructor(
     canvas: HTMLCanvasElement,
@@ -88,7 +100,7 @@ export class ParetoPlot {
               label: (ctx) => {
                 const raw = ctx.raw as XY;
                 const p = raw.p;
-                if (!p) return `${ctx.dataset.label}: ${fmt(raw.x)}, ${fmt(raw.y, 2)}`;
+                if (!p) return `${raw.tag ?? ctx.dataset.label}: ${fmt(raw.x)}, ${fmt(raw.y, 2)}`;
                 return [
                   `${p.id} (niche N${p.niche}, generation ${p.generation})${this.front.has(p.id) ? ' — on the front' : ''}${this.pinned.has(p.id) ? ' — pinned' : ''}`,
                   p.arch,
@@ -140,6 +152,16 @@ export class ParetoPlot {
     const y = this.y === 'truth' ? p.truth : p.predicted;
     if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) return undefined;
     return { x, y, p };
+  }
+
+  /** Replaces the overlaid fronts; `redraw: false` when a snapshot redraws next anyway. */
+  setOverlays(runs: OverlayRun[], redraw = true): void {
+    this.overlays = runs;
+    if (redraw) this.rebuild();
+  }
+
+  get overlayCount(): number {
+    return this.overlays.length;
   }
 
   togglePin(id: string): void {
@@ -289,6 +311,30 @@ export class ParetoPlot {
         pointRadius: 0,
         pointHitRadius: 0,
       });
+    this.overlays.forEach((o, i) => {
+      const [v, dflt] = OVERLAY_COLOURS[i % OVERLAY_COLOURS.length]!;
+      const c = cssVar(v, dflt);
+      const data = o.front
+        .map((f): XY | undefined => {
+          const x = f.hw[this.xMetric];
+          const y = this.y === 'truth' ? f.truth : f.predicted;
+          return x === undefined || y === undefined ? undefined : { x, y, tag: `${o.name}: ${f.id}` };
+        })
+        .filter((v): v is XY => !!v)
+        .sort(byX);
+      datasets.push({
+        label: `Front of ${o.name}`,
+        data,
+        showLine: style.showLine,
+        borderColor: c,
+        backgroundColor: c,
+        borderDash: [4, 3],
+        borderWidth: 1.5,
+        pointRadius: 4,
+        pointHoverRadius: 6,
+        pointStyle: 'triangle',
+      });
+    });
     this.chart.data.datasets = datasets;
     const xs = this.chart.options.scales!['x']!;
     const ys = this.chart.options.scales!['y']!;

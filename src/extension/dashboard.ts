@@ -13,6 +13,7 @@ import {
   type HostToWebview,
   type KbSection,
   type KbState,
+  type PictureFormat,
   type WebviewRequest,
   type WebviewToHost,
 } from '../protocol.js';
@@ -326,9 +327,101 @@ export class DashboardPanel implements vscode.Disposable {
       case 'export':
         await vscode.commands.executeCommand('llmNas.exportFront', r.format);
         return {};
+      case 'model/export': {
+        if (!model) throw new Error('no run is shown');
+        const { checkArchId, modelPath } = await import('./dashboard-actions.js');
+        const id = checkArchId(r.archId);
+        // through the command (the Runs view and spec-file menus use it too); without a file it asks where
+        const out = r.where === 'run' ? modelPath(model.dir, id, r.format) : undefined;
+        const p = await vscode.commands.executeCommand<string | undefined>(
+          'llmNas.exportModel',
+          { dir: model.dir, id },
+          undefined,
+          r.format,
+          out,
+        );
+        return p ? { path: p } : {};
+      }
+      case 'model/measure': {
+        if (!model) throw new Error('no run is shown');
+        const { checkArchId, measuredHere } = await import('./dashboard-actions.js');
+        const id = checkArchId(r.archId);
+        const m = await vscode.commands.executeCommand<Parameters<typeof measuredHere>[1] | undefined>(
+          'llmNas.measureModel',
+          { dir: model.dir, id },
+        );
+        if (!m) throw new Error(`${id} was not measured`);
+        return measuredHere(id, m);
+      }
+      case 'plot/save':
+        if (!model) throw new Error('no run is shown');
+        return this.savePlot(model.dir, r.format, r.where);
+      case 'plot/overlay': {
+        if (!model) throw new Error('no run is shown');
+        const { overlayCandidates, overlayFronts } = await import('./dashboard-actions.js');
+        let dirs = r.dirs;
+        if (!dirs) {
+          const cands = overlayCandidates(model.dir);
+          if (!cands.length)
+            throw new Error(
+              `no other run of ${model.config.space}/${model.config.dataset} beside ${model.dir} to overlay`,
+            );
+          const picks = await vscode.window.showQuickPick(
+            cands.map((c) => ({ label: c.name, description: c.dir, dir: c.dir })),
+            { title: 'LLM-NAS: overlay the fronts of these runs', canPickMany: true },
+          );
+          if (!picks) return {};
+          dirs = picks.map((p) => p.dir);
+        }
+        const runs = await overlayFronts(model.dir, dirs);
+        this.log.info(
+          `plot overlay: ${runs.map((o) => `${o.name} (${o.front.length} on its front)`).join(', ') || 'none'}`,
+        );
+        return { runs };
+      }
       default:
         return assertNever(r);
     }
+  }
+
+  /** The run's plot as a picture (the CLI's renderer), to <run>/plots/ or where a save dialog says. */
+  private async savePlot(
+    dir: string,
+    format0?: PictureFormat,
+    where0?: 'dialog' | 'run',
+  ): Promise<{ path?: string }> {
+    const { plotPath, writeRunPlot } = await import('./dashboard-actions.js');
+    let format = format0;
+    let where = where0;
+    if (!format || !where) {
+      const pick = await vscode.window.showQuickPick(
+        (['png', 'svg'] as const).flatMap((f) => [
+          {
+            label: `${f.toUpperCase()} to the run folder`,
+            description: plotPath(dir, f),
+            f,
+            w: 'run' as const,
+          },
+          { label: `${f.toUpperCase()}…`, description: 'choose where', f, w: 'dialog' as const },
+        ]),
+        { title: 'LLM-NAS: save the Pareto plot and the HV history' },
+      );
+      if (!pick) return {};
+      format = pick.f;
+      where = pick.w;
+    }
+    let out: string | undefined = plotPath(dir, format);
+    if (where === 'dialog')
+      out = (
+        await vscode.window.showSaveDialog({
+          defaultUri: vscode.Uri.file(out),
+          filters: format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
+        })
+      )?.fsPath;
+    if (!out) return {};
+    const bytes = await writeRunPlot([dir], format, out);
+    this.log.info(`plot of ${dir} saved as ${format.toUpperCase()} to ${out} (${bytes} bytes)`);
+    return { path: out };
   }
 
   dispose(): void {

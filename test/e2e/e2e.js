@@ -422,6 +422,28 @@ const cardGens = async (f) =>
   await page.locator('.tabs-container .tab', { hasText: `${rowId}.json` }).waitFor({ timeout: 20000 });
   lap(`keyboard: Enter on front-table row ${rowId} opened its spec`);
 
+  // ---- 6b. Measure on this machine from a front row: the measured-here latency next to the table's; Save plot…
+  f = await dashboardFrame();
+  await f.locator(`#front-table tbody tr[data-arch="${rowId}"] .act-measure`).click();
+  const cell = `#front-table tbody tr[data-arch="${rowId}"] td.measured-here`;
+  await until('measured-here latency in the row', async () => !!(await f.$(`${cell}[data-ms]`)), 60000);
+  const measuredTxt = await f.textContent(cell);
+  assert(/^\d+(\.\d+)? ms measured here$/.test(measuredTxt || ''), `measured cell: ${measuredTxt}`);
+  lap(`measure on this machine: ${rowId} ${measuredTxt}`);
+  await f.locator('#plot-save').click();
+  await quickInput('save the Pareto plot', { type: 'SVG to the run' });
+  await until('plot saved', async () =>
+    /plot saved to .*pareto\.svg/.test((await f.textContent('#action-status')) || ''),
+  );
+  assert(
+    fs.readFileSync(path.join(runDir, 'plots', 'pareto.svg'), 'utf8').startsWith('<svg'),
+    'pareto.svg written',
+  );
+  lap('Save plot…: SVG in <run>/plots/pareto.svg');
+  await f.locator(`#front-table tbody tr[data-arch="${rowId}"]`).scrollIntoViewIfNeeded();
+  await f.$eval('.table-scroll', (el) => (el.scrollLeft = 0));
+  await shot('05b-measured-here');
+
   // ---- 7. Quality tab (HV / IGD history, coverage)
   f = await dashboardFrame();
   await f.locator('vscode-tab-header', { hasText: 'Quality' }).click();
@@ -621,6 +643,12 @@ const cardGens = async (f) =>
   await page.locator('.tabs-container .tab', { hasText: 'LLM-NAS' }).first().click();
   f = await dashboardFrame();
   await f.click('#err-resume');
+  // the folder's config names the API-key variable: the product asks before using it (src/extension/trust.ts)
+  const runOnce = page.getByRole('button', { name: 'Run once' });
+  await runOnce.waitFor({ timeout: 10000 }).then(
+    () => runOnce.click().then(() => lap('trust prompt: Run once')),
+    () => lap('no trust prompt'),
+  );
   await until(
     'resumed run completed with the fixed endpoint',
     async () => (await runPhase(f)) === 'completed',

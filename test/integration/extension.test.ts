@@ -228,6 +228,60 @@ describe('LLM-NAS in a real extension host', function () {
     assert.ok(fs.statSync(onnxOut).size > 1000);
   });
 
+  it('the dashboard exports a front member, measures it here and saves the plot as SVG and PNG', async () => {
+    await vscode.commands.executeCommand('llmNas.openDashboard', firstRun);
+    const panel = api.dashboard();
+    assert.ok(panel, 'panel open');
+    const front = JSON.parse(fs.readFileSync(path.join(firstRun, 'front.json'), 'utf8')) as {
+      front: { id: string; arch: string }[];
+    };
+    const last = front.front[front.front.length - 1]!;
+    // the same request the row's PyTorch… / ONNX… buttons post, to the run folder instead of a dialog
+    const py = (await panel.handle({
+      type: 'model/export',
+      archId: last.id,
+      format: 'pytorch',
+      where: 'run',
+    })) as { path?: string };
+    assert.equal(py.path, path.join(firstRun, 'models', `${last.id}.py`));
+    assert.ok(fs.readFileSync(py.path, 'utf8').includes(`Architecture: ${last.arch}`));
+    const onnx = (await panel.handle({
+      type: 'model/export',
+      archId: last.id,
+      format: 'onnx',
+      where: 'run',
+    })) as { path?: string };
+    assert.equal(onnx.path, path.join(firstRun, 'models', `${last.id}.onnx`));
+    assert.ok(fs.statSync(onnx.path).size > 1000);
+    await assert.rejects(
+      () => panel.handle({ type: 'model/export', archId: '../config', format: 'onnx', where: 'run' }),
+      /not an architecture id/,
+    );
+    const m = (await panel.handle({ type: 'model/measure', archId: last.id })) as {
+      archId: string;
+      medianMs: number;
+      label: string;
+      context: string;
+    };
+    assert.equal(m.archId, last.id);
+    assert.equal(m.label, 'measured here');
+    assert.ok(m.medianMs > 0 && m.medianMs < 10000, String(m.medianMs));
+    assert.match(m.context, /^measured here: .*batch 1, 1 intra-op thread/);
+    console.log(`[measure] dashboard measure ${last.id}: ${m.medianMs.toFixed(3)} ms (${m.context})`);
+    for (const format of ['svg', 'png'] as const) {
+      const r = (await panel.handle({ type: 'plot/save', format, where: 'run' })) as { path?: string };
+      assert.equal(r.path, path.join(firstRun, 'plots', `pareto.${format}`));
+      const bytes = fs.readFileSync(r.path);
+      if (format === 'svg') {
+        assert.match(bytes.toString('utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+        assert.match(bytes.toString('utf8'), /non-dominated of \d+ evaluated/);
+      } else {
+        assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG');
+        assert.equal(bytes.readUInt32BE(16), 1920);
+      }
+    }
+  });
+
   /** A stopped (resumable) run: its knowledge base is editable, unlike a completed run's. */
   let kbRunDir = '';
   async function stoppedRun(): Promise<string> {
@@ -569,5 +623,27 @@ describe('LLM-NAS in a real extension host', function () {
       assert.ok(f.predictedAccuracy > 50 && f.predictedAccuracy < 95.0001, String(f.predictedAccuracy));
       assert.ok(f.hw['mcu_latency']! > 0);
     }
+  });
+
+  it('the dashboard overlays the front of another run of the task (Overlay runs…)', async () => {
+    const other = await stoppedRun();
+    await vscode.commands.executeCommand('llmNas.openDashboard', firstRun);
+    const panel = api.dashboard()!;
+    const r = (await panel.handle({ type: 'plot/overlay', dirs: [other] })) as {
+      runs: { name: string; front: { id: string; predicted: number; hw: number[] }[] }[];
+    };
+    const f = JSON.parse(fs.readFileSync(path.join(other, 'front.json'), 'utf8')) as {
+      front: { id: string; predictedAccuracy: number }[];
+    };
+    assert.equal(r.runs.length, 1);
+    assert.equal(r.runs[0]!.name, path.basename(other));
+    assert.deepEqual(
+      r.runs[0]!.front.map((m) => [m.id, m.predicted]),
+      f.front.map((m) => [m.id, m.predictedAccuracy]),
+    );
+    const cm = (
+      JSON.parse(fs.readFileSync(path.join(firstRun, 'config.json'), 'utf8')) as { costMetrics: string[] }
+    ).costMetrics;
+    assert.ok(r.runs[0]!.front.every((m) => m.hw.length === cm.length && m.hw.every((v) => v > 0)));
   });
 });
