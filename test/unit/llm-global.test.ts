@@ -186,7 +186,7 @@ const REWORD = e({
 const ADD2 = e({ action: 'add', list: 'positive', rule: 'Added by N2: a 3x3 chain 0→1→2→3 pays off.' });
 const ADD4 = e({ action: 'add', list: 'positive', rule: 'Added by N4: never apply this one.' });
 
-test('a scripted Global edit is applied once; a second niche’s edit of the same generation is not; an invalid one is rejected', async (t) => {
+test('a scripted Global edit is applied once; a second niche’s edit of the same generation is not; an invalid one is rejected; a replay agrees', async (t) => {
   const srv = await serve(
     t,
     withEdits({
@@ -250,6 +250,24 @@ test('a scripted Global edit is applied once; a second niche’s edit of the sam
     [2, 4],
   );
   assert.deepEqual(rec.decided, { applied: 2, inForceFrom: 2, userEdit: false });
+  // a replay from llm.jsonl takes the same decision: identical knowledge-base versions and Global records
+  const copy = path.join(tmpDir(), 'replay');
+  const rep = SearchRun.replay(dir, copy);
+  await rep.done;
+  assert.equal(rep.status, 'completed');
+  const kbFiles = (d: string): string[] => fs.readdirSync(path.join(d, 'kb')).sort();
+  assert.deepEqual(kbFiles(copy), kbFiles(dir));
+  assert.ok(kbFiles(dir).includes('global-gen-01.json'));
+  for (const f of kbFiles(dir))
+    assert.equal(
+      fs.readFileSync(path.join(copy, 'kb', f), 'utf8'),
+      fs.readFileSync(path.join(dir, 'kb', f), 'utf8'),
+      f,
+    );
+  assert.equal(
+    fs.readFileSync(path.join(copy, 'knowledge-base.md'), 'utf8'),
+    fs.readFileSync(path.join(dir, 'knowledge-base.md'), 'utf8'),
+  );
 });
 
 test('only invalid Global edits: rejected with a message, the previous Global version stays', async (t) => {
