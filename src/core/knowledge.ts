@@ -356,6 +356,8 @@ export interface GlobalProposal {
   edits: GlobalEdit[];
   /** The operator's cap on rules per list, checked again when the proposal is applied. */
   maxRules: number;
+  /** Why stage 1 rejected it already (kept so the niche's next prompt can say so; never applied). */
+  rejected?: string;
 }
 
 /**
@@ -371,6 +373,7 @@ export function pickGlobalProposal(
   let applied: GlobalProposal | undefined;
   let out = kb;
   for (const p of [...proposals].sort((a, b) => a.niche - b.niche)) {
+    if (p.rejected !== undefined) continue;
     if (applied) {
       skipped.push({
         niche: p.niche,
@@ -405,7 +408,28 @@ export interface KnowledgeHost {
    * Stage 1's proposal of Global edits in a generation (already checked against the Global rules in force):
    * at the next generation boundary at most one proposal of the generation is applied (pickGlobalProposal).
    */
-  proposeGlobal?(niche: number, generation: number, edits: GlobalEdit[], maxRules: number): void;
+  proposeGlobal?(
+    niche: number,
+    generation: number,
+    edits: GlobalEdit[],
+    maxRules: number,
+    rejected?: string,
+  ): void;
+  /** What became of a niche's Global edits of a generation, for its next stage-1 prompt (undefined: none). */
+  globalOutcome?(niche: number, generation: number): string | undefined;
+}
+
+/** The prompt's line for a niche's Global proposal, once decided. */
+function outcomeText(
+  p: GlobalProposal | undefined,
+  decided: { applied: number | null; inForceFrom: number; reasons?: Record<string, string> } | undefined,
+): string | undefined {
+  if (!p) return undefined;
+  if (p.rejected !== undefined) return `rejected, nothing changed: ${p.rejected}`;
+  if (!decided) return undefined;
+  return decided.applied === p.niche
+    ? `applied: the Global rules above include them (in force from generation ${decided.inForceFrom})`
+    : `not applied: ${decided.reasons?.[String(p.niche)] ?? 'another proposal was applied'}`;
 }
 
 /** In-memory host (benchmarks, tests): revisions carry over to later generations. */
@@ -418,14 +442,37 @@ export class MemoryKnowledge implements KnowledgeHost {
       this.boundary = generation;
       // last generation's Global proposals: one is applied, from this generation on
       const props = this.proposals.get(generation - 1);
-      if (props) this.kb = pickGlobalProposal(this.kb, props).kb;
-      for (const g of [...this.proposals.keys()]) if (g < generation) this.proposals.delete(g);
+      if (props) {
+        const r = pickGlobalProposal(this.kb, props);
+        this.kb = r.kb;
+        this.decided.set(generation - 1, {
+          applied: r.applied?.niche ?? null,
+          inForceFrom: generation,
+          reasons: Object.fromEntries(r.skipped.map((x) => [String(x.niche), x.why])),
+        });
+      }
+      for (const g of [...this.proposals.keys()]) if (g < generation - 1) this.proposals.delete(g);
     }
     return this.kb;
   }
-  proposeGlobal(niche: number, generation: number, edits: GlobalEdit[], maxRules = 8): void {
+  private readonly decided = new Map<
+    number,
+    { applied: number | null; inForceFrom: number; reasons: Record<string, string> }
+  >();
+  globalOutcome(niche: number, generation: number): string | undefined {
+    const p = this.proposals.get(generation)?.find((x) => x.niche === niche);
+    return outcomeText(p, this.decided.get(generation));
+  }
+  proposeGlobal(
+    niche: number,
+    generation: number,
+    edits: GlobalEdit[],
+    maxRules = 8,
+    rejected?: string,
+  ): void {
     const list = (this.proposals.get(generation) ?? []).filter((p) => p.niche !== niche);
-    this.proposals.set(generation, [...list, { niche, edits, maxRules }]);
+    const p: GlobalProposal = { niche, edits, maxRules, ...(rejected !== undefined ? { rejected } : {}) };
+    this.proposals.set(generation, [...list, p]);
   }
   revise(niche: number, _generation: number, section: KbSection): void {
     this.kb = withNicheSection(this.kb, niche, section);
@@ -464,7 +511,12 @@ export const KB_SETTLE_MAX_MS = 3000;
 interface GlobalRecord {
   generation: number;
   proposals: GlobalProposal[];
-  decided?: { applied: number | null; inForceFrom: number; userEdit: boolean };
+  decided?: {
+    applied: number | null;
+    inForceFrom: number;
+    userEdit: boolean;
+    reasons?: Record<string, string>;
+  };
 }
 
 /** What a read of the knowledge-base file gave: its text, or why it cannot be used (and whether it is there). */
@@ -719,23 +771,37 @@ export class KnowledgeFile implements KnowledgeHost {
    * Stage 1's Global proposals are kept in kb/global-gen-NN.json (so a resumed run applies the same one) and
    * the decision is recorded there, so it is taken once.
    */
-  proposeGlobal(niche: number, generation: number, edits: GlobalEdit[], maxRules: number): void {
+  proposeGlobal(
+    niche: number,
+    generation: number,
+    edits: GlobalEdit[],
+    maxRules: number,
+    rejected?: string,
+  ): void {
     const rec = this.readGlobal(generation) ?? { generation, proposals: [] };
     if (rec.decided) return;
-    rec.proposals = [...rec.proposals.filter((p) => p.niche !== niche), { niche, edits, maxRules }].sort(
-      (a, b) => a.niche - b.niche,
-    );
+    const p: GlobalProposal = { niche, edits, maxRules, ...(rejected !== undefined ? { rejected } : {}) };
+    rec.proposals = [...rec.proposals.filter((x) => x.niche !== niche), p].sort((a, b) => a.niche - b.niche);
     fs.mkdirSync(path.dirname(this.globalFile(generation)), { recursive: true });
     writeFileAtomic(this.globalFile(generation), JSON.stringify(rec, null, 2) + '\n');
+  }
+
+  globalOutcome(niche: number, generation: number): string | undefined {
+    const rec = this.readGlobal(generation);
+    return outcomeText(
+      rec?.proposals.find((p) => p.niche === niche),
+      rec?.decided,
+    );
   }
 
   /** At the boundary of `generation`: at most one of last generation's Global proposals takes effect. */
   private applyGlobal(generation: number, touched: boolean): void {
     const prev = generation - 1;
     const rec = this.readGlobal(prev);
-    if (!rec || rec.decided || !rec.proposals.length) return;
+    if (!rec || rec.decided || !rec.proposals.some((p) => p.rejected === undefined)) return;
     const version = `kb/${versionName(generation)}`;
     let applied: number | null = null;
+    const reasons: Record<string, string> = {};
     const tell = (niche: number, ok: boolean, edits: GlobalEdit[], why: string): void =>
       this.notify({
         type: 'kb/global',
@@ -750,13 +816,16 @@ export class KnowledgeFile implements KnowledgeHost {
         ...(ok ? { file: version } : {}),
       });
     if (touched)
-      for (const p of rec.proposals)
+      for (const p of rec.proposals.filter((x) => x.rejected === undefined)) {
+        reasons[String(p.niche)] =
+          `knowledge-base.md was edited during generation ${prev}; the user's edit wins`;
         tell(
           p.niche,
           false,
           p.edits,
           `knowledge-base.md was edited during generation ${prev}; your edit wins`,
         );
+      }
     else {
       const r = pickGlobalProposal(this.current!, rec.proposals);
       if (r.applied) {
@@ -765,10 +834,12 @@ export class KnowledgeFile implements KnowledgeHost {
         applied = r.applied.niche;
         tell(r.applied.niche, true, r.applied.edits, '');
       }
-      for (const s of r.skipped)
+      for (const s of r.skipped) {
+        reasons[String(s.niche)] = s.why;
         tell(s.niche, false, rec.proposals.find((p) => p.niche === s.niche)!.edits, s.why);
+      }
     }
-    rec.decided = { applied, inForceFrom: generation, userEdit: touched };
+    rec.decided = { applied, inForceFrom: generation, userEdit: touched, reasons };
     writeFileAtomic(this.globalFile(prev), JSON.stringify(rec, null, 2) + '\n');
   }
 

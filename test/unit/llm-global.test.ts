@@ -119,6 +119,9 @@ test('MemoryKnowledge (bench): one proposal per generation, the lowest niche, fr
   assert.equal(kb.inForce(1).global.negative.length, 3, 'not within the generation');
   const g2 = kb.inForce(2).global.negative.map((r) => r.text);
   assert.deepEqual(g2, [seed.global.negative[0]!.text, DEAD]);
+  assert.match(kb.globalOutcome(2, 1)!, /^applied/);
+  assert.match(kb.globalOutcome(4, 1)!, /^not applied: N2's Global edits were applied this generation/);
+  assert.equal(kb.globalOutcome(3, 1), undefined);
   assert.equal(kb.inForce(3).global.negative.length, 2, 'applied once');
 });
 
@@ -246,10 +249,32 @@ test('a scripted Global edit is applied once; a second niche’s edit of the sam
   }
   const rec = JSON.parse(fs.readFileSync(path.join(dir, 'kb', 'global-gen-01.json'), 'utf8'));
   assert.deepEqual(
-    rec.proposals.map((p: { niche: number }) => p.niche),
-    [2, 4],
+    rec.proposals.map((p: { niche: number; rejected?: string }) => [p.niche, p.rejected !== undefined]),
+    [
+      [0, true],
+      [2, false],
+      [4, false],
+    ],
   );
-  assert.deepEqual(rec.decided, { applied: 2, inForceFrom: 2, userEdit: false });
+  assert.equal(rec.decided.applied, 2);
+  assert.equal(rec.decided.inForceFrom, 2);
+  assert.equal(rec.decided.userEdit, false);
+  // each proposing niche's next stage-1 prompt says what became of its edits; the others say nothing
+  const kb2 = (n: number): string =>
+    srv.requests.find((r) => r.stage === 'kb-update' && r.generation === 2 && r.niche === n)!.prompt;
+  assert.match(
+    kb2(0),
+    /## Your Global edits of generation 1\n\nrejected, nothing changed: global_edits\[0\] \(remove negative\)/,
+  );
+  assert.match(
+    kb2(2),
+    /## Your Global edits of generation 1\n\napplied: the Global rules above include them \(in force from generation 2\)/,
+  );
+  assert.match(
+    kb2(4),
+    /## Your Global edits of generation 1\n\nnot applied: N2's Global edits were applied this generation/,
+  );
+  for (const n of [1, 3, 5]) assert.doesNotMatch(kb2(n), /Your Global edits/);
   // a replay from llm.jsonl takes the same decision: identical knowledge-base versions and Global records
   const copy = path.join(tmpDir(), 'replay');
   const rep = SearchRun.replay(dir, copy);
@@ -289,6 +314,10 @@ test('only invalid Global edits: rejected with a message, the previous Global ve
   assert.match(msgs.find(([n]) => n === 1)![1], /4 Global edits proposed; at most 3 per generation/);
   assert.match(msgs.find(([n]) => n === 3)![1], /rule longer than 300 characters/);
   assert.match(msgs.find(([n]) => n === 5)![1], /"list" must be positive or negative/);
+  const kb2 = srv.requests.find(
+    (r) => r.stage === 'kb-update' && r.generation === 2 && r.niche === 1,
+  )!.prompt;
+  assert.match(kb2, /rejected, nothing changed: 4 Global edits proposed; at most 3 per generation/);
 });
 
 test('a user edit of the file during the generation wins over the Global edit', async (t) => {
@@ -306,6 +335,10 @@ test('a user edit of the file during the generation wins over the Global edit', 
   assert.equal(global.length, 1);
   assert.equal(global[0]!.applied, false);
   assert.match(global[0]!.message, /knowledge-base\.md was edited during generation 1; your edit wins/);
+  const kb2 = srv.requests.find(
+    (r) => r.stage === 'kb-update' && r.generation === 2 && r.niche === 2,
+  )!.prompt;
+  assert.match(kb2, /not applied: knowledge-base\.md was edited during generation 1; the user's edit wins/);
   assert.ok(fs.readFileSync(path.join(dir, 'knowledge-base.md'), 'utf8').includes(USER));
   assert.ok(!fs.readFileSync(path.join(dir, 'knowledge-base.md'), 'utf8').includes(ADD2.rule));
 });

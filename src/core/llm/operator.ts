@@ -461,6 +461,12 @@ export class LlmOperator<A = unknown> implements Operator<A> {
     return { text, unseen: u.unseen };
   }
 
+  /** What became of this niche's Global edits of the last generation (empty when it proposed none). */
+  private globalOutcomeText(niche: number, gen: number): string {
+    const o = gen >= 1 ? this.knowledge.globalOutcome?.(niche, gen) : undefined;
+    return o ? `\n## Your Global edits of generation ${gen}\n\n${o}\n` : '';
+  }
+
   /** Cells of this generation already taken by earlier answers (being evaluated): not to be proposed again. */
   private thisGenerationText(req: ProposeRequest<A>, rows: readonly MemoryRow<A>[]): string {
     const inHistory = new Set(rows.map((r) => this.space.canonicalKey(r.member.arch)));
@@ -756,6 +762,7 @@ export class LlmOperator<A = unknown> implements Operator<A> {
         max_rule_chars: MAX_RULE_CHARS,
         max_global_edits: MAX_GLOBAL_EDITS,
         next_generation: gen + 1,
+        global_outcome: this.globalOutcomeText(nid, gen - 1),
       }),
       formatKnowledgeBase(kb, nid).trim(),
       req,
@@ -786,14 +793,22 @@ export class LlmOperator<A = unknown> implements Operator<A> {
     // generation) at the next generation boundary
     const g = parsed.global;
     const checked = 'error' in g ? g : applyGlobalEdits(kb.global, g.edits, this.options.maxRules);
-    if ('error' in checked)
+    if ('error' in checked) {
+      // kept with the reason (a bad shape as no edits), so the niche's next prompt can say it was rejected
+      this.knowledge.proposeGlobal?.(
+        nid,
+        gen,
+        'edits' in g ? g.edits : [],
+        this.options.maxRules,
+        checked.error,
+      );
       this.onProblem(
         nid,
         gen,
         'kb-update',
         `Global edits rejected: ${checked.error}; the Global rules in force stay unchanged`,
       );
-    else if ('edits' in g && g.edits.length)
+    } else if ('edits' in g && g.edits.length)
       this.knowledge.proposeGlobal?.(nid, gen, g.edits, this.options.maxRules);
     return section;
   }

@@ -31,6 +31,7 @@ export const TEMPLATE_VARS: Record<TemplateName, readonly string[]> = {
     // added with the revisable Global section
     'max_global_edits',
     'next_generation',
+    'global_outcome',
   ],
   evolve: [
     'niche',
