@@ -9,6 +9,7 @@ import { test, type TestContext } from 'node:test';
 import {
   applyGlobalEdits,
   formatKnowledgeBase,
+  KnowledgeFile,
   MAX_GLOBAL_EDITS,
   MemoryKnowledge,
   parseKnowledgeBase,
@@ -341,4 +342,48 @@ test('a user edit of the file during the generation wins over the Global edit', 
   assert.match(kb2, /not applied: knowledge-base\.md was edited during generation 1; the user's edit wins/);
   assert.ok(fs.readFileSync(path.join(dir, 'knowledge-base.md'), 'utf8').includes(USER));
   assert.ok(!fs.readFileSync(path.join(dir, 'knowledge-base.md'), 'utf8').includes(ADD2.rule));
+});
+
+test('KnowledgeFile: proposals survive a restart (resume) and are decided once', () => {
+  const dir = tmpDir();
+  fs.writeFileSync(path.join(dir, 'knowledge-base.md'), formatKnowledgeBase(seed));
+  const notes: string[] = [];
+  const a = new KnowledgeFile(
+    dir,
+    6,
+    (n) => n.type === 'kb/global' && notes.push(n.message),
+    new Map(),
+    1,
+    50,
+  );
+  assert.deepEqual(a.inForce(1).global, seed.global);
+  a.proposeGlobal(3, 1, [e({ action: 'remove', rule: POOL })], 8);
+  // the process dies here; a resumed run opens the folder afresh at the generation-2 boundary
+  const b = new KnowledgeFile(
+    dir,
+    6,
+    (n) => n.type === 'kb/global' && notes.push(n.message),
+    new Map(),
+    1,
+    50,
+  );
+  assert.deepEqual(
+    b.inForce(2).global.negative.map((r) => r.text),
+    [seed.global.negative[0]!.text, DEAD],
+  );
+  assert.equal(notes.length, 1);
+  assert.match(b.globalOutcome(3, 1)!, /^applied/);
+  // resumed again at the same boundary: the decision is recorded, nothing is applied twice
+  const c = new KnowledgeFile(
+    dir,
+    6,
+    (n) => n.type === 'kb/global' && notes.push(n.message),
+    new Map(),
+    1,
+    50,
+  );
+  assert.equal(c.inForce(2).global.negative.length, 2);
+  assert.equal(notes.length, 1);
+  const onDisk = parseKnowledgeBase(fs.readFileSync(path.join(dir, 'knowledge-base.md'), 'utf8'));
+  assert.equal(onDisk.global.negative.length, 2);
 });
