@@ -130,6 +130,7 @@ export function noticeLine(n: RunNotice): string | undefined {
     case 'kb/edited':
       return `knowledge base: your edit is in force from generation ${n.generation} (kept as ${n.file})`;
     case 'kb/deferred':
+    case 'kb/global':
       return `knowledge base: ${n.message}`;
     case 'kb/seed':
       return n.message;

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchMarkdown, runBench, SEARCHERS, type BenchRow } from '../core/bench.js';
+import { benchMarkdown, DEFAULT_SEARCHERS, runBench, SEARCHERS, type BenchRow } from '../core/bench.js';
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
 import { setExternalLog } from '../core/external/provider.js';
@@ -34,6 +34,7 @@ import {
   writeOut,
 } from './input.js';
 import { installInterrupt } from './interrupt.js';
+import { partitionOption } from './partition.js';
 import {
   cliTrustStore,
   cmdTrust,
@@ -90,6 +91,7 @@ search options:
   --external-evaluator CMD run CMD per candidate: spec JSON on stdin, metrics JSON on stdout (predictor external)
 ${EVALUATOR_TIMEOUT_USAGE}
   --niches K --partition-feature flops_m|params_m   quantile niches (FBNet, user spaces)
+  --partition raw|live     NB201 niches by all 3×3 convs (raw, the paper's) or those on live edges only
 bench options:
   --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy|3obj --json FILE
   --labels K (calibrate the predictor on K labelled architectures per search; they count towards the budget)
@@ -279,6 +281,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
       'external-evaluator': { type: 'string' },
       niches: { type: 'string' },
       'partition-feature': { type: 'string' },
+      partition: { type: 'string' },
       generations: { type: 'string' },
       budget: { type: 'string' },
       children: { type: 'string' },
@@ -316,6 +319,8 @@ async function cmdSearch(argv: string[]): Promise<void> {
   Object.assign(spaceOptions, batchSpaceOptions(values));
   if (values.niches !== undefined) spaceOptions['niches'] = int(values.niches, 'niches', 4, 1, LIMITS.niches);
   if (values['partition-feature']) spaceOptions['partitionFeature'] = values['partition-feature'];
+  if (values.partition !== undefined)
+    spaceOptions['partition'] = partitionOption(values.partition, values.space);
   const defaults = spaceProvider(values.space).defaults; // unknown space → ConfigError listing the valid ones
   values.dataset ??= defaults.dataset;
   values.device ??= defaults.devices.join(',');
@@ -471,7 +476,7 @@ async function cmdBench(argv: string[]): Promise<void> {
       seeds: { type: 'string' },
       labels: { type: 'string' },
       predictor: { type: 'string', default: 'rank-avg' },
-      searchers: { type: 'string', default: SEARCHERS.join(',') },
+      searchers: { type: 'string', default: DEFAULT_SEARCHERS.join(',') },
       tasks: { type: 'string', default: 'latency' },
       json: { type: 'string' },
       operator: { type: 'string', default: 'builtin' },

@@ -19,8 +19,11 @@ export const SEARCHERS = [
   'nsga2',
   'llm-nas-builtin',
   'llm-nas-builtin-nopartition',
+  'llm-nas-builtin-livepartition',
   'exhaustive',
 ] as const;
+/** The bench's default rows (the live-partition row runs when asked for with --searchers). */
+export const DEFAULT_SEARCHERS = SEARCHERS.filter((s) => s !== 'llm-nas-builtin-livepartition');
 
 export interface BenchRow {
   searcher: string;
@@ -77,9 +80,14 @@ export async function runSearcher(
   }
   if (searcher === 'nsga2') return nsga2Baseline(task, predictor, budget, seed);
   const extra = opts.operators?.[searcher];
-  if (searcher === 'llm-nas-builtin' || searcher === 'llm-nas-builtin-nopartition' || extra) {
-    const partition: Partition<Nb201Arch> = (extra ? extra.partition : searcher === 'llm-nas-builtin')
-      ? nb201Partition()
+  if (searcher.startsWith('llm-nas-builtin') || extra) {
+    if (!extra && !(SEARCHERS as readonly string[]).includes(searcher))
+      throw new Error(`unknown searcher "${searcher}"; valid: ${SEARCHERS.join(', ')}`);
+    // -livepartition: the NB201 niches counted on live edges only (--partition live)
+    const partition: Partition<Nb201Arch> = (
+      extra ? extra.partition : searcher !== 'llm-nas-builtin-nopartition'
+    )
+      ? nb201Partition(searcher === 'llm-nas-builtin-livepartition' ? 'live' : 'raw')
       : singleNiche<Nb201Arch>();
     const evaluator = new Nb201TableEvaluator({
       dataset: task.dataset,

@@ -288,6 +288,114 @@ export function cleanRule(text: unknown, evidence: unknown): KbRule | string {
   return r;
 }
 
+// ---- edits to the Global section (stage 1 may propose them, with evidence) ------------------------------------
+
+/** One edit of a Global rule list proposed by stage 1. `rule` quotes the current rule for remove and reword. */
+export interface GlobalEdit {
+  action: 'add' | 'remove' | 'reword';
+  list: 'positive' | 'negative';
+  rule: string;
+  /** The new text (reword only). */
+  newRule?: string;
+  evidence: string;
+}
+
+/** Most Global edits one niche may propose per generation. */
+export const MAX_GLOBAL_EDITS = 3;
+
+const sameText = (a: string, b: string): boolean =>
+  a.replace(/\s+/g, ' ').trim().toLowerCase() === b.replace(/\s+/g, ' ').trim().toLowerCase();
+
+/**
+ * The Global section with the edits applied, or why they cannot be (all or nothing: one bad edit rejects the
+ * proposal, and the Global rules in force stay). Caps: MAX_GLOBAL_EDITS edits, rule and evidence at most
+ * MAX_RULE_CHARS, each Global list at most `maxRules` long after an add (or as long as it already was).
+ */
+export function applyGlobalEdits(
+  global: KbSection,
+  edits: readonly GlobalEdit[],
+  maxRules: number,
+): { section: KbSection } | { error: string } {
+  if (edits.length > MAX_GLOBAL_EDITS)
+    return { error: `${edits.length} Global edits proposed; at most ${MAX_GLOBAL_EDITS} per generation` };
+  const lists = { positive: [...global.positive], negative: [...global.negative] };
+  for (const [i, e] of edits.entries()) {
+    const at = `global_edits[${i}] (${e.action} ${e.list})`;
+    if (!e.evidence.trim()) return { error: `${at}: an edit needs its evidence` };
+    if (e.evidence.length > MAX_RULE_CHARS)
+      return { error: `${at}: evidence longer than ${MAX_RULE_CHARS} characters` };
+    const list = lists[e.list];
+    const found = list.findIndex((r) => sameText(r.text, e.rule));
+    if (e.action === 'add') {
+      const r = cleanRule(e.rule, e.evidence);
+      if (typeof r === 'string') return { error: `${at}: ${r}` };
+      if (found >= 0)
+        return { error: `${at}: the Global ${e.list} rules already have "${r.text.slice(0, 80)}"` };
+      if (list.length + 1 > Math.max(maxRules, global[e.list].length))
+        return { error: `${at}: the Global ${e.list} list would have more than ${maxRules} rules` };
+      list.push(r);
+      continue;
+    }
+    if (found < 0)
+      return {
+        error: `${at}: no Global ${e.list} rule reads "${e.rule.replace(/\s+/g, ' ').slice(0, 80)}" (quote the rule's text exactly)`,
+      };
+    if (e.action === 'remove') list.splice(found, 1);
+    else {
+      const r = cleanRule(e.newRule, e.evidence);
+      if (typeof r === 'string') return { error: `${at}: new_rule: ${r}` };
+      list[found] = r;
+    }
+  }
+  return { section: { ...global, positive: lists.positive, negative: lists.negative } };
+}
+
+/** One niche's proposal of Global edits in one generation. */
+export interface GlobalProposal {
+  niche: number;
+  edits: GlobalEdit[];
+  /** The operator's cap on rules per list, checked again when the proposal is applied. */
+  maxRules: number;
+  /** Why stage 1 rejected it already (kept so the niche's next prompt can say so; never applied). */
+  rejected?: string;
+}
+
+/**
+ * Applies at most one proposal per generation: the lowest-numbered niche whose edits are valid against the
+ * Global rules in force (niches run concurrently, so "first" by niche order keeps a replay and a resume
+ * identical); the others are reported, not applied.
+ */
+export function pickGlobalProposal(
+  kb: KnowledgeBase,
+  proposals: readonly GlobalProposal[],
+): { kb: KnowledgeBase; applied?: GlobalProposal; skipped: { niche: number; why: string }[] } {
+  const skipped: { niche: number; why: string }[] = [];
+  let applied: GlobalProposal | undefined;
+  let out = kb;
+  for (const p of [...proposals].sort((a, b) => a.niche - b.niche)) {
+    if (p.rejected !== undefined) continue;
+    if (applied) {
+      skipped.push({
+        niche: p.niche,
+        why: `N${applied.niche}'s Global edits were applied this generation (one proposal per generation)`,
+      });
+      continue;
+    }
+    const r = applyGlobalEdits(kb.global, p.edits, p.maxRules);
+    if ('error' in r) skipped.push({ niche: p.niche, why: r.error });
+    else {
+      applied = p;
+      out = { ...kb, global: r.section };
+    }
+  }
+  return { kb: out, ...(applied ? { applied } : {}), skipped };
+}
+
+const describeEdit = (e: GlobalEdit): string =>
+  e.action === 'reword'
+    ? `reword ${e.list} "${e.rule.slice(0, 60)}" → "${(e.newRule ?? '').slice(0, 60)}"`
+    : `${e.action} ${e.list} "${e.rule.slice(0, 60)}"`;
+
 // ---- the knowledge base in force during a search ----------------------------------------------------------
 
 /** Where the operator gets the knowledge base in force and where stage 1 puts its revisions. */
@@ -296,13 +404,75 @@ export interface KnowledgeHost {
   inForce(generation: number): KnowledgeBase;
   /** Stage 1's revision of one niche's section during a generation. */
   revise(niche: number, generation: number, section: KbSection): void;
+  /**
+   * Stage 1's proposal of Global edits in a generation (already checked against the Global rules in force):
+   * at the next generation boundary at most one proposal of the generation is applied (pickGlobalProposal).
+   */
+  proposeGlobal?(
+    niche: number,
+    generation: number,
+    edits: GlobalEdit[],
+    maxRules: number,
+    rejected?: string,
+  ): void;
+  /** What became of a niche's Global edits of a generation, for its next stage-1 prompt (undefined: none). */
+  globalOutcome?(niche: number, generation: number): string | undefined;
+}
+
+/** The prompt's line for a niche's Global proposal, once decided. */
+function outcomeText(
+  p: GlobalProposal | undefined,
+  decided: { applied: number | null; inForceFrom: number; reasons?: Record<string, string> } | undefined,
+): string | undefined {
+  if (!p) return undefined;
+  if (p.rejected !== undefined) return `rejected, nothing changed: ${p.rejected}`;
+  if (!decided) return undefined;
+  return decided.applied === p.niche
+    ? `applied: the Global rules above include them (in force from generation ${decided.inForceFrom})`
+    : `not applied: ${decided.reasons?.[String(p.niche)] ?? 'another proposal was applied'}`;
 }
 
 /** In-memory host (benchmarks, tests): revisions carry over to later generations. */
 export class MemoryKnowledge implements KnowledgeHost {
+  private boundary = -Infinity;
+  private readonly proposals = new Map<number, GlobalProposal[]>();
   constructor(private kb: KnowledgeBase) {}
-  inForce(): KnowledgeBase {
+  inForce(generation = this.boundary): KnowledgeBase {
+    if (generation > this.boundary) {
+      this.boundary = generation;
+      // last generation's Global proposals: one is applied, from this generation on
+      const props = this.proposals.get(generation - 1);
+      if (props) {
+        const r = pickGlobalProposal(this.kb, props);
+        this.kb = r.kb;
+        this.decided.set(generation - 1, {
+          applied: r.applied?.niche ?? null,
+          inForceFrom: generation,
+          reasons: Object.fromEntries(r.skipped.map((x) => [String(x.niche), x.why])),
+        });
+      }
+      for (const g of [...this.proposals.keys()]) if (g < generation - 1) this.proposals.delete(g);
+    }
     return this.kb;
+  }
+  private readonly decided = new Map<
+    number,
+    { applied: number | null; inForceFrom: number; reasons: Record<string, string> }
+  >();
+  globalOutcome(niche: number, generation: number): string | undefined {
+    const p = this.proposals.get(generation)?.find((x) => x.niche === niche);
+    return outcomeText(p, this.decided.get(generation));
+  }
+  proposeGlobal(
+    niche: number,
+    generation: number,
+    edits: GlobalEdit[],
+    maxRules = 8,
+    rejected?: string,
+  ): void {
+    const list = (this.proposals.get(generation) ?? []).filter((p) => p.niche !== niche);
+    const p: GlobalProposal = { niche, edits, maxRules, ...(rejected !== undefined ? { rejected } : {}) };
+    this.proposals.set(generation, [...list, p]);
   }
   revise(niche: number, _generation: number, section: KbSection): void {
     this.kb = withNicheSection(this.kb, niche, section);
@@ -313,7 +483,18 @@ export type KbNotice =
   | { type: 'kb/edited'; generation: number; file: string }
   | { type: 'kb/rejected'; generation: number; line: number; message: string; savedAs: string }
   | { type: 'kb/updated'; generation: number; niche: number; positive: number; negative: number }
-  | { type: 'kb/deferred'; generation: number; niche: number; message: string };
+  | { type: 'kb/deferred'; generation: number; niche: number; message: string }
+  | {
+      /** Stage 1's Global edits of `generation`: applied from `inForceFrom` (kept in `file`), or not, and why. */
+      type: 'kb/global';
+      generation: number;
+      niche: number;
+      applied: boolean;
+      inForceFrom: number;
+      edits: GlobalEdit[];
+      message: string;
+      file?: string;
+    };
 
 export function versionName(generation: number): string {
   return `gen-${String(generation).padStart(2, '0')}.md`;
@@ -325,6 +506,18 @@ export const MAX_KB_FILE_BYTES = 256 * 1024;
 export const KB_SETTLE_MS = 150;
 /** … within this long; a file still changing after it is not read this generation. */
 export const KB_SETTLE_MAX_MS = 3000;
+
+/** kb/global-gen-NN.json: a generation's Global proposals and, once taken at the next boundary, the decision. */
+interface GlobalRecord {
+  generation: number;
+  proposals: GlobalProposal[];
+  decided?: {
+    applied: number | null;
+    inForceFrom: number;
+    userEdit: boolean;
+    reasons?: Record<string, string>;
+  };
+}
 
 /** What a read of the knowledge-base file gave: its text, or why it cannot be used (and whether it is there). */
 type KbRead =
@@ -521,12 +714,17 @@ export class KnowledgeFile implements KnowledgeHost {
         ? this.settled.read
         : readKbFile(this.file);
     this.settled = undefined;
-    if (!read.ok) this.unusable(generation, read);
-    else if (this.current === undefined || read.text !== this.lastWritten) {
+    // the user's edit this boundary (valid, or still being saved): last generation's Global edits do not overwrite it
+    let touched = false;
+    if (!read.ok) {
+      this.unusable(generation, read);
+      touched = read.keep === 'unstable' || read.keep === 'directory';
+    } else if (this.current === undefined || read.text !== this.lastWritten) {
       const text = read.text;
       try {
         const kb = parseKnowledgeBase(text, { niches: this.niches });
         if (this.current !== undefined) {
+          touched = true;
           const saved = this.versionFile('user-', generation);
           writeFileAtomic(saved, text);
           this.notify({ type: 'kb/edited', generation, file: path.relative(this.dir, saved) });
@@ -552,8 +750,97 @@ export class KnowledgeFile implements KnowledgeHost {
         });
       }
     }
+    this.applyGlobal(generation, touched);
     writeFileAtomic(this.versionFile('', generation), formatKnowledgeBase(this.current!));
     return this.current!;
+  }
+
+  private globalFile(generation: number): string {
+    return path.join(this.dir, 'kb', `global-${versionName(generation).replace(/\.md$/, '.json')}`);
+  }
+
+  private readGlobal(generation: number): GlobalRecord | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.globalFile(generation), 'utf8')) as GlobalRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Stage 1's Global proposals are kept in kb/global-gen-NN.json (so a resumed run applies the same one) and
+   * the decision is recorded there, so it is taken once.
+   */
+  proposeGlobal(
+    niche: number,
+    generation: number,
+    edits: GlobalEdit[],
+    maxRules: number,
+    rejected?: string,
+  ): void {
+    const rec = this.readGlobal(generation) ?? { generation, proposals: [] };
+    if (rec.decided) return;
+    const p: GlobalProposal = { niche, edits, maxRules, ...(rejected !== undefined ? { rejected } : {}) };
+    rec.proposals = [...rec.proposals.filter((x) => x.niche !== niche), p].sort((a, b) => a.niche - b.niche);
+    fs.mkdirSync(path.dirname(this.globalFile(generation)), { recursive: true });
+    writeFileAtomic(this.globalFile(generation), JSON.stringify(rec, null, 2) + '\n');
+  }
+
+  globalOutcome(niche: number, generation: number): string | undefined {
+    const rec = this.readGlobal(generation);
+    return outcomeText(
+      rec?.proposals.find((p) => p.niche === niche),
+      rec?.decided,
+    );
+  }
+
+  /** At the boundary of `generation`: at most one of last generation's Global proposals takes effect. */
+  private applyGlobal(generation: number, touched: boolean): void {
+    const prev = generation - 1;
+    const rec = this.readGlobal(prev);
+    if (!rec || rec.decided || !rec.proposals.some((p) => p.rejected === undefined)) return;
+    const version = `kb/${versionName(generation)}`;
+    let applied: number | null = null;
+    const reasons: Record<string, string> = {};
+    const tell = (niche: number, ok: boolean, edits: GlobalEdit[], why: string): void =>
+      this.notify({
+        type: 'kb/global',
+        generation: prev,
+        niche,
+        applied: ok,
+        inForceFrom: generation,
+        edits,
+        message: ok
+          ? `Global rules revised by N${niche}'s stage 1 of generation ${prev} (${edits.map(describeEdit).join('; ')}); in force from generation ${generation}, kept in ${version}`
+          : `N${niche}'s Global edits of generation ${prev} were not applied: ${why}`,
+        ...(ok ? { file: version } : {}),
+      });
+    if (touched)
+      for (const p of rec.proposals.filter((x) => x.rejected === undefined)) {
+        reasons[String(p.niche)] =
+          `knowledge-base.md was edited during generation ${prev}; the user's edit wins`;
+        tell(
+          p.niche,
+          false,
+          p.edits,
+          `knowledge-base.md was edited during generation ${prev}; your edit wins`,
+        );
+      }
+    else {
+      const r = pickGlobalProposal(this.current!, rec.proposals);
+      if (r.applied) {
+        this.current = r.kb;
+        this.write(formatKnowledgeBase(this.current));
+        applied = r.applied.niche;
+        tell(r.applied.niche, true, r.applied.edits, '');
+      }
+      for (const s of r.skipped) {
+        reasons[String(s.niche)] = s.why;
+        tell(s.niche, false, rec.proposals.find((p) => p.niche === s.niche)!.edits, s.why);
+      }
+    }
+    rec.decided = { applied, inForceFrom: generation, userEdit: touched, reasons };
+    writeFileAtomic(this.globalFile(prev), JSON.stringify(rec, null, 2) + '\n');
   }
 
   /** The file cannot be used this generation: the version in force stays, and the user is told why. */

@@ -219,7 +219,10 @@ export interface ModelWorld<A = unknown> {
 export const NB201_WORLD: ModelWorld<Nb201Arch> = {
   space: nb201Space,
   archPattern: /(\|[a-z0-9_]+~0\|\+\|[a-z0-9_~|]+\|\+\|[a-z0-9_~|]+\|)/g,
-  inNiche: (a, prompt, niche) => /constraint: any architecture/.test(prompt) || nb201NicheOf(a) === niche,
+  // the constraint as written: "… on live edges" (--partition live) counts convolutions on live edges only
+  inNiche: (a, prompt, niche) =>
+    /constraint: any architecture/.test(prompt) ||
+    nb201NicheOf(a, /constraint: [^\n]*on (a )?live edge/.test(prompt) ? 'live' : 'raw') === niche,
 };
 
 /** Parents named in an evolve prompt, with their architectures (old format: "- id=… arch=…" lines; new: the

@@ -70,6 +70,13 @@ const fbnet = (over: Partial<RunConfig>): RunConfig =>
 
 const combos: Combo[] = [
   { name: 'nb201, paper niches', config: nb201TestConfig({ partition: true }), niches: 6, notes: 0 },
+  // --partition live: same six niches, other constraints; N2–N5 match the seed's titles, N0 and N1 by position
+  {
+    name: 'nb201 --partition live',
+    config: nb201TestConfig({ partition: true, spaceOptions: { partition: 'live' } }),
+    niches: 6,
+    notes: 2,
+  },
   { name: 'nb201 --no-partition', config: nb201TestConfig({ partition: false }), niches: 1, notes: 6 },
   {
     name: 'fbnet --niches 2 (NB201 seed)',

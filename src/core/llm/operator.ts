@@ -9,14 +9,17 @@
 // refusal) come back in the loop's bounded re-ask, and the built-in operator fills whatever is still missing.
 
 import {
+  applyGlobalEdits,
   cleanRule,
   emptyKnowledgeBase,
   emptySection,
   formatKnowledgeBase,
+  MAX_GLOBAL_EDITS,
   MAX_RULE_CHARS,
   MemoryKnowledge,
   parseKnowledgeBase,
   withNicheSection,
+  type GlobalEdit,
   type KbRule,
   type KbSection,
   type KnowledgeHost,
@@ -119,11 +122,54 @@ function salvage(text: string): Record<string, unknown>[] {
     .filter((o): o is Record<string, unknown> => !!o && typeof o === 'object' && 'arch' in o);
 }
 
+/**
+ * The Global edits of a stage-1 reply ("global_edits", optional: absent or empty = none), or what is wrong with
+ * their shape. Whether they apply to the Global rules in force is checked by applyGlobalEdits.
+ */
+export function parseGlobalEdits(obj: Record<string, unknown>): { edits: GlobalEdit[] } | { error: string } {
+  const arr = obj['global_edits'];
+  if (arr === undefined || arr === null) return { edits: [] };
+  if (!Array.isArray(arr))
+    return {
+      error:
+        'wrong JSON schema: "global_edits" must be a list of {"action", "list", "rule", "new_rule", "evidence"}',
+    };
+  const edits: GlobalEdit[] = [];
+  for (const [i, it] of arr.entries()) {
+    const o = (it && typeof it === 'object' ? it : {}) as Record<string, unknown>;
+    const str = (k: string): string =>
+      typeof o[k] === 'string' ? (o[k] as string).replace(/\s+/g, ' ').trim() : '';
+    const action = str('action').toLowerCase();
+    const list = str('list').toLowerCase();
+    if (action !== 'add' && action !== 'remove' && action !== 'reword')
+      return {
+        error: `global_edits[${i}]: "action" must be add, remove or reword, got ${JSON.stringify(o['action'] ?? null).slice(0, 40)}`,
+      };
+    if (list !== 'positive' && list !== 'negative')
+      return {
+        error: `global_edits[${i}]: "list" must be positive or negative, got ${JSON.stringify(o['list'] ?? null).slice(0, 40)}`,
+      };
+    if (!str('rule')) return { error: `global_edits[${i}]: "rule" is empty` };
+    if (action === 'reword' && !str('new_rule'))
+      return { error: `global_edits[${i}]: a reword needs "new_rule"` };
+    edits.push({
+      action,
+      list,
+      rule: str('rule'),
+      ...(action === 'reword' ? { newRule: str('new_rule') } : {}),
+      evidence: str('evidence'),
+    });
+  }
+  return { edits };
+}
+
 /** The rules of a stage-1 reply, with the ones a cap dropped (too long, over the count), or what is wrong. */
 export function parseKbReply(
   text: string,
   maxRules: number,
-): { positive: KbRule[]; negative: KbRule[]; dropped: string[] } | { error: string; json: boolean } {
+):
+  | { positive: KbRule[]; negative: KbRule[]; dropped: string[]; global: ReturnType<typeof parseGlobalEdits> }
+  | { error: string; json: boolean } {
   let obj: Record<string, unknown>;
   try {
     obj = extractJsonObject(text.length > MAX_REPLY_CHARS ? text.slice(0, MAX_REPLY_CHARS) : text);
@@ -147,7 +193,7 @@ export function parseKbReply(
     });
     if (over) dropped.push(`${over} ${name} rule${over === 1 ? '' : 's'} over the limit of ${maxRules}`);
   }
-  return { ...lists, dropped };
+  return { ...lists, dropped, global: parseGlobalEdits(obj) };
 }
 
 /** The architecture specs proposed in an evolve reply (for the next prompts' accounts of them). */
@@ -164,15 +210,28 @@ const ruleSchema = {
   required: ['rule', 'evidence'],
   properties: { rule: { type: 'string' }, evidence: { type: 'string' } },
 };
+const globalEditSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['action', 'list', 'rule', 'new_rule', 'evidence'],
+  properties: {
+    action: { type: 'string', enum: ['add', 'remove', 'reword'] },
+    list: { type: 'string', enum: ['positive', 'negative'] },
+    rule: { type: 'string' },
+    new_rule: { type: 'string' },
+    evidence: { type: 'string' },
+  },
+};
 export const KB_SCHEMA = {
   name: 'knowledge_base_update',
   schema: {
     type: 'object',
     additionalProperties: false,
-    required: ['positive', 'negative'],
+    required: ['positive', 'negative', 'global_edits'],
     properties: {
       positive: { type: 'array', items: ruleSchema },
       negative: { type: 'array', items: ruleSchema },
+      global_edits: { type: 'array', items: globalEditSchema },
     },
   },
 };
@@ -400,6 +459,12 @@ export class LlmOperator<A = unknown> implements Operator<A> {
           ? ' None is left: every architecture of the niche has been evaluated.'
           : ` They are all of the remaining choices:\n${u.unseen.map((a) => `- ${this.space.format(a)}`).join('\n')}`;
     return { text, unseen: u.unseen };
+  }
+
+  /** What became of this niche's Global edits of the last generation (empty when it proposed none). */
+  private globalOutcomeText(niche: number, gen: number): string {
+    const o = gen >= 1 ? this.knowledge.globalOutcome?.(niche, gen) : undefined;
+    return o ? `\n## Your Global edits of generation ${gen}\n\n${o}\n` : '';
   }
 
   /** Cells of this generation already taken by earlier answers (being evaluated): not to be proposed again. */
@@ -695,6 +760,9 @@ export class LlmOperator<A = unknown> implements Operator<A> {
         not_evaluated: this.notEvaluatedText(req, gen - 1, byKey, false),
         max_rules: this.options.maxRules,
         max_rule_chars: MAX_RULE_CHARS,
+        max_global_edits: MAX_GLOBAL_EDITS,
+        next_generation: gen + 1,
+        global_outcome: this.globalOutcomeText(nid, gen - 1),
       }),
       formatKnowledgeBase(kb, nid).trim(),
       req,
@@ -721,6 +789,27 @@ export class LlmOperator<A = unknown> implements Operator<A> {
       this.onProblem(nid, gen, 'kb-update', `rules not kept: ${parsed.dropped.join('; ')}`);
     const section: KbSection = { ...current, positive: lists.positive, negative: lists.negative };
     this.knowledge.revise(nid, gen, section);
+    // Global edits: checked now against the Global rules in force, applied (at most one niche's per
+    // generation) at the next generation boundary
+    const g = parsed.global;
+    const checked = 'error' in g ? g : applyGlobalEdits(kb.global, g.edits, this.options.maxRules);
+    if ('error' in checked) {
+      // kept with the reason (a bad shape as no edits), so the niche's next prompt can say it was rejected
+      this.knowledge.proposeGlobal?.(
+        nid,
+        gen,
+        'edits' in g ? g.edits : [],
+        this.options.maxRules,
+        checked.error,
+      );
+      this.onProblem(
+        nid,
+        gen,
+        'kb-update',
+        `Global edits rejected: ${checked.error}; the Global rules in force stay unchanged`,
+      );
+    } else if ('edits' in g && g.edits.length)
+      this.knowledge.proposeGlobal?.(nid, gen, g.edits, this.options.maxRules);
     return section;
   }
 }

@@ -28,6 +28,10 @@ export const TEMPLATE_VARS: Record<TemplateName, readonly string[]> = {
     'memory',
     'last_generation',
     'not_evaluated',
+    // added with the revisable Global section
+    'max_global_edits',
+    'next_generation',
+    'global_outcome',
   ],
   evolve: [
     'niche',

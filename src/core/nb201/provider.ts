@@ -10,7 +10,7 @@ import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';
 import { scoreSearch, type Nb201Task } from './benchmark.js';
 import { Nb201TableEvaluator, tablePredictorNames } from './evaluator.js';
-import { nb201Partition } from './partition.js';
+import { nb201Partition, nb201PartitionMode } from './partition.js';
 import {
   LOCAL_DEVICE,
   LOCAL_LATENCY,
@@ -74,7 +74,9 @@ export const nb201Provider: SpaceProvider = {
     const task: Nb201Task = { id: `${dataset}/${metrics.join('+')}`, dataset, metrics };
     const parts: ReturnType<SpaceProvider['build']> = {
       space: nb201Space as SearchSpace<unknown>,
-      partition: (c.partition ? nb201Partition() : singleNiche()) as Partition<unknown>,
+      partition: (c.partition
+        ? nb201Partition(nb201PartitionMode(c.spaceOptions?.['partition']))
+        : singleNiche()) as Partition<unknown>,
       evaluator: evaluator as Evaluator<unknown>,
       costMetrics: metrics,
       // Protocol scoring: the reported front is non-dominated under the run's own predicted accuracy.
