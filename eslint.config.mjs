@@ -44,7 +44,10 @@ export default tseslint.config(
         {
           paths: [{ name: 'vscode', message: 'src/core is free of vscode: pass what it needs in.' }],
           patterns: [
-            { group: ['**/extension/**', '**/cli/**', '**/webview/**'], message: 'src/core never imports the extension, the CLI or the webview.' },
+            {
+              group: ['**/extension/**', '**/cli/**', '**/webview/**'],
+              message: 'src/core never imports the extension, the CLI or the webview.',
+            },
           ],
         },
       ],
@@ -57,7 +60,9 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'vscode', message: 'the CLI runs without VS Code.' }],
-          patterns: [{ group: ['**/extension/**', '**/webview/**'], message: 'the CLI goes through src/core only.' }],
+          patterns: [
+            { group: ['**/extension/**', '**/webview/**'], message: 'the CLI goes through src/core only.' },
+          ],
         },
       ],
     },
@@ -70,7 +75,10 @@ export default tseslint.config(
         {
           paths: [{ name: 'vscode', message: 'the webview has no vscode API: post a message.' }],
           patterns: [
-            { group: ['**/src/core/**', '**/src/extension/**', '**/src/cli/**'], message: 'the webview imports only src/protocol.ts.' },
+            {
+              group: ['**/src/core/**', '**/src/extension/**', '**/src/cli/**'],
+              message: 'the webview imports only src/protocol.ts.',
+            },
           ],
         },
       ],

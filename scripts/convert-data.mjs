@@ -15,7 +15,9 @@ function fromDir(script) {
   const i = process.argv.indexOf('--from');
   const dir = i >= 0 ? process.argv[i + 1] : undefined;
   if (!dir) {
-    console.error(`usage: node scripts/${script} --from DIR   (DIR: the folder of source benchmark files; see docs/data-provenance.md)`);
+    console.error(
+      `usage: node scripts/${script} --from DIR   (DIR: the folder of source benchmark files; see docs/data-provenance.md)`,
+    );
     process.exit(2);
   }
   return path.resolve(dir);

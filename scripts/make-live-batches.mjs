@@ -9,7 +9,9 @@ function fromDir(script) {
   const i = process.argv.indexOf('--from');
   const dir = i >= 0 ? process.argv[i + 1] : undefined;
   if (!dir) {
-    console.error(`usage: node scripts/${script} --from DIR   (DIR: the folder of source benchmark files; see docs/data-provenance.md)`);
+    console.error(
+      `usage: node scripts/${script} --from DIR   (DIR: the folder of source benchmark files; see docs/data-provenance.md)`,
+    );
     process.exit(2);
   }
   return path.resolve(dir);
@@ -42,4 +44,6 @@ for (let i = 0; i < N; i++) {
       }
 }
 fs.writeFileSync(path.join(root, 'data', 'live-imagenet16.bin'), small);
-console.log(`wrote data/live-cifar10.bin, live-cifar100.bin (${N} x 3073 B), live-imagenet16.bin (${N} x ${rec16} B)`);
+console.log(
+  `wrote data/live-cifar10.bin, live-cifar100.bin (${N} x 3073 B), live-imagenet16.bin (${N} x ${rec16} B)`,
+);

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== typecheck"; npm run -s typecheck
 echo "== lint"; npm run -s lint
+echo "== format"; npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 echo "== build"; npm run -s build
 # PyTorch reference of the model-export tests (test/unit/modelexport.test.ts): Debian's python3-torch. Installed
 # here when missing and run as root; otherwise those checks are skipped, and say so.

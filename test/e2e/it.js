@@ -8,7 +8,10 @@ const path = require('path');
 const util = require('util');
 
 const BASE = process.env.CS_BASE;
-if (!BASE) throw new Error('CS_BASE is not set: run through scripts/test-vscode.sh, which starts code-server on a free port');
+if (!BASE)
+  throw new Error(
+    'CS_BASE is not set: run through scripts/test-vscode.sh, which starts code-server on a free port',
+  );
 const EXT = process.env.EXT_DEV; // the installed (packaged) extension folder
 const TESTS = process.env.EXT_TESTS;
 const WS = process.env.WS;

@@ -37,7 +37,10 @@ test('Ctrl-C on a built-in search and on its resume: stops at the next safe poin
     ['resume', dir],
   ]) {
     const p = startCli(args, env);
-    await waitFor(() => /generation \d+ done \(\d+ of 60\)/.test(p.out()) || /resuming/.test(p.out()), 60_000);
+    await waitFor(
+      () => /generation \d+ done \(\d+ of 60\)/.test(p.out()) || /resuming/.test(p.out()),
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
     p.child.kill('SIGINT');
