@@ -9,19 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
+import { fromDir } from './source-dir.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-function fromDir(script) {
-  const i = process.argv.indexOf('--from');
-  const dir = i >= 0 ? process.argv[i + 1] : undefined;
-  if (!dir) {
-    console.error(
-      `usage: node scripts/${script} --from DIR   (DIR: the folder of source benchmark files; see docs/data-provenance.md)`,
-    );
-    process.exit(2);
-  }
-  return path.resolve(dir);
-}
 const src = fromDir('convert-data.mjs');
 const out = path.join(root, 'data');
 fs.mkdirSync(out, { recursive: true });

@@ -7,20 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { fromDir } from './source-dir.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
-function fromDir(script) {
-  const i = args.indexOf('--from');
-  const dir = i >= 0 ? args[i + 1] : undefined;
-  if (!dir) {
-    console.error(
-      `usage: node scripts/${script} --from DIR   (DIR: the folder of source benchmark files; see docs/data-provenance.md)`,
-    );
-    process.exit(2);
-  }
-  return path.resolve(dir);
-}
 const shared = fromDir('convert-fbnet-data.mjs');
 const read = (f) => JSON.parse(fs.readFileSync(path.join(shared, f), 'utf8'));
 const writeGz = (f, obj) => {

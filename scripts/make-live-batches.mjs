@@ -3,19 +3,9 @@
 // CIFAR-100 images box-downsampled 2x2 to 16x16 as an ImageNet16-120 stand-in (no ImageNet16 images are shipped).
 import fs from 'node:fs';
 import path from 'node:path';
+import { fromDir } from './source-dir.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-function fromDir(script) {
-  const i = process.argv.indexOf('--from');
-  const dir = i >= 0 ? process.argv[i + 1] : undefined;
-  if (!dir) {
-    console.error(
-      `usage: node scripts/${script} --from DIR   (DIR: the folder of source benchmark files; see docs/data-provenance.md)`,
-    );
-    process.exit(2);
-  }
-  return path.resolve(dir);
-}
 const shared = fromDir('make-live-batches.mjs');
 const N = 256;
 const REC = 3073;
