@@ -77,6 +77,16 @@ export interface NicheCard {
   costUsd: number;
   exhausted: boolean;
   message?: string;
+  /** This niche's candidates at a scheduler (SLURM), only when the run's evaluator submits jobs. */
+  jobs?: NicheJobs;
+}
+
+/** Candidates of a niche by the state of their latest job (requeued ones count as queued). */
+export interface NicheJobs {
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
 }
 
 /** One evaluated architecture, as the plot needs it. `hw` follows RunSummary.costMetrics. */

@@ -461,6 +461,14 @@ function renderCard(c: NicheCard): HTMLElement {
       `Highest predicted accuracy in this niche: ${r?.predictorUnit ?? 'the predictor’s score'} (not a test accuracy)`,
     ),
     row(`min ${shortMetric(r?.costMetrics[0])}${unit}`, fmt(c.lowestCost), '', r?.costMetrics[0] ?? ''),
+    c.jobs
+      ? row(
+          'jobs',
+          `${c.jobs.queued} queued · ${c.jobs.running} running · ${c.jobs.done} done · ${c.jobs.failed} failed`,
+          'jobs',
+          'This niche’s candidates at the scheduler (SLURM), by the state of their latest job; a requeued job counts as queued',
+        )
+      : null,
     llm ? row('LLM calls', String(c.llmCalls), 'llm-calls') : null,
     llm ? row('tokens', c.tokens.toLocaleString('en-US'), 'llm-tokens') : null,
     llm

@@ -40,7 +40,13 @@ export interface Evaluator<A> {
   admissible?(arch: A): string | null;
   /** Cache key; defaults to the space's canonical (isomorphism-invariant) key. */
   cacheKey?(arch: A): string;
-  evaluate(arch: A, signal?: AbortSignal): Promise<Evaluation>;
+  /** `context`: which niche asks (optional; an evaluator that reports progress, e.g. job events, may use it). */
+  evaluate(arch: A, signal?: AbortSignal, context?: EvaluationContext): Promise<Evaluation>;
+}
+
+/** Who asks for an evaluation: the search loop passes the candidate's niche. */
+export interface EvaluationContext {
+  niche: number;
 }
 
 export class BudgetExhausted extends Error {
@@ -86,13 +92,13 @@ export class EvaluationService<A> {
     return this.budget - this.used;
   }
 
-  async evaluate(arch: A, signal?: AbortSignal): Promise<Evaluation> {
+  async evaluate(arch: A, signal?: AbortSignal, context?: EvaluationContext): Promise<Evaluation> {
     const k = this.key(arch);
     const hit = this.cache.get(k);
     if (hit) return hit;
     if (this.used >= this.budget) throw new BudgetExhausted(this.budget);
     this.used++;
-    const p = this.evaluator.evaluate(arch, signal);
+    const p = this.evaluator.evaluate(arch, signal, context);
     this.cache.set(k, p);
     // a failed evaluation is not cached and gives its budget back, so a retry is possible
     p.catch(() => {

@@ -249,7 +249,7 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
       accepted.map(async ({ arch, cand }) => {
         let evaluation: Evaluation;
         try {
-          evaluation = await evals.evaluate(arch, signal);
+          evaluation = await evals.evaluate(arch, signal, { niche: niche.id });
         } catch (e) {
           // an evaluator may mark an error as this candidate's own failure (the external evaluator: a command that
           // crashed, hung or printed no JSON): the candidate is reported as failed and the run goes on

@@ -4,7 +4,7 @@
 // It hands out full snapshots and throttled deltas; the host decides when to flush.
 
 import { frontOf, hvRatioAgainst, type KnownFront } from '../core/knownfront.js';
-import type { JobSummary } from '../core/batch/contract.js';
+import type { JobEvent, JobSummary } from '../core/batch/contract.js';
 import type { EvaluatedRecord, SearchEvent } from '../core/events.js';
 import { nonDominated } from '../core/pareto.js';
 import type { RunConfig } from '../core/runstore.js';
@@ -85,6 +85,8 @@ export class DashboardModel {
   /** The run's jobs at a scheduler (SLURM), when its evaluator submits them: for the status bar. */
   cluster: JobSummary | undefined;
   live: boolean;
+  /** Per niche: each candidate's latest job state (from job/state events that name the niche). */
+  private readonly jobStates = new Map<number, Map<string, JobEvent['state']>>();
 
   // pending delta
   private seq = 0;
@@ -201,7 +203,33 @@ export class DashboardModel {
     this.newLog.push(line);
   }
 
+  /** Folds a scheduler's job event into its niche's card (queued / running / done / failed). */
+  applyJob(e: JobEvent | JobSummary): void {
+    if (e.type === 'job/summary') {
+      this.cluster = e;
+      return;
+    }
+    if (e.niche === undefined) return;
+    let states = this.jobStates.get(e.niche);
+    if (!states) this.jobStates.set(e.niche, (states = new Map()));
+    // a job cancelled by this run (Stop) no longer counts; one cancelled outside it comes as 'failed'
+    if (e.state === 'cancelled') states.delete(e.id);
+    else states.set(e.id, e.state);
+    const jobs = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const s of states.values())
+      if (s === 'running' || s === 'done' || s === 'failed') jobs[s]++;
+      else jobs.queued++;
+    this.card(e.niche).jobs = jobs;
+    this.dirty = true;
+  }
+
   apply(e: ModelEvent): void {
+    if (e.type === 'job/state' || e.type === 'job/summary') {
+      // replayed from events.jsonl (a reopened run): the cards fold job states as live; the status bar's totals
+      // (`cluster`) come only from the live run's handler
+      if (e.type === 'job/state') this.applyJob(e as unknown as JobEvent);
+      return;
+    }
     this.dirty = true;
     const t = (e as { t?: unknown }).t;
     this.eventTime = typeof t === 'string' ? t : undefined;

@@ -59,7 +59,7 @@ export class RunSession {
         this.emitter.emit('change');
       },
       onJob: (e) => {
-        if (e.type === 'job/summary') this.model.cluster = e;
+        this.model.applyJob(e);
         opts.onJob?.(e);
         this.emitter.emit('change');
       },

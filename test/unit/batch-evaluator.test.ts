@@ -14,7 +14,11 @@ import {
   type BatchBackend,
   type BatchItem,
   type BatchOutcome,
+  type JobEvent,
+  type JobSummary,
+  type RunContext,
 } from '../../src/core/batch/contract';
+import { EvaluationService } from '../../src/core/evaluator';
 import { ExternalEvaluator } from '../../src/core/external/evaluator';
 import { checkSlurmOptions, parseSqueue, sbatchArgs, splitArgs } from '../../src/core/slurm/sbatch';
 import { classify } from '../../src/core/slurm/state';
@@ -419,4 +423,74 @@ test('resume adopts an array submitted but not recorded before a crash (found by
   };
   assert.equal(result.status, 'done');
   assert.equal(result.job.node, 'node7');
+});
+
+test('job events name the niche that asked for the candidate (through the EvaluationService too)', async () => {
+  /** Reports each item's job like a scheduler does (submitted, running, done), then the totals. */
+  class JobsBackend extends ManualBackend {
+    ctx: RunContext | undefined;
+    attachRun(ctx: RunContext): Promise<void> {
+      this.ctx = ctx;
+      return Promise.resolve();
+    }
+    override run(
+      items: BatchItem<number[]>[],
+      done: (i: BatchItem<number[]>, o: BatchOutcome) => void,
+    ): Promise<void> {
+      items.forEach((item, k) => {
+        for (const state of ['submitted', 'running', 'done'] as const)
+          this.ctx!.event({
+            type: 'job/state',
+            backend: 'fake',
+            id: item.id,
+            state,
+            job: `7_${k}`,
+            attempt: item.attempt,
+          });
+      });
+      this.ctx!.event({
+        type: 'job/summary',
+        backend: 'fake',
+        queued: 0,
+        running: 0,
+        done: items.length,
+        failed: 0,
+      });
+      return super.run(items, done);
+    }
+  }
+  const b = new JobsBackend();
+  const ev = new BatchingEvaluator({
+    space,
+    dataset: 'd',
+    metrics: ['dev_latency'],
+    backend: b,
+    windowMs: 20,
+    log: noLog,
+  });
+  const seen: (JobEvent | JobSummary)[] = [];
+  await ev.attachRun({ dir, runId: 'r', resume: false, event: (e) => seen.push(e) });
+  const service = new EvaluationService(space, ev);
+  const ps = [
+    ev.evaluate(archs[0]!, undefined, { niche: 0 }),
+    ev.evaluate(archs[1]!, undefined, { niche: 1 }),
+    service.evaluate(archs[2]!, undefined, { niche: 2 }),
+    ev.evaluate(archs[3]!), // no context: its events carry no niche
+  ];
+  await tick(60);
+  while (b.open.length) b.finishOne();
+  await Promise.all(ps);
+  await ev.detachRun();
+  const states = seen.filter((e): e is JobEvent => e.type === 'job/state');
+  assert.equal(states.length, 12);
+  const nicheOf = (i: number): (number | undefined)[] =>
+    states.filter((e) => e.id === space.fileId(archs[i]!)).map((e) => e.niche);
+  assert.deepEqual(nicheOf(0), [0, 0, 0]);
+  assert.deepEqual(nicheOf(1), [1, 1, 1]);
+  assert.deepEqual(nicheOf(2), [2, 2, 2]);
+  assert.deepEqual(nicheOf(3), [undefined, undefined, undefined]);
+  assert.ok(!states.filter((e) => e.niche === undefined).some((e) => 'niche' in e));
+  const summary = seen.find((e) => e.type === 'job/summary')!;
+  assert.ok(!('niche' in summary), 'totals stay run-wide');
+  assert.equal(summary.done, 4);
 });

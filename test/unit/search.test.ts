@@ -10,6 +10,7 @@ import { singleNiche } from '../../src/core/partition';
 import { objectiveVector, runSearch, type SearchOptions } from '../../src/core/search';
 import { Validator } from '../../src/core/validator';
 import type { SearchEvent } from '../../src/core/events';
+import type { Evaluator } from '../../src/core/evaluator';
 
 function options(over: Partial<SearchOptions<Nb201Arch>> = {}): SearchOptions<Nb201Arch> {
   return {
@@ -156,4 +157,26 @@ test('cancellation stops the loop with an abort error', async () => {
     /user stop/,
   );
   assert.ok(n < 300);
+});
+
+test('the loop tells the evaluator which niche asks for each candidate', async () => {
+  const table = new Nb201TableEvaluator({ dataset: 'cifar10', required: ['edgegpu_latency'] });
+  const asked = new Map<string, number | undefined>();
+  const evaluator: Evaluator<Nb201Arch> = {
+    id: table.id,
+    predictor: table.predictor,
+    metrics: table.metrics,
+    evaluate: (arch, signal, context) => {
+      asked.set(nb201Space.fileId(arch), context?.niche);
+      return table.evaluate(arch);
+    },
+  };
+  const events: SearchEvent[] = [];
+  await runSearch(options({ evaluator, generations: 3, budget: 60, onEvent: (e) => events.push(e) }));
+  const evaluated = events.filter((e) => e.type === 'arch/evaluated');
+  // an isomorphic twin of a cell already evaluated is served from the run's cache, so not every id is asked
+  assert.ok(asked.size > 40 && asked.size <= evaluated.length, `asked ${asked.size} of ${evaluated.length}`);
+  const nicheOf = new Map(evaluated.map((e) => [e.id, e.niche]));
+  for (const [id, niche] of asked) assert.equal(niche, nicheOf.get(id), id);
+  assert.ok(new Set(asked.values()).size > 1, 'several niches asked');
 });

@@ -11,7 +11,7 @@
 // "rejected"?}; the SLURM backend's result files add the job's state, exit code and output tails
 // (llm-nas-eval-result-v1).
 
-import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
+import type { Evaluation, EvaluationContext, Evaluator, PredictorInfo } from '../evaluator.js';
 import {
   checkResponse,
   type ExternalRequest,
@@ -85,6 +85,8 @@ export interface JobEvent {
   backend: string;
   /** The candidate's spec file id. */
   id: string;
+  /** The niche that asked for this candidate (added by BatchingEvaluator when the search passed it). */
+  niche?: number;
   state: JobState;
   /** The scheduler's job id (SLURM: "<array>_<task>"), when there is one. */
   job?: string;
@@ -212,6 +214,8 @@ export class BatchingEvaluator<A> implements Evaluator<A>, RunBound {
   private readonly log: LogFn;
   /** Batches handed to the backend so far, and their sizes (tests and measurements read them). */
   readonly batches: number[] = [];
+  /** Spec file id -> the niche that asked for it, so the backend's job events name their niche. */
+  private readonly nicheOf = new Map<string, number>();
 
   constructor(private readonly o: BatchingOptions<A>) {
     this.id = o.backend.id;
@@ -225,7 +229,13 @@ export class BatchingEvaluator<A> implements Evaluator<A>, RunBound {
   }
 
   async attachRun(ctx: RunContext): Promise<void> {
-    await this.o.backend.attachRun?.(ctx);
+    await this.o.backend.attachRun?.({
+      ...ctx,
+      event: (e) => {
+        const niche = e.type === 'job/state' && e.niche === undefined ? this.nicheOf.get(e.id) : undefined;
+        ctx.event(e.type === 'job/state' && niche !== undefined ? { ...e, niche } : e);
+      },
+    });
   }
 
   async detachRun(): Promise<void> {
@@ -240,11 +250,13 @@ export class BatchingEvaluator<A> implements Evaluator<A>, RunBound {
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
-  evaluate(arch: A, signal?: AbortSignal): Promise<Evaluation> {
+  evaluate(arch: A, signal?: AbortSignal, context?: EvaluationContext): Promise<Evaluation> {
     if (signal?.aborted) return Promise.reject(abortError());
+    const id = this.o.space.fileId(arch);
+    if (context) this.nicheOf.set(id, context.niche);
     return new Promise<Evaluation>((resolve, reject) => {
       const w: Waiting<A> = {
-        id: this.o.space.fileId(arch),
+        id,
         arch,
         attempt: 1,
         signal,

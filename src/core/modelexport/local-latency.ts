@@ -5,7 +5,7 @@
 // so an architecture is timed once per machine. onnxruntime is loaded on the first measurement only.
 
 import path from 'node:path';
-import type { Evaluation, Evaluator } from '../evaluator.js';
+import type { Evaluation, EvaluationContext, Evaluator } from '../evaluator.js';
 import { cacheDir } from '../live/cache.js';
 import type { SearchSpace } from '../space.js';
 import { targetOfSpec, type ExportTarget } from './target.js';
@@ -65,8 +65,8 @@ export function withLocalLatency<A>(
     metrics: [...inner.metrics, LOCAL_LATENCY],
     ...(inner.admissible ? { admissible: (a: A) => inner.admissible!(a) } : {}),
     ...(inner.cacheKey ? { cacheKey: (a: A) => inner.cacheKey!(a) } : {}),
-    async evaluate(a: A, signal?: AbortSignal): Promise<Evaluation> {
-      const [e, ms] = await Promise.all([inner.evaluate(a, signal), measure(target(a))]);
+    async evaluate(a: A, signal?: AbortSignal, context?: EvaluationContext): Promise<Evaluation> {
+      const [e, ms] = await Promise.all([inner.evaluate(a, signal, context), measure(target(a))]);
       signal?.throwIfAborted();
       return { ...e, hw: { ...e.hw, [LOCAL_LATENCY]: ms } };
     },
