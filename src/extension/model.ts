@@ -87,6 +87,8 @@ export class DashboardModel {
   live: boolean;
   /** Per niche: each candidate's latest job state (from job/state events that name the niche). */
   private readonly jobStates = new Map<number, Map<string, JobEvent['state']>>();
+  /** The niche each job event named, for a later event that names none (a job reattached on resume). */
+  private readonly jobNiche = new Map<string, number>();
 
   // pending delta
   private seq = 0;
@@ -209,9 +211,11 @@ export class DashboardModel {
       this.cluster = e;
       return;
     }
-    if (e.niche === undefined) return;
-    let states = this.jobStates.get(e.niche);
-    if (!states) this.jobStates.set(e.niche, (states = new Map()));
+    const niche = e.niche ?? this.jobNiche.get(e.id);
+    if (niche === undefined) return;
+    this.jobNiche.set(e.id, niche);
+    let states = this.jobStates.get(niche);
+    if (!states) this.jobStates.set(niche, (states = new Map()));
     // a job cancelled by this run (Stop) no longer counts; one cancelled outside it comes as 'failed'
     if (e.state === 'cancelled') states.delete(e.id);
     else states.set(e.id, e.state);
@@ -219,7 +223,7 @@ export class DashboardModel {
     for (const s of states.values())
       if (s === 'running' || s === 'done' || s === 'failed') jobs[s]++;
       else jobs.queued++;
-    this.card(e.niche).jobs = jobs;
+    this.card(niche).jobs = jobs;
     this.dirty = true;
   }
 

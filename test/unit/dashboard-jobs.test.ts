@@ -80,6 +80,10 @@ test('a replay of events.jsonl gives the same counts; a run without job events h
     expected,
   );
   assert.equal(m.cluster, undefined, 'a replayed run does not claim to wait on the cluster');
+  // resumed: a reattached job reports before the search asks again, so its event names no niche; the niche its
+  // earlier events named still places it
+  m.applyJob(job('f', undefined, 'running'));
+  assert.deepEqual(m.snapshot().state.niches[1]!.jobs, { queued: 0, running: 1, done: 1, failed: 0 });
 
   const plain = model(false);
   plain.apply({ type: 'niche/state', niche: 0, generation: 0, state: 'evaluating' } as ModelEvent);
