@@ -6,6 +6,7 @@
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { gaussianInput } from '../live/inputs.js';
+import { medianForwardMs } from '../live/timing.js';
 import { measureVitLatency } from '../vit/scorer.js';
 import { exportOnnx } from './onnx.js';
 import type { ExportTarget } from './target.js';
@@ -37,12 +38,6 @@ export function measureContext(o: MeasureOptions): string {
   );
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 export async function measureTarget(t: ExportTarget, opts: Partial<MeasureOptions> = {}): Promise<Measured> {
   const o: MeasureOptions = { ...MEASURE_DEFAULTS, ...opts };
   if (!(o.runs >= 1 && o.warmup >= 0 && o.threads >= 1 && o.batch >= 1))
@@ -66,14 +61,8 @@ export async function measureTarget(t: ExportTarget, opts: Partial<MeasureOption
   });
   try {
     const x = new ort.Tensor('float32', gaussianInput(0, 'latency', o.batch * c * h * w), [o.batch, c, h, w]);
-    for (let i = 0; i < o.warmup; i++) await session.run({ x });
-    const ts: number[] = [];
-    for (let i = 0; i < o.runs; i++) {
-      const t0 = process.hrtime.bigint();
-      await session.run({ x });
-      ts.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-    return { medianMs: median(ts), label: MEASURED_HERE, options: o, context };
+    const medianMs = await medianForwardMs(session, { x }, o.warmup, o.runs);
+    return { medianMs, label: MEASURED_HERE, options: o, context };
   } finally {
     await session.release();
   }

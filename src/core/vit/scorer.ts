@@ -18,6 +18,7 @@ import { cacheDir } from '../live/cache.js';
 import { imageBatch } from '../live/inputs.js';
 import { naswotFromGram } from '../live/scorer.js';
 import { gaussianInput } from '../live/inputs.js';
+import { medianForwardMs } from '../live/timing.js';
 import { emitVit, vitCost, type VitNetConfig, type VitShape } from './net.js';
 import { VIT_PROXIES, VIT_PROXY_DEFAULTS, type VitProxyOptions } from './proxies.js';
 
@@ -98,16 +99,7 @@ export async function measureVitLatency(
       cfg.resolution,
       cfg.resolution,
     ]);
-    for (let i = 0; i < o.warmup; i++) await session.run({ x });
-    const ts: number[] = [];
-    for (let i = 0; i < o.runs; i++) {
-      const t0 = process.hrtime.bigint();
-      await session.run({ x });
-      ts.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-    ts.sort((p, q) => p - q);
-    const m = ts.length >> 1;
-    return ts.length % 2 ? ts[m]! : (ts[m - 1]! + ts[m]!) / 2;
+    return await medianForwardMs(session, { x }, o.warmup, o.runs);
   } finally {
     await session.release();
   }
