@@ -3,7 +3,7 @@
 
 An independent NAS-Bench-201 TinyNetwork in PyTorch (modules as in NB201's cell_infers code), the same
 deterministic weights and inputs as the TypeScript evaluator (counter-based hash generator, mirrored from
-src/core/live/weights.ts), and the proxies computed the way their papers' code does (forward hooks on ReLU
+src/core/engine/weights.ts), and the proxies computed the way their papers' code does (forward hooks on ReLU
 modules for NASWOT/SWAP, hooks on block outputs for MeCo, autograd in float64 for synflow, two train-mode
 forwards and BN running variances for Zen-NAS, forward hooks on every cell for AZ-NAS's expressivity and
 progressivity).

@@ -7,11 +7,11 @@
 // Usage: nice -n 10 npx tsx scripts/live-repeats.ts [--dataset cifar10] [--cells 120] [--repeats 3] [--json F]
 import fs from 'node:fs';
 import { aggregateColumns } from '../src/core/aggregate.js';
-import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from '../src/core/live/ensemble.js';
-import { meanScores } from '../src/core/live/nb201-evaluator.js';
-import { WorkerPool } from '../src/core/live/pool.js';
-import { DEFAULT_SETTINGS, LIVE_PROXIES, type ProxyScores } from '../src/core/live/settings.js';
-import { nb201Representative } from '../src/core/live/table.js';
+import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from '../src/core/nb201/live-ensemble.js';
+import { meanScores } from '../src/core/nb201/live-evaluator.js';
+import { WorkerPool } from '../src/core/engine/pool.js';
+import { DEFAULT_SETTINGS, LIVE_PROXIES, type ProxyScores } from '../src/core/engine/settings.js';
+import { nb201Representative } from '../src/core/nb201/live-table.js';
 import { latencyTasks, scoreSearch, taskIndices } from '../src/core/nb201/benchmark.js';
 import { nb201Space } from '../src/core/nb201/space.js';
 import { loadNb201Table, type Nb201Dataset } from '../src/core/nb201/table.js';

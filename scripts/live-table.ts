@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { nb201Space } from '../src/core/nb201/space.js';
-import { WorkerPool } from '../src/core/live/pool.js';
-import { DEFAULT_SETTINGS, settingsKey } from '../src/core/live/settings.js';
-import { liveTableFile, readLiveTable } from '../src/core/live/table.js';
+import { WorkerPool } from '../src/core/engine/pool.js';
+import { DEFAULT_SETTINGS, settingsKey } from '../src/core/engine/settings.js';
+import { liveTableFile, readLiveTable } from '../src/core/nb201/live-table.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

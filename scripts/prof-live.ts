@@ -2,10 +2,10 @@
 //   npx tsx scripts/prof-live.ts [--archs 20] [--opt all|extended|basic|disabled] [--mem on|off]
 import * as ort from 'onnxruntime-node';
 import { nb201Space } from '../src/core/nb201/space.js';
-import { buildNb201Net, NB201_NET_CONFIGS } from '../src/core/live/nb201-net.js';
-import { emitOnnx } from '../src/core/live/onnx.js';
-import { WeightSource } from '../src/core/live/weights.js';
-import { DEFAULT_SETTINGS, makeInputs } from '../src/core/live/scorer.js';
+import { buildNb201Net, NB201_NET_CONFIGS } from '../src/core/nb201/net.js';
+import { emitOnnx } from '../src/core/engine/onnx.js';
+import { WeightSource } from '../src/core/engine/weights.js';
+import { DEFAULT_SETTINGS, makeInputs } from '../src/core/engine/proxies.js';
 
 const arg = (n: string, d: string): string => {
   const i = process.argv.indexOf(`--${n}`);

@@ -2,6 +2,8 @@
 // its own population and Pareto archive (the paper's remedy for the LLM's exploration bias). A niche knows its
 // constraint (for prompts and the validator) and a distance from any architecture to itself (for repair).
 
+import { Rng } from './rng.js';
+import type { RunConfig } from './runstore.js';
 import type { SearchSpace } from './space.js';
 
 export interface Niche<A = unknown> {
@@ -78,4 +80,19 @@ export function quantilePartition<A>(
     };
   });
   return { kind: `quantile:${feature}:${k}`, niches, nicheOf: (a: A) => bin(space.features(a)[feature]!) };
+}
+
+/** The partition of a run: quantiles of spaceOptions.partitionFeature (flops_m) into spaceOptions.niches (4). */
+export function featurePartition<A>(
+  space: SearchSpace<A>,
+  c: RunConfig,
+  dflt: { feature: string; niches: number },
+): Partition<A> {
+  if (!c.partition) return singleNiche();
+  const o = c.spaceOptions ?? {};
+  const feature = typeof o['partitionFeature'] === 'string' ? o['partitionFeature'] : dflt.feature;
+  const k = typeof o['niches'] === 'number' ? o['niches'] : dflt.niches;
+  const rng = new Rng(`${space.id}-partition-reference`);
+  const reference = Array.from({ length: 2000 }, () => space.sample(rng));
+  return quantilePartition(space, feature, k, reference);
 }

@@ -13,7 +13,7 @@ import { fbnetProvider } from './fbnet/provider.js';
 import { vitProviders } from './vit/provider.js';
 import { userSpaceProvider } from './userspace/provider.js';
 export { standardHwUnits } from './units.js';
-import './live/register.js';
+import './nb201/live-scores.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { setExternalLog } from '../core/external/provider.js';
 import { setBatchLog } from '../core/batch/select.js';
-import { cacheDir, setCacheDir } from '../core/live/cache.js';
+import { cacheDir, setCacheDir } from '../core/engine/cache.js';
 import { setApiKeyResolver } from '../core/llm/index.js';
 import type { DashboardUiState } from '../protocol.js';
 import { createCommands, type CommandHandler } from './commands.js';

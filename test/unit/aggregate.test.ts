@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aggregateColumns, combinePercentiles, RankReference, rankAverage } from '../../src/core/aggregate';
-import { ZcEvaluator } from '../../src/core/fbnet/zc';
+import { ZcEvaluator } from '../../src/core/zc';
 import { tablePredictorScores } from '../../src/core/nb201/evaluator';
 import { loadNb201Table } from '../../src/core/nb201/table';
 

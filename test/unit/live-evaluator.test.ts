@@ -5,21 +5,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ScoreCache } from '../../src/core/live/cache.js';
-import { RankEnsemble } from '../../src/core/live/ensemble.js';
-import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/live/nb201-net.js';
-import { LiveNb201Evaluator, meanScores } from '../../src/core/live/nb201-evaluator.js';
-import { analyticCost, inferShapes, NetBuildError, type Net } from '../../src/core/live/net.js';
-import { WorkerCrashError, WorkerPool } from '../../src/core/live/pool.js';
-import { makeInputs, scoreNet } from '../../src/core/live/scorer.js';
-import { DEFAULT_SETTINGS, type ProxySettings } from '../../src/core/live/settings.js';
-import { liveTableScores, nb201ParamsColumn } from '../../src/core/live/register.js';
+import { ScoreCache } from '../../src/core/engine/cache.js';
+import { RankEnsemble } from '../../src/core/nb201/live-ensemble.js';
+import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/nb201/net.js';
+import { LiveNb201Evaluator, meanScores } from '../../src/core/nb201/live-evaluator.js';
+import { analyticCost, inferShapes, NetBuildError, type Net } from '../../src/core/engine/net.js';
+import { WorkerCrashError, WorkerPool } from '../../src/core/engine/pool.js';
+import { makeInputs, scoreNet } from '../../src/core/engine/proxies.js';
+import { DEFAULT_SETTINGS, type ProxySettings } from '../../src/core/engine/settings.js';
+import { liveTableScores, nb201ParamsColumn } from '../../src/core/nb201/live-scores.js';
 import {
   liveTableFile,
   loadLiveTable,
   nb201Representative,
   readLiveTable,
-} from '../../src/core/live/table.js';
+} from '../../src/core/nb201/live-table.js';
 import { nb201Degenerate, tablePredictorScores } from '../../src/core/nb201/evaluator.js';
 import { nb201Space } from '../../src/core/nb201/space.js';
 import { loadNb201Table } from '../../src/core/nb201/table.js';
@@ -355,7 +355,7 @@ describe('live evaluator', () => {
 
 describe('FBNet and ViT scoring on the worker threads', () => {
   it('the providers score on the shared pool, with the same values as scoring in this thread', async () => {
-    const { livePool } = await import('../../src/core/live/nb201-evaluator.js');
+    const { livePool } = await import('../../src/core/engine/pool.js');
     const { scoreFbnet } = await import('../../src/core/fbnet/score.js');
     const { scoreVit, VIT_PROXY_DEFAULTS } = await import('../../src/core/vit/scorer.js');
     const { AUTOFORMER_NET } = await import('../../src/core/vit/space.js');

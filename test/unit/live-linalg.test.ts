@@ -6,7 +6,7 @@ import {
   logAbsDet,
   symmetricEigenvalues,
   symmetricMinEigenvalue,
-} from '../../src/core/live/linalg.js';
+} from '../../src/core/engine/linalg.js';
 import { Rng } from '../../src/core/rng.js';
 
 describe('live linalg', () => {

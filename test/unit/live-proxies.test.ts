@@ -4,16 +4,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/live/nb201-net.js';
+import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/nb201/net.js';
 import {
   DEFAULT_SETTINGS,
   LIVE_PROXIES,
   makeInputs,
   scoreNet,
   type LiveProxy,
-} from '../../src/core/live/scorer.js';
-import { normalTensor, tensorKey, uniformTensor } from '../../src/core/live/weights.js';
-import { imageBatch } from '../../src/core/live/inputs.js';
+} from '../../src/core/engine/proxies.js';
+import { normalTensor, tensorKey, uniformTensor } from '../../src/core/engine/weights.js';
+import { imageBatch } from '../../src/core/engine/inputs.js';
 import { nb201Space } from '../../src/core/nb201/space.js';
 
 interface Case {

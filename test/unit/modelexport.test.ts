@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { fbnetSpace } from '../../src/core/fbnet/space.js';
-import { gaussianInput } from '../../src/core/live/inputs.js';
+import { gaussianInput } from '../../src/core/engine/inputs.js';
 import { nb201Space } from '../../src/core/nb201/space.js';
 import { exportOnnx, onnxInitializers, EXPORT_OPSET } from '../../src/core/modelexport/onnx.js';
 import { pytorchSource } from '../../src/core/modelexport/pytorch.js';

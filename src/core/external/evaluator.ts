@@ -14,7 +14,7 @@
 
 import { spawn } from 'node:child_process';
 import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
-import { Limiter } from '../fbnet/zc.js';
+import { Limiter } from '../zc.js';
 import type { SearchSpace } from '../space.js';
 
 export interface ExternalCommand {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { dataDir } from '../nb201/table.js';
+import { dataDir } from '../data.js';
 
 export const FBNET_METRICS = [
   'edgegpu_latency',

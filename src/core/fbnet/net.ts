@@ -1,11 +1,11 @@
-// FBNet network builder (HW-NAS-Bench's FBNet definition) -> the live evaluator's Net IR (src/core/live/net.ts):
+// FBNet network builder (HW-NAS-Bench's FBNet definition) -> the live evaluator's Net IR (src/core/engine/net.ts):
 // stem ConvNorm (3x3, 3->16, stride 1 on CIFAR / 2 on ImageNet, BN, ReLU); 22 searchable layers in 7 stages
 // (channels 16/24/32/64/112/184/352); head ConvNorm 1x1 352->1504 (1984 on ImageNet); global pool; linear.
 // A block (k, e, g) is FBNet's inverted residual: 1x1 group-g conv C_in->e*C_in, BN, ReLU, channel shuffle when
 // g > 1, kxk depthwise conv (stride), BN, ReLU, 1x1 group-g conv e*C_in->C_out, BN, plus the identity when
 // C_in = C_out and stride 1. `skip` is the identity, or a 1x1 conv + BN where the shape changes.
 
-import { inferShapes, type Layer, type Net } from '../live/net.js';
+import { inferShapes, type Layer, type Net } from '../engine/net.js';
 import { FBNET_OPS, layerShapes, type FbnetSetting } from './lut.js';
 
 export function buildFbnetNet(ops: readonly number[], s: FbnetSetting): Net {

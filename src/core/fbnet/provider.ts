@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
-import { livePool } from '../live/nb201-evaluator.js';
-import { dataDir } from '../nb201/table.js';
-import { quantilePartition, singleNiche, type Partition } from '../partition.js';
+import { livePool } from '../engine/pool.js';
+import { dataDir } from '../data.js';
+import { featurePartition, quantilePartition, singleNiche, type Partition } from '../partition.js';
 import type { SpaceProvider } from '../registry.js';
 import { standardHwUnits } from '../units.js';
 import { Rng } from '../rng.js';
@@ -24,7 +24,7 @@ import {
 } from './lut.js';
 import { FBNET_PROXIES, FBNET_RANK_PROXIES, type FbnetScoreJob } from './proxies.js';
 import { fbnetSpace, type FbnetArch } from './space.js';
-import { RANK_PREDICTORS, ZcEvaluator, type ReferenceSample, type Scores } from './zc.js';
+import { loadReference, proxiesFor, RANK_PREDICTORS, ZcEvaluator, type Scores } from '../zc.js';
 import {
   LOCAL_DEVICE,
   LOCAL_LATENCY,
@@ -33,38 +33,8 @@ import {
   withLocalLatency,
 } from '../modelexport/local-latency.js';
 
-/** The proxies a predictor needs (params and FLOPs always: they are free). */
-export function proxiesFor(predictor: string, rank: readonly string[]): string[] {
-  return [...new Set([...(predictor in RANK_PREDICTORS ? rank : [predictor]), 'params', 'flops'])];
-}
-
 export function fbnetReferenceFile(dataset: string, dir = dataDir()): string {
   return path.join(dir, `fbnet-zcref-${dataset}.json`);
-}
-
-export function loadReference(file: string): ReferenceSample | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { settings: string; rows: Scores[] };
-  const columns: Record<string, number[]> = {};
-  for (const row of r.rows)
-    for (const [k, v] of Object.entries(row)) (columns[k] ??= []).push(v === null ? -Infinity : v);
-  for (const c of Object.values(columns)) c.sort((a, b) => a - b);
-  return { settings: r.settings, columns };
-}
-
-/** The partition of a run: quantiles of spaceOptions.partitionFeature (flops_m) into spaceOptions.niches (4). */
-export function featurePartition<A>(
-  space: SearchSpace<A>,
-  c: RunConfig,
-  dflt: { feature: string; niches: number },
-): Partition<A> {
-  if (!c.partition) return singleNiche();
-  const o = c.spaceOptions ?? {};
-  const feature = typeof o['partitionFeature'] === 'string' ? o['partitionFeature'] : dflt.feature;
-  const k = typeof o['niches'] === 'number' ? o['niches'] : dflt.niches;
-  const rng = new Rng(`${space.id}-partition-reference`);
-  const reference = Array.from({ length: 2000 }, () => space.sample(rng));
-  return quantilePartition(space, feature, k, reference);
 }
 
 export const fbnetProvider: SpaceProvider = {

@@ -1,19 +1,19 @@
 // Live zero-cost scoring of one FBNet architecture (the network on the inference engine). Engine-side: loaded by
 // the live evaluator's worker threads and by scripts, never by the extension host's thread.
 
-import { gaussianInput } from '../live/inputs.js';
+import { gaussianInput } from '../engine/inputs.js';
 import {
   DEFAULT_SETTINGS,
   makeInputs,
   scoreNet,
   type ProxySettings,
   type ScoreInputs,
-} from '../live/scorer.js';
+} from '../engine/proxies.js';
 import { FBNET_SETTINGS } from './lut.js';
 import { buildFbnetNet } from './net.js';
 import type { FbnetArch } from './space.js';
 import { FBNET_PROXIES } from './proxies.js';
-import type { Scores } from './zc.js';
+import type { Scores } from '../zc.js';
 
 export { FBNET_PROXIES, FBNET_RANK_PROXIES, type FbnetScoreJob } from './proxies.js';
 

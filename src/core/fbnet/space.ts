@@ -3,8 +3,8 @@
 // notation: the 22 block names in layer order, separated by "|". Complexity features (params, FLOPs) are read
 // off the network the live evaluator builds, so they agree with what is executed.
 
-import { analyticCost } from '../live/net.js';
-import { SlotSpace, type SlotArch } from '../userspace/slots.js';
+import { analyticCost } from '../engine/net.js';
+import { SlotSpace, type SlotArch } from '../slots.js';
 import { FBNET_LAYERS, FBNET_OPS, FBNET_SETTINGS, layerShapes, STAGE_LAYERS } from './lut.js';
 import { buildFbnetNet } from './net.js';
 

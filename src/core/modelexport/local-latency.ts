@@ -6,7 +6,7 @@
 
 import path from 'node:path';
 import type { Evaluation, EvaluationContext, Evaluator } from '../evaluator.js';
-import { cacheDir } from '../live/cache.js';
+import { cacheDir } from '../engine/cache.js';
 import type { SearchSpace } from '../space.js';
 import { targetOfSpec, type ExportTarget } from './target.js';
 

@@ -5,8 +5,8 @@
 
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { gaussianInput } from '../live/inputs.js';
-import { medianForwardMs } from '../live/timing.js';
+import { gaussianInput } from '../engine/inputs.js';
+import { medianForwardMs } from '../engine/timing.js';
 import { measureVitLatency } from '../vit/scorer.js';
 import { exportOnnx } from './onnx.js';
 import type { ExportTarget } from './target.js';

@@ -2,16 +2,16 @@
 // (N, 3, H, W) float32 with a symbolic batch N, one output "logits" (N, classes). BatchNorm in inference form
 // with its running statistics as initialisers (mean 0, var 1, gamma 1, beta 0 — an untrained network), so the
 // graph is what a deployment runtime converts. Weights are untrained and deterministic: the live evaluator's
-// counter-based generator (src/core/live/weights.ts, seed 0) with PyTorch's default distribution,
+// counter-based generator (src/core/engine/weights.ts, seed 0) with PyTorch's default distribution,
 // U(±1/sqrt(fan_in)) for conv and linear weights and linear biases. Initialiser names are the PyTorch module's
 // state_dict keys (pytorch.ts), so the weights load into the exported .py by name.
 // NB201 and FBNet are emitted from the Net IR here; AutoFormer subnets reuse the ViT emitter (src/core/vit/net.ts,
 // latency mode) with its batch made symbolic.
 
 import { onnx } from 'onnx-proto';
-import { GraphBuilder, BN_EPS } from '../live/onnx.js';
-import { inferShapes, type Net } from '../live/net.js';
-import { WeightSource } from '../live/weights.js';
+import { GraphBuilder, BN_EPS } from '../engine/onnx.js';
+import { inferShapes, type Net } from '../engine/net.js';
+import { WeightSource } from '../engine/weights.js';
 import { emitVit, type VitNetConfig } from '../vit/net.js';
 import type { ExportTarget } from './target.js';
 

@@ -2,7 +2,7 @@
 // network as an nn.Module with a build(num_classes=…) function, written after the space's original definition
 // (NAS-Bench-201's TinyNetwork/InferCell/ResNetBasicblock, HW-NAS-Bench's FBNet ConvNorm/ConvBlock/Skip,
 // AutoFormer's subnet) so its published training recipe applies. Module paths equal the Net IR's layer names
-// (src/core/live/nb201-net.ts, src/core/fbnet/net.ts, src/core/vit/net.ts), so the weights of the ONNX export
+// (src/core/nb201/net.ts, src/core/fbnet/net.ts, src/core/vit/net.ts), so the weights of the ONNX export
 // load into the module by name (the AutoFormer q/k/v projections are one fused qkv Linear here, as in AutoFormer:
 // its weight is the concatenation of the three).
 

@@ -1,6 +1,6 @@
 // What a model export starts from: one evaluated architecture (a run folder + spec id, or a spec file) resolved
 // into the exact network the live evaluator builds — NB201's TinyNetwork and HW-NAS-Bench's FBNet as the Net IR
-// (src/core/live/net.ts), an AutoFormer subnet as its shape — plus the spec's own complexity figures, so every
+// (src/core/engine/net.ts), an AutoFormer subnet as its shape — plus the spec's own complexity figures, so every
 // exporter (PyTorch source, ONNX, the latency measurement) works from one description.
 
 import fs from 'node:fs';
@@ -8,8 +8,8 @@ import path from 'node:path';
 import { FBNET_SETTINGS, type FbnetSetting } from '../fbnet/lut.js';
 import { buildFbnetNet } from '../fbnet/net.js';
 import { fbnetSpace } from '../fbnet/space.js';
-import { buildNb201Net, NB201_NET_CONFIGS, type Nb201NetConfig } from '../live/nb201-net.js';
-import type { Net } from '../live/net.js';
+import { buildNb201Net, NB201_NET_CONFIGS, type Nb201NetConfig } from '../nb201/net.js';
+import type { Net } from '../engine/net.js';
 import { nb201Space } from '../nb201/space.js';
 import { loadNb201Table, type Nb201Dataset } from '../nb201/table.js';
 import { RunFolderError, RunStore, type SpecFile } from '../runstore.js';

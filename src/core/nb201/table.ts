@@ -4,6 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { dataDir } from '../data.js';
 import zlib from 'node:zlib';
 
 export const NB201_DATASETS = ['cifar10', 'cifar100', 'ImageNet16-120'] as const;
@@ -117,16 +118,6 @@ export class Nb201Table {
 
 let cached: Nb201Table | undefined;
 
-/** Directory holding the shipped data files: next to dist/ in a build, or the repo's data/ in development. */
-export function dataDir(): string {
-  const candidates = [
-    process.env.LLM_NAS_DATA_DIR,
-    path.resolve(__dirname, '..', 'data'),
-    path.resolve(__dirname, '..', '..', '..', 'data'),
-  ].filter((p): p is string => !!p);
-  for (const c of candidates) if (fs.existsSync(path.join(c, 'nb201.bin.gz'))) return c;
-  throw new Error(`cannot find data/nb201.bin.gz (looked in ${candidates.join(', ')})`);
-}
 
 export function loadNb201Table(): Nb201Table {
   if (!cached) {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SpaceError, type SpaceIssue } from '../space.js';
 import { compile, ExprError, type Compiled } from './expr.js';
-import { SlotSpace, type ChoiceValue, type SlotArch } from './slots.js';
+import { SlotSpace, type ChoiceValue, type SlotArch } from '../slots.js';
 
 /** Bounds that keep a space searchable (a 2,000-slot space made a search hang). */
 const MAX_SLOTS = 256;

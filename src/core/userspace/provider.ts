@@ -6,13 +6,13 @@
 
 import type { Evaluation, Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
-import { featurePartition } from '../fbnet/provider.js';
+import { featurePartition } from '../partition.js';
 import type { Partition } from '../partition.js';
 import { ConfigError, type SpaceProvider } from '../registry.js';
 import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';
 import { buildUserSpace, parseDefinition, type UserSpace, type UserSpaceDefinition } from './definition.js';
-import type { SlotArch } from './slots.js';
+import type { SlotArch } from '../slots.js';
 
 class FeatureEvaluator implements Evaluator<SlotArch> {
   readonly id: string;

@@ -1,13 +1,13 @@
 // ViT subnet builder on the inference engine: an AutoFormer subnet (patch embedding conv, class token, learned
 // position embedding, pre-norm blocks of multi-head self-attention with 64 dims per head and a GELU MLP with a
 // per-block ratio, final LayerNorm, linear head on the class token) emitted as an ONNX graph with the live
-// evaluator's GraphBuilder (src/core/live/onnx.ts) and its deterministic weights (src/core/live/weights.ts).
+// evaluator's GraphBuilder (src/core/engine/onnx.ts) and its deterministic weights (src/core/engine/weights.ts).
 // Two modes: 'data' (a batch of images -> NASWOT's Hamming-kernel parts over the MLP's GELU inputs) and
 // 'latency' (a plain forward at batch 1). Params/FLOPs are counted analytically from the same description.
 // AutoFormer's relative position tables are not built (a few thousand parameters per block; see docs/spaces.md).
 
-import { GraphBuilder } from '../live/onnx.js';
-import { normalTensor, tensorKey, WeightSource } from '../live/weights.js';
+import { GraphBuilder } from '../engine/onnx.js';
+import { normalTensor, tensorKey, WeightSource } from '../engine/weights.js';
 
 export interface VitShape {
   embed: number;

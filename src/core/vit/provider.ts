@@ -4,15 +4,14 @@
 
 import type { Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
-import { loadReference, proxiesFor } from '../fbnet/provider.js';
-import { RANK_PREDICTORS, ZcEvaluator } from '../fbnet/zc.js';
-import { dataDir } from '../nb201/table.js';
+import { loadReference, proxiesFor, RANK_PREDICTORS, ZcEvaluator } from '../zc.js';
+import { dataDir } from '../data.js';
 import { singleNiche, type Partition } from '../partition.js';
 import type { SpaceProvider } from '../registry.js';
 import type { SearchSpace } from '../space.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { livePool } from '../live/nb201-evaluator.js';
+import { livePool } from '../engine/pool.js';
 import { VIT_PROXIES, VIT_RANK_PROXIES, type VitJob } from './proxies.js';
 import { VIT_VARIANTS, vitPartition, vitSpace, type VitArch, type VitVariant } from './space.js';
 

@@ -14,11 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { cacheDir } from '../live/cache.js';
-import { imageBatch } from '../live/inputs.js';
-import { naswotFromGram } from '../live/scorer.js';
-import { gaussianInput } from '../live/inputs.js';
-import { medianForwardMs } from '../live/timing.js';
+import { cacheDir } from '../engine/cache.js';
+import { imageBatch } from '../engine/inputs.js';
+import { naswotFromGram } from '../engine/proxies.js';
+import { gaussianInput } from '../engine/inputs.js';
+import { medianForwardMs } from '../engine/timing.js';
 import { emitVit, vitCost, type VitNetConfig, type VitShape } from './net.js';
 import { VIT_PROXIES, VIT_PROXY_DEFAULTS, type VitProxyOptions } from './proxies.js';
 

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { dataDir } from '../nb201/table.js';
+import { dataDir } from '../data.js';
 import type { Niche, Partition } from '../partition.js';
 import type { Rng } from '../rng.js';
 import { SpaceError, type SearchSpace, type SpaceIssue } from '../space.js';

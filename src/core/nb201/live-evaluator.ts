@@ -3,13 +3,13 @@
 // label-free rank ensemble; hardware metrics and the (hidden) true accuracy come from the NB201 table.
 
 import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
-import { nb201Space, type Nb201Arch } from '../nb201/space.js';
-import { nb201Admissible, nb201Degenerate } from '../nb201/evaluator.js';
-import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from '../nb201/table.js';
-import { ScoreCache } from './cache.js';
-import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES, RankEnsemble } from './ensemble.js';
-import { checkNb201Ops } from './nb201-net.js';
-import { WorkerPool } from './pool.js';
+import { nb201Space, type Nb201Arch } from './space.js';
+import { nb201Admissible, nb201Degenerate } from './evaluator.js';
+import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from './table.js';
+import { ScoreCache } from '../engine/cache.js';
+import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES, RankEnsemble } from './live-ensemble.js';
+import { checkNb201Ops } from './net.js';
+import { livePool, WorkerPool } from '../engine/pool.js';
 import {
   DEFAULT_SETTINGS,
   LIVE_PROXIES,
@@ -17,8 +17,8 @@ import {
   type LiveProxy,
   type ProxyScores,
   type ProxySettings,
-} from './settings.js';
-import { loadLiveTable, nb201Representative } from './table.js';
+} from '../engine/settings.js';
+import { loadLiveTable, nb201Representative } from './live-table.js';
 
 export interface LiveEvaluatorOptions {
   dataset: Nb201Dataset;
@@ -47,14 +47,6 @@ export function meanScores(all: readonly ProxyScores[]): ProxyScores {
     if (vs.length === all.length && vs.length > 0) out[p] = vs.reduce((a, b) => a + b, 0) / vs.length;
   }
   return out;
-}
-
-let sharedPool: WorkerPool | undefined;
-
-/** One pool per process: its idle workers do not keep the process alive. */
-export function livePool(): WorkerPool {
-  sharedPool ??= new WorkerPool();
-  return sharedPool;
 }
 
 export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { dataDir } from '../nb201/table.js';
+import { dataDir } from '../data.js';
 import { normalTensor, tensorKey } from './weights.js';
 
 interface BatchInfo {

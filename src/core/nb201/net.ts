@@ -3,8 +3,8 @@
 // Ops: none (x*0), skip_connect (identity), nor_conv_kxk (ReLU-Conv(kxk, no bias)-BN), avg_pool_3x3
 // (count_include_pad=False). Layer names mirror the PyTorch module paths, so weights match the reference.
 
-import { NB201_OPS } from '../nb201/space.js';
-import { NetBuildError, inferShapes, type Layer, type Net } from './net.js';
+import { NB201_OPS } from './space.js';
+import { NetBuildError, inferShapes, type Layer, type Net } from '../engine/net.js';
 
 export interface Nb201NetConfig {
   numClasses: number;

@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { cacheDir } from './cache.js';
-import type { ProxyScores } from './settings.js';
-import type { Nb201Job, ScoreJob, WorkerJob, WorkerReply } from './worker.js';
+import type { ScoreJob, WorkerJob, WorkerReply } from './worker.js';
 
 export type PoolJob = ScoreJob;
 
@@ -50,7 +49,7 @@ function abortError(): Error {
 
 export function defaultWorkerFile(): string {
   return __filename.endsWith('.ts')
-    ? path.join(__dirname, 'worker.ts')
+    ? path.join(__dirname, '..', 'worker-main.ts')
     : path.join(__dirname, 'live-worker.js');
 }
 
@@ -69,9 +68,7 @@ export class WorkerPool {
     this.size = Math.max(1, opts.size ?? os.availableParallelism());
   }
 
-  score(job: Nb201Job, signal?: AbortSignal): Promise<ProxyScores>;
-  score(job: PoolJob, signal?: AbortSignal): Promise<Record<string, number>>;
-  score(job: PoolJob, signal?: AbortSignal): Promise<Record<string, number>> {
+  score<J extends ScoreJob>(job: J, signal?: AbortSignal): Promise<Record<string, number>> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     if (signal?.aborted) return Promise.reject(abortError());
     return new Promise<Record<string, number>>((resolve, reject) => {
@@ -187,4 +184,12 @@ export class WorkerPool {
     const workers = this.slots.splice(0).map((s) => s.worker);
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+let sharedPool: WorkerPool | undefined;
+
+/** One pool per process: its idle workers do not keep the process alive. */
+export function livePool(): WorkerPool {
+  sharedPool ??= new WorkerPool();
+  return sharedPool;
 }

@@ -5,8 +5,8 @@
 // every problem is reported with its JSON path.
 
 import crypto from 'node:crypto';
-import type { Rng } from '../rng.js';
-import { SpaceError, type SearchSpace, type SpaceIssue } from '../space.js';
+import type { Rng } from './rng.js';
+import { SpaceError, type SearchSpace, type SpaceIssue } from './space.js';
 
 export type ChoiceValue = string | number;
 export type SlotArch = number[];

@@ -7,9 +7,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { nb201Space } from '../nb201/space.js';
-import { dataDir, loadNb201Table, NB201_DATASETS, type Nb201Dataset } from '../nb201/table.js';
-import { LIVE_PROXIES, type LiveProxy, type ProxyScores } from './settings.js';
+import { nb201Space } from './space.js';
+import { dataDir } from '../data.js';
+import { loadNb201Table, NB201_DATASETS, type Nb201Dataset } from './table.js';
+import { LIVE_PROXIES, type LiveProxy, type ProxyScores } from '../engine/settings.js';
 
 export function liveTableFile(dataset: string, dir = dataDir()): string {
   return path.join(dir, `live-nb201-${dataset}.jsonl`);

@@ -4,8 +4,9 @@
 // same evaluator and shipped in data/ (zero labels: no accuracy is used anywhere). Hardware metrics come from a
 // lookup table (FBNet) or a measurement (ViT on this CPU), supplied by the space.
 
-import { RankReference, type Aggregation } from '../aggregate.js';
-import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
+import fs from 'node:fs';
+import { RankReference, type Aggregation } from './aggregate.js';
+import type { Evaluation, Evaluator, PredictorInfo } from './evaluator.js';
 
 export type Scores = Record<string, number>;
 
@@ -111,4 +112,19 @@ export class ZcEvaluator<A> implements Evaluator<A> {
       };
     });
   }
+}
+
+/** The proxies a predictor needs (params and FLOPs always: they are free). */
+export function proxiesFor(predictor: string, rank: readonly string[]): string[] {
+  return [...new Set([...(predictor in RANK_PREDICTORS ? rank : [predictor]), 'params', 'flops'])];
+}
+
+export function loadReference(file: string): ReferenceSample | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { settings: string; rows: Scores[] };
+  const columns: Record<string, number[]> = {};
+  for (const row of r.rows)
+    for (const [k, v] of Object.entries(row)) (columns[k] ??= []).push(v === null ? -Infinity : v);
+  for (const c of Object.values(columns)) c.sort((a, b) => a - b);
+  return { settings: r.settings, columns };
 }

@@ -1,16 +1,16 @@
 // Plugs the live evaluator into the NB201 provider (predictor id `live`) and the benchmark's score lookup (the
 // precomputed full-space live table's rank ensemble). Imported once by src/core/registry.ts.
 
-import { registerFeatureSource } from '../nb201/calibrate.js';
+import { registerFeatureSource } from './calibrate.js';
 import { aggregateColumns, type Aggregation } from '../aggregate.js';
-import { nb201Pruned, registerScoreSource } from '../nb201/evaluator.js';
-import { registerNb201Evaluator } from '../nb201/provider.js';
-import { nb201Space } from '../nb201/space.js';
-import { loadNb201Table, type Nb201Dataset } from '../nb201/table.js';
-import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from './ensemble.js';
-import { LiveNb201Evaluator } from './nb201-evaluator.js';
-import { TABLE_PROXIES, type LiveProxy } from './settings.js';
-import { loadLiveTable, nb201Representative } from './table.js';
+import { nb201Pruned, registerScoreSource } from './evaluator.js';
+import { registerNb201Evaluator } from './provider.js';
+import { nb201Space } from './space.js';
+import { loadNb201Table, type Nb201Dataset } from './table.js';
+import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from './live-ensemble.js';
+import { LiveNb201Evaluator } from './live-evaluator.js';
+import { TABLE_PROXIES, type LiveProxy } from '../engine/settings.js';
+import { loadLiveTable, nb201Representative } from './live-table.js';
 
 registerNb201Evaluator('live', ({ dataset, metrics, config }) => {
   // run setting spaceOptions.liveRepeats: weight seeds averaged per cell (default 1)

@@ -7,7 +7,7 @@ import { corrcoefRows, logAbsDet, symmetricEigenvalues, symmetricMinEigenvalue }
 import { analyticCost, type Net } from './net.js';
 import { emitOnnx, SWAP_CHUNK, type DataLayout } from './onnx.js';
 import { gaussianInput, imageBatch } from './inputs.js';
-import { NB201_NET_CONFIGS } from './nb201-net.js';
+import { NB201_NET_CONFIGS } from '../nb201/net.js';
 import {
   DEFAULT_SETTINGS,
   LIVE_PROXIES,

@@ -8,7 +8,7 @@
 // representative's), aggregated geometrically (AZ-NAS's sum of log ranks: a cell must be good in every proxy).
 
 import { RankReference, type Aggregation } from '../aggregate.js';
-import type { LiveProxy, ProxyScores } from './settings.js';
+import type { LiveProxy, ProxyScores } from '../engine/settings.js';
 
 export const ENSEMBLE_PROXIES: readonly LiveProxy[] = ['naswot', 'logsynflow', 'zen', 'params'];
 export const ENSEMBLE_AGGREGATION: Aggregation = 'geometric';
