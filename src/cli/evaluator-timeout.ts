@@ -1,7 +1,7 @@
 // --evaluator-timeout SECONDS: the external evaluator's per-attempt timeout, stored with its command in the run
 // config (spaceOptions.externalEvaluator becomes {command, timeoutMs}) so a resume uses the same limit.
 
-import { ConfigError } from '../core/registry.js';
+import { ConfigError } from '../core/errors.js';
 
 export const EVALUATOR_TIMEOUT_ARG = { 'evaluator-timeout': { type: 'string' } } as const;
 export const EVALUATOR_TIMEOUT_USAGE =

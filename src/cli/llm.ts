@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Nb201Arch } from '../core/nb201/space.js';
 import { nb201Space } from '../core/nb201/space.js';
 import { singleNiche } from '../core/partition.js';
-import { ConfigError } from '../core/registry.js';
+import { ConfigError } from '../core/errors.js';
 import type { RunNotice } from '../core/run.js';
 import { llmOptionsFrom, LlmOperator, readLlmLog, summarize, type Spend } from '../core/llm/index.js';
 

@@ -13,7 +13,8 @@ import {
   latencyTasks,
   threeObjectiveTasks,
 } from '../core/nb201/benchmark.js';
-import { checkConfig, ConfigError, costMetricsOf, registerSpace, spaceProvider } from '../core/registry.js';
+import { checkConfig, costMetricsOf, registerSpace, spaceProvider } from '../core/registry.js';
+import { ConfigError } from '../core/errors.js';
 import { SearchRun, type FrontFile, type RunNotice } from '../core/run.js';
 import { RUN_FORMAT, RunFolderError, RunStore, type RunConfig } from '../core/runstore.js';
 import { SpaceError } from '../core/space.js';

@@ -2,12 +2,10 @@
 // the benchmark and the extension all assemble runs the same way. Spaces and operators register here:
 // a SpaceProvider knows its datasets, devices, metrics and predictors and builds the space-specific parts.
 
-import type { Evaluator } from './evaluator.js';
-import type { FrontScore } from './metrics.js';
-import { BuiltinOperator, type Operator } from './operator.js';
-import type { Partition } from './partition.js';
+import { ConfigError } from './errors.js';
+import { BuiltinOperator } from './operator.js';
+import type { OperatorFactory, RunParts, SpaceProvider } from './provider.js';
 import type { RunConfig } from './runstore.js';
-import type { SearchSpace } from './space.js';
 import { nb201Provider } from './nb201/provider.js';
 import { fbnetProvider } from './fbnet/provider.js';
 import { vitProviders } from './vit/provider.js';
@@ -15,44 +13,6 @@ import { userSpaceProvider } from './userspace/provider.js';
 export { standardHwUnits } from './units.js';
 import './nb201/live-scores.js';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
-export interface RunParts<A = unknown> {
-  space: SearchSpace<A>;
-  partition: Partition<A>;
-  evaluator: Evaluator<A>;
-  operator: Operator<A>;
-  costMetrics: string[];
-  /** Scores the run against the benchmark's true front, when the space has one (from every evaluated spec). */
-  scoreTruth?: (evaluatedSpecs: readonly Record<string, unknown>[]) => FrontScore;
-}
-
-export interface SpaceProvider {
-  id: string;
-  label: string;
-  datasets: readonly string[];
-  devices: readonly string[];
-  metrics: readonly string[];
-  /** Every hardware metric name this space can report (validates config.costMetrics). */
-  hwMetrics: readonly string[];
-  /** The unit of each hardware metric (written next to `hw` in every spec, and in CSV headers); none if absent. */
-  hwUnits?: Readonly<Record<string, string>>;
-  predictors(dataset: string): string[];
-  defaults: { dataset: string; devices: string[]; metric: string; predictor: string };
-  build(config: RunConfig): Omit<RunParts, 'operator'>;
-}
-
-export type OperatorFactory = (
-  config: RunConfig,
-  space: SearchSpace<unknown>,
-  /** The run's other parts (an operator may explain the predictor's scale and the niches in its prompts). */
-  parts?: Omit<RunParts, 'operator'>,
-) => Operator<unknown>;
 const operatorFactories = new Map<string, OperatorFactory>([['builtin', () => new BuiltinOperator()]]);
 const providers = new Map<string, SpaceProvider>([[nb201Provider.id, nb201Provider]]);
 registerSpace(fbnetProvider);

@@ -13,7 +13,8 @@ import { LlmOperator, readLlmLog, ReplayTransport, type LlmRecord } from './llm/
 import { defaultKnowledgeBase } from './llm/prompts.js';
 import { fitSeedKnowledgeBase } from './llm/seed.js';
 import { isRunBound, type JobEvent, type JobSummary } from './batch/contract.js';
-import { buildRun, hwUnitsOf, type RunParts } from './registry.js';
+import { buildRun, hwUnitsOf } from './registry.js';
+import { type RunParts } from './provider.js';
 import { RunStore, type RunConfig } from './runstore.js';
 import { runSearch, type SearchResult } from './search.js';
 import type { Niche } from './partition.js';

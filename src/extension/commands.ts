@@ -13,8 +13,8 @@ import {
   registerSpace,
   spaceIds,
   spaceProvider,
-  type SpaceProvider,
 } from '../core/registry.js';
+import { type SpaceProvider } from '../core/provider.js';
 import type { ExtensionTrust } from './trust.js';
 import { readDefinitionFile } from '../core/userspace/definition.js';
 import { userProviderOf } from '../core/userspace/provider.js';

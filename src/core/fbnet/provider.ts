@@ -9,7 +9,7 @@ import { externalEvaluatorFor } from '../external/provider.js';
 import { livePool } from '../engine/pool.js';
 import { dataDir } from '../data.js';
 import { featurePartition, quantilePartition, singleNiche, type Partition } from '../partition.js';
-import type { SpaceProvider } from '../registry.js';
+import type { SpaceProvider } from '../provider.js';
 import { standardHwUnits } from '../units.js';
 import { Rng } from '../rng.js';
 import type { RunConfig } from '../runstore.js';

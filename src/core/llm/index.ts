@@ -2,7 +2,8 @@
 // limits, prices, budget — never the API key, only the name of the variable holding it) into its settings.
 
 import fs from 'node:fs';
-import { ConfigError, registerOperator } from '../registry.js';
+import { registerOperator } from '../registry.js';
+import { ConfigError } from '../errors.js';
 import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';
 import { DEFAULT_SETTINGS, type LlmRecord, type LlmSettings } from './client.js';

@@ -4,7 +4,7 @@
 import type { Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
 import { singleNiche, type Partition } from '../partition.js';
-import type { SpaceProvider } from '../registry.js';
+import type { SpaceProvider } from '../provider.js';
 import { standardHwUnits } from '../units.js';
 import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';

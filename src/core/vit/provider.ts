@@ -7,7 +7,7 @@ import { externalEvaluatorFor } from '../external/provider.js';
 import { loadReference, proxiesFor, RANK_PREDICTORS, ZcEvaluator } from '../zc.js';
 import { dataDir } from '../data.js';
 import { singleNiche, type Partition } from '../partition.js';
-import type { SpaceProvider } from '../registry.js';
+import type { SpaceProvider } from '../provider.js';
 import type { SearchSpace } from '../space.js';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,0 +1,45 @@
+// The space-provider contract: what a search space contributes to a run (its datasets, devices, metrics and
+// predictors, and the space-specific parts it builds from a RunConfig), and what an operator factory is. The
+// registry (registry.ts) holds the providers and factories the composition root (compose.ts) passes in.
+
+import type { HostEnv } from './env.js';
+import type { Evaluator } from './evaluator.js';
+import type { FrontScore } from './metrics.js';
+import type { Operator } from './operator.js';
+import type { Partition } from './partition.js';
+import type { RunConfig } from './runstore.js';
+import type { SearchSpace } from './space.js';
+
+export interface RunParts<A = unknown> {
+  space: SearchSpace<A>;
+  partition: Partition<A>;
+  evaluator: Evaluator<A>;
+  operator: Operator<A>;
+  costMetrics: string[];
+  /** Scores the run against the benchmark's true front, when the space has one (from every evaluated spec). */
+  scoreTruth?: (evaluatedSpecs: readonly Record<string, unknown>[]) => FrontScore;
+}
+
+export interface SpaceProvider {
+  id: string;
+  label: string;
+  datasets: readonly string[];
+  devices: readonly string[];
+  metrics: readonly string[];
+  /** Every hardware metric name this space can report (validates config.costMetrics). */
+  hwMetrics: readonly string[];
+  /** The unit of each hardware metric (written next to `hw` in every spec, and in CSV headers); none if absent. */
+  hwUnits?: Readonly<Record<string, string>>;
+  predictors(dataset: string): string[];
+  defaults: { dataset: string; devices: string[]; metric: string; predictor: string };
+  build(config: RunConfig, env?: HostEnv): Omit<RunParts, 'operator'>;
+}
+
+export type OperatorFactory = (
+  config: RunConfig,
+  space: SearchSpace<unknown>,
+  /** The run's other parts (an operator may explain the predictor's scale and the niches in its prompts). */
+  parts?: Omit<RunParts, 'operator'>,
+  /** What the host passes in (log sinks, the API key resolver, the cache folder). */
+  env?: HostEnv,
+) => Operator<unknown>;
