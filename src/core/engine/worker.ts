@@ -28,7 +28,8 @@ export function serveJobs(handlers: Readonly<Record<string, JobHandler>>): void 
   const handle = async (job: WorkerJob): Promise<Record<string, number>> => {
     if (job.crash) process.exit(70);
     const h = handlers[job.space];
-    if (!h) throw new Error(`no job handler for space "${job.space}" (known: ${Object.keys(handlers).join(', ')})`);
+    if (!h)
+      throw new Error(`no job handler for space "${job.space}" (known: ${Object.keys(handlers).join(', ')})`);
     return (h as (j: WorkerJob) => Promise<Record<string, number>> | Record<string, number>)(job);
   };
   port.on('message', (job: WorkerJob) => {

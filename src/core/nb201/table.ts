@@ -118,7 +118,6 @@ export class Nb201Table {
 
 let cached: Nb201Table | undefined;
 
-
 export function loadNb201Table(): Nb201Table {
   if (!cached) {
     const file = path.join(dataDir(), 'nb201.bin.gz');
