@@ -5,7 +5,6 @@ import { calibrate } from '../src/core/nb201/calibrate.js';
 import { tablePredictorScores } from '../src/core/nb201/evaluator.js';
 import { loadNb201Table, type Nb201Dataset } from '../src/core/nb201/table.js';
 import { spearman } from '../src/core/predictor.js';
-import '../src/core/registry.js';
 import { Rng } from '../src/core/rng.js';
 
 const arg = (n: string, d: string): string => {

@@ -6,17 +6,18 @@ import { parseArgs } from 'node:util';
 import { benchMarkdown, DEFAULT_SEARCHERS, runBench, SEARCHERS, type BenchRow } from '../core/bench.js';
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
-import { setExternalLog } from '../core/external/provider.js';
+import { createRegistry } from '../core/compose.js';
 import {
   BENCHMARK_PROTOCOL,
   energyTasks,
   latencyTasks,
   threeObjectiveTasks,
 } from '../core/nb201/benchmark.js';
-import { checkConfig, costMetricsOf, registerSpace, spaceProvider } from '../core/registry.js';
+import type { Registry } from '../core/registry.js';
+import { buildRunConfig } from '../core/runconfig.js';
 import { ConfigError } from '../core/errors.js';
 import { SearchRun, type FrontFile, type RunNotice } from '../core/run.js';
-import { RUN_FORMAT, RunFolderError, RunStore, type RunConfig } from '../core/runstore.js';
+import { RunFolderError, RunStore } from '../core/runstore.js';
 import { SpaceError } from '../core/space.js';
 import { userProviderOf } from '../core/userspace/provider.js';
 import { KbParseError } from '../core/knowledge.js';
@@ -142,8 +143,13 @@ function fail(e: unknown): never {
 const int = (v: string | undefined, name: string, dflt: number, min = 0, max?: number): number =>
   intFlag(v, name, dflt, min, max);
 
-function newRunId(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+/** The CLI's composition: every shipped space and operator; external evaluators' stderr to ours, redacted. */
+function cliRegistry(): Registry {
+  // an external evaluator's stderr goes to ours without the environment's credentials
+  const secrets = secretsFromEnv();
+  return createRegistry({
+    externalLog: (l) => process.stderr.write(`[external] ${redact(l, secrets)}\n`),
+  });
 }
 
 /** Live per-niche progress: redrawn lines on a TTY, plain lines otherwise. */
@@ -310,9 +316,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
     // its evaluator.command runs only if approved for this file or given again (docs/security.md)
     if (values['external-evaluator'] === undefined && (values.predictor ?? 'external') === 'external')
       requireSpaceFileTrust(values['space-file'], def, {}, trust);
-    const up = userProviderOf(def);
-    registerSpace(up);
-    values.space = up.id;
+    values.space = userProviderOf(def).id;
     spaceOptions['definition'] = def;
   }
   if (values['external-evaluator']) spaceOptions['externalEvaluator'] = values['external-evaluator'];
@@ -322,10 +326,9 @@ async function cmdSearch(argv: string[]): Promise<void> {
   if (values['partition-feature']) spaceOptions['partitionFeature'] = values['partition-feature'];
   if (values.partition !== undefined)
     spaceOptions['partition'] = partitionOption(values.partition, values.space);
-  const defaults = spaceProvider(values.space).defaults; // unknown space → ConfigError listing the valid ones
-  values.dataset ??= defaults.dataset;
-  values.device ??= defaults.devices.join(',');
-  values.metric ??= defaults.metric;
+  const registry = cliRegistry();
+  // unknown space → ConfigError listing the valid ones
+  const defaults = registry.providerOf({ space: values.space, spaceOptions }).defaults;
   values.predictor ??= values['external-evaluator'] || values.evaluator ? 'external' : defaults.predictor;
   if (
     values.predictor === 'external' &&
@@ -334,20 +337,23 @@ async function cmdSearch(argv: string[]): Promise<void> {
     (values.evaluator === undefined || values.evaluator === 'command')
   )
     throw new UsageError('predictor "external" needs --external-evaluator "CMD"');
-  const id = newRunId();
-  const devices = values.device
-    .split(',')
-    .map((d) => d.trim())
-    .filter(Boolean);
-  const config: RunConfig = {
-    format: RUN_FORMAT,
-    id,
-    createdAt: new Date().toISOString(),
+  let operatorOptions: Record<string, unknown> | undefined;
+  if (values.operator === 'llm') {
+    operatorOptions = llmOperatorOptions(values);
+    checkApiKey(operatorOptions);
+  }
+  const config = buildRunConfig(registry, {
     space: values.space,
-    dataset: values.dataset,
-    devices,
-    metric: values.metric as RunConfig['metric'],
-    costMetrics: costMetricsOf(devices, values.metric),
+    ...(values.dataset !== undefined ? { dataset: values.dataset } : {}),
+    ...(values.device !== undefined
+      ? {
+          devices: values.device
+            .split(',')
+            .map((d) => d.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    ...(values.metric !== undefined ? { metric: values.metric } : {}),
     predictor: values.predictor,
     operator: values.operator,
     partition: !values['no-partition'],
@@ -358,13 +364,10 @@ async function cmdSearch(argv: string[]): Promise<void> {
       : {}),
     adaptive: !values.even,
     seed: int(values.seed, 'seed', 0, 0, LIMITS.seed),
-    ...(Object.keys(spaceOptions).length ? { spaceOptions } : {}),
-  };
-  if (config.operator === 'llm') {
-    config.operatorOptions = llmOperatorOptions(values);
-    checkApiKey(config.operatorOptions);
-  }
-  checkConfig(config);
+    spaceOptions,
+    ...(operatorOptions ? { operatorOptions } : {}),
+  });
+  const id = config.id;
   const seedKnowledge = values['knowledge-base']
     ? readKnowledgeBaseFile(values['knowledge-base'])
     : undefined;
@@ -377,6 +380,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
       `${config.partition ? 'partitioned' : 'one niche'}, ${config.generations} generations, budget ${config.budget}, seed ${config.seed}\n`,
   );
   const run = SearchRun.start(out, config, {
+    registry,
     onEvent: (e) => progress.on(e),
     onNotice: printNotice,
     onJob: printJob,
@@ -406,7 +410,11 @@ async function replay(from: string, out: string | undefined, command: string | u
   checkOutFolder(dir);
   const progress = new Progress(config.generations);
   const interrupt = installInterrupt();
-  const run = SearchRun.replay(from, dir, { onEvent: (e) => progress.on(e), onNotice: printNotice });
+  const run = SearchRun.replay(from, dir, {
+    registry: cliRegistry(),
+    onEvent: (e) => progress.on(e),
+    onNotice: printNotice,
+  });
   interrupt.attach(run);
   trust.approve(
     run.store.dir,
@@ -456,6 +464,7 @@ async function cmdResume(argv: string[]): Promise<void> {
   const holder: { progress?: Progress } = {};
   const interrupt = installInterrupt();
   const run = SearchRun.resume(dir, {
+    registry: cliRegistry(),
     onEvent: (e) => holder.progress?.on(e),
     onNotice: printNotice,
     onJob: printJob,
@@ -601,9 +610,6 @@ function cmdExport(argv: string[]): void {
 }
 
 async function main(): Promise<void> {
-  // an external evaluator's stderr goes to ours without the environment's credentials
-  const secrets = secretsFromEnv();
-  setExternalLog((l) => process.stderr.write(`[external] ${redact(l, secrets)}\n`));
   const [cmd, ...rest] = process.argv.slice(2);
   switch (cmd) {
     case 'search':

@@ -5,7 +5,7 @@
 
 import { latencyTasks, scoreSearch, taskIndices, type Nb201Task } from './nb201/benchmark.js';
 import { calibrate, type Calibration } from './nb201/calibrate.js';
-import { Nb201TableEvaluator, registerScoreSource, tablePredictorScores } from './nb201/evaluator.js';
+import { Nb201TableEvaluator, tablePredictorScores } from './nb201/evaluator.js';
 import { nb201Partition } from './nb201/partition.js';
 import { nb201Space, type Nb201Arch } from './nb201/space.js';
 import { BuiltinOperator, type Operator } from './operator.js';
@@ -70,15 +70,19 @@ export async function runSearcher(
   predictor: string,
   budget: number,
   seed: number,
-  opts: Pick<BenchOptions, 'generations' | 'operators'> = {},
+  opts: Pick<BenchOptions, 'generations' | 'operators'> & {
+    /** Scores computed here (a calibrated predictor, named `predictor`) instead of the named predictor's. */
+    scores?: Float64Array;
+  } = {},
 ): Promise<number[]> {
+  const scores = opts.scores ? { name: predictor, values: opts.scores } : undefined;
   const pool = taskIndices(task);
   if (searcher === 'exhaustive') return pool;
   if (searcher === 'random') {
     const rng = new Rng(seed);
     return rng.shuffle([...pool]).slice(0, budget);
   }
-  if (searcher === 'nsga2') return nsga2Baseline(task, predictor, budget, seed);
+  if (searcher === 'nsga2') return nsga2Baseline(task, predictor, budget, seed, 30, opts.scores);
   const extra = opts.operators?.[searcher];
   if (searcher.startsWith('llm-nas-builtin') || extra) {
     if (!extra && !(SEARCHERS as readonly string[]).includes(searcher))
@@ -94,6 +98,7 @@ export async function runSearcher(
       predictor,
       metrics: task.metrics,
       required: task.metrics,
+      ...(scores ? { scores } : {}),
     });
     const r = await runSearch({
       space: nb201Space,
@@ -122,6 +127,8 @@ export function nsga2Baseline(
   budget: number,
   seed: number,
   popSize = 30,
+  /** Scores computed here (a calibrated predictor, named `predictor`) instead of the named predictor's. */
+  scores?: Float64Array,
 ): number[] {
   const rng = new Rng(seed);
   const ev = new Nb201TableEvaluator({
@@ -129,8 +136,9 @@ export function nsga2Baseline(
     predictor,
     metrics: task.metrics,
     required: task.metrics,
+    ...(scores ? { scores: { name: predictor, values: scores } } : {}),
   });
-  const pred = tablePredictorScores(task.dataset, predictor);
+  const pred = scores ?? tablePredictorScores(task.dataset, predictor);
   const seen = new Set<number>();
   const evaluated: number[] = [];
   const vec = (i: number): number[] => {
@@ -194,7 +202,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
     if (!cal) {
       const labelled = new Rng(`labels/${task.id}/${seed}`).shuffle([...taskIndices(task)]).slice(0, k);
       const c = calibrate(task.dataset, opts.predictor, labelled);
-      registerScoreSource(name, () => c.scores);
       calibrations.set(name, (cal = c));
     }
     return { name, cal };
@@ -215,7 +222,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
         let scores: ArrayLike<number> = pred;
         if (k > 0) {
           const { name, cal } = calibrated(task, seed);
-          const found = await runSearcher(searcher, task, name, opts.budget - k, seed, opts);
+          const found = await runSearcher(searcher, task, name, opts.budget - k, seed, {
+            ...opts,
+            scores: cal.scores,
+          });
           idx = [...new Set([...cal.labelled, ...found])];
           scores = cal.scores;
         } else idx = await runSearcher(searcher, task, opts.predictor, opts.budget, seed, opts);

@@ -1,7 +1,7 @@
 // Export a run's front (or every evaluated architecture) as CSV or JSON, from the run folder's files.
 
 import fs from 'node:fs';
-import { hwUnitsOf } from './registry.js';
+import { createRegistry } from './compose.js';
 import type { FrontFile } from './run.js';
 import { RunFolderError, RunStore } from './runstore.js';
 
@@ -69,7 +69,8 @@ export function exportRun(dir: string, format: 'csv' | 'json', what: 'front' | '
   const proxyKeys = [...new Set(rows.flatMap((r) => Object.keys(r.evaluation.proxies)))];
   // units from the specs (hwUnits, written since it exists); an older folder's from its space's provider
   const units: Record<string, string> = {};
-  for (const r of rows) Object.assign(units, hwUnitsOf(r.space), r.hwUnits);
+  const registry = createRegistry();
+  for (const r of rows) Object.assign(units, registry.hwUnitsOf({ space: r.space }), r.hwUnits);
   const header = [
     'id',
     'niche',

@@ -13,7 +13,8 @@ import { LlmOperator, readLlmLog, ReplayTransport, type LlmRecord } from './llm/
 import { defaultKnowledgeBase } from './llm/prompts.js';
 import { fitSeedKnowledgeBase } from './llm/seed.js';
 import { isRunBound, type JobEvent, type JobSummary } from './batch/contract.js';
-import { buildRun, hwUnitsOf } from './registry.js';
+import { createRegistry } from './compose.js';
+import type { Registry } from './registry.js';
 import { type RunParts } from './provider.js';
 import { RunStore, type RunConfig } from './runstore.js';
 import { runSearch, type SearchResult } from './search.js';
@@ -69,6 +70,8 @@ export interface RunHandlers {
   seedKnowledge?: string;
   /** Job progress of evaluators that submit to a scheduler (SLURM); also appended to events.jsonl. */
   onJob?: (e: JobEvent | JobSummary) => void;
+  /** The spaces, operators and host environment to build the run from (default: compose.ts's, no host env). */
+  registry?: Registry;
 }
 
 /** The recorded run a replay re-runs from. */
@@ -110,8 +113,9 @@ export class SearchRun {
     private readonly replaySource?: ReplaySource,
   ) {
     this.store = store;
-    this.parts = buildRun(config);
-    store.hwUnits = hwUnitsOf(config.space);
+    const registry = handlers.registry ?? createRegistry();
+    this.parts = registry.buildRun(config);
+    store.hwUnits = registry.hwUnitsOf(config);
     const op = this.parts.operator;
     this.redactor = new Redactor([
       op instanceof LlmOperator ? process.env[op.client.settings.apiKeyEnv] : undefined,
@@ -122,7 +126,7 @@ export class SearchRun {
   }
 
   static start(dir: string, config: RunConfig, handlers: RunHandlers = {}): SearchRun {
-    const parts = buildRun(config); // validate before touching the disk
+    const parts = (handlers.registry ?? createRegistry()).buildRun(config); // validate before touching the disk
     const seed = handlers.seedKnowledge ?? defaultKnowledgeBase(config.space);
     // sections for niches this run does not have (--no-partition, --niches K) are mapped or dropped, and logged
     const fitted = seed === undefined ? undefined : fitSeedKnowledgeBase(seed, parts.partition);
@@ -151,7 +155,7 @@ export class SearchRun {
         const m = /^(?:user|rejected)-gen-(\d+)\.md$/.exec(name);
         if (m) edits.set(Number(m[1]), fs.readFileSync(path.join(kbDir, name), 'utf8'));
       }
-    buildRun(config);
+    (handlers.registry ?? createRegistry()).buildRun(config);
     const store = RunStore.create(dir, config, seed);
     if (seed !== undefined) writeFileAtomic(store.file(INITIAL_KB), seed);
     return new SearchRun(store, config, handlers, false, { records, edits });

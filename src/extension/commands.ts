@@ -6,19 +6,13 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { slurmSpaceOptions } from './slurm.js';
 import { exportRun } from '../core/export.js';
-import {
-  checkConfig,
-  costMetricsOf,
-  operatorIds,
-  registerSpace,
-  spaceIds,
-  spaceProvider,
-} from '../core/registry.js';
+import type { Registry } from '../core/registry.js';
+import { buildRunConfig } from '../core/runconfig.js';
 import { type SpaceProvider } from '../core/provider.js';
 import type { ExtensionTrust } from './trust.js';
 import { readDefinitionFile } from '../core/userspace/definition.js';
 import { userProviderOf } from '../core/userspace/provider.js';
-import { RUN_FORMAT, type RunConfig } from '../core/runstore.js';
+import type { RunConfig } from '../core/runstore.js';
 import type { RunAction } from '../protocol.js';
 import { readSettings, SECRET_API_KEY } from './config.js';
 import type { RunController } from './controller.js';
@@ -71,11 +65,8 @@ export interface CommandDeps {
   tree: RunsTree;
   /** Approves a folder's / space file's command and endpoint before they are used (src/extension/trust.ts). */
   trust: ExtensionTrust;
-}
-
-function newRunId(): string {
-  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  return `${t}-${Math.random().toString(36).slice(2, 6)}`;
+  /** The extension's composition (src/extension/main.ts): spaces, operators and the host environment. */
+  registry: Registry;
 }
 
 async function pick<T extends string>(
@@ -285,12 +276,17 @@ async function buildConfig(
   args: NewSearchArgs,
   trust: ExtensionTrust,
   context: vscode.ExtensionContext,
+  registry: Registry,
 ): Promise<{ config: RunConfig; stepping: boolean } | undefined> {
   const d = readSettings().defaults;
   const s = readSettings();
   const auto = args.useDefaults === true;
-  const spaces = spaceIds().filter((x) => !x.startsWith('user:'));
-  const prov = (st: Draft): SpaceProvider => spaceProvider(st.space!);
+  const spaces = registry.spaceIds();
+  const prov = (st: Draft): SpaceProvider =>
+    registry.providerOf({
+      space: st.space!,
+      ...(st.definition !== undefined ? { spaceOptions: { definition: st.definition } } : {}),
+    });
   // the settings' defaults describe the default space; another space starts from its own defaults
   const dfltOf = (st: Draft): { dataset: string; devices: string[]; metric: RunConfig['metric'] } => {
     const p = prov(st);
@@ -307,9 +303,7 @@ async function buildConfig(
     if (st.spaceFile) {
       // the definition travels in the run config, so the run folder is self-contained (as with the CLI's --space-file)
       const def = readDefinitionFile(st.spaceFile);
-      const up = userProviderOf(def);
-      registerSpace(up);
-      st.space = up.id;
+      st.space = userProviderOf(def).id;
       st.definition = def;
     }
   };
@@ -338,7 +332,7 @@ async function buildConfig(
             (x) =>
               x === SPACE_FILE_ITEM
                 ? 'a layer-wise space of your own (*.space.json)'
-                : spaceProvider(x).label,
+                : registry.spaceProvider(x).label,
             back,
             st.pick,
           );
@@ -511,7 +505,7 @@ async function buildConfig(
     // 6: operator, with a connection test for an LLM operator picked here
     {
       async run(st, back) {
-        const ops = operatorIds();
+        const ops = registry.operatorIds();
         if (args.operator !== undefined || auto || ops.length === 1) {
           st.operator = args.operator ?? d.operator;
           return 'auto';
@@ -635,15 +629,11 @@ async function buildConfig(
     ...(st.definition !== undefined ? { definition: st.definition } : {}),
     ...st.external,
   };
-  const config: RunConfig = {
-    format: RUN_FORMAT,
-    id: newRunId(),
-    createdAt: new Date().toISOString(),
+  const config = buildRunConfig(registry, {
     space,
     dataset,
     devices,
     metric,
-    costMetrics: costMetricsOf(devices, metric),
     predictor,
     operator,
     partition: true,
@@ -651,11 +641,10 @@ async function buildConfig(
     budget,
     adaptive: true,
     seed: args.seed ?? d.seed,
-    ...(Object.keys(spaceOptions).length ? { spaceOptions } : {}),
+    spaceOptions,
     // the core's LLM option names (src/core/llm/index.ts); the API key never enters the run folder
     ...(operator !== 'builtin' ? { operatorOptions: operatorOptionsOf(s.llm) } : {}),
-  };
-  checkConfig(config);
+  });
   // the cost cap without prices: said once (not on every LLM pick); the operator picker says it too
   const NO_PRICES_KEY = 'llmNas.warnedNoPrices';
   if (operator !== 'builtin' && noPrices && !context.globalState.get<boolean>(NO_PRICES_KEY)) {
@@ -740,7 +729,7 @@ export function createCommands(deps: CommandDeps): Map<string, CommandHandler> {
 
   reg('llmNas.newSearch', async (args?: NewSearchArgs) => {
     if (!runsRoot()) throw new Error('open a folder first: runs are stored in the workspace');
-    const built = await buildConfig(args ?? {}, trust, context);
+    const built = await buildConfig(args ?? {}, trust, context, deps.registry);
     if (!built) return undefined;
     const { config, stepping } = built;
     if (config.operator !== 'builtin' && !(await context.secrets.get(SECRET_API_KEY)))

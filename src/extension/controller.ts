@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { writeJsonAtomic } from '../core/fsutil.js';
+import type { Registry } from '../core/registry.js';
 import { RunStore, type RunConfig } from '../core/runstore.js';
 import type { RunAction } from '../protocol.js';
 import type { DashboardModel } from './model.js';
@@ -39,7 +40,11 @@ export class RunController implements vscode.Disposable {
   /** Applied to every resume that does not bring its own rewrite (main.ts: the current LLM settings). */
   defaultRewrite: ResumeOptions['rewrite'];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    /** The extension's composition root's registry, handed to every run it starts or resumes. */
+    private readonly registry?: Registry,
+  ) {}
 
   get live(): RunSession | undefined {
     return this.session;
@@ -137,6 +142,7 @@ export class RunController implements vscode.Disposable {
   private sessionOptions(stepping: boolean | undefined): SessionOptions {
     return {
       ...(stepping !== undefined ? { stepping } : {}),
+      ...(this.registry ? { registry: this.registry } : {}),
       onError: (e) => {
         this.logError('run failed', e);
         const s = this.session;

@@ -4,10 +4,8 @@
 // loads in the live evaluator's worker threads), so activation itself stays cheap.
 
 import * as vscode from 'vscode';
-import { setExternalLog } from '../core/external/provider.js';
-import { setBatchLog } from '../core/batch/select.js';
-import { cacheDir, setCacheDir } from '../core/engine/cache.js';
-import { setApiKeyResolver } from '../core/llm/index.js';
+import { createRegistry } from '../core/compose.js';
+import { cacheDir } from '../core/engine/cache.js';
 import type { DashboardUiState } from '../protocol.js';
 import { createCommands, type CommandHandler } from './commands.js';
 import { onSettingsChanged, readSettings, SECRET_API_KEY } from './config.js';
@@ -36,10 +34,27 @@ export function start(context: vscode.ExtensionContext, channel: vscode.LogOutpu
   let apiKey: string | undefined;
   const log = redactingLog(channel, () => [apiKey]);
   const trust = new ExtensionTrust(undefined, log);
-  // the live evaluator's score cache and the measured ViT latencies go to the extension's own storage folder
-  // (the CLI uses $LLM_NAS_CACHE_DIR or ~/.cache/llm-nas); the worker threads get it from the pool
-  if (!process.env['LLM_NAS_CACHE_DIR']) setCacheDir(context.globalStorageUri.fsPath);
-  const controller = new RunController(log);
+  // the LLM client asks for the key synchronously: keep SecretStorage's value in memory, fall back to the env
+  const loadKey = (): void => {
+    context.secrets.get(SECRET_API_KEY).then(
+      (k) => (apiKey = k),
+      (e: unknown) => log.warn(`SecretStorage: ${String(e)}`),
+    );
+  };
+  loadKey();
+  context.subscriptions.push(context.secrets.onDidChange((e) => e.key === SECRET_API_KEY && loadKey()));
+  // the extension's composition: every shipped space and operator, with what the host passes in —
+  // the live evaluator's score cache and the measured latencies go to the extension's own storage folder (the
+  // CLI uses $LLM_NAS_CACHE_DIR or ~/.cache/llm-nas; the worker threads get it from the pool); an external
+  // evaluator command's and the batch evaluators' lines go to the one log channel; the stored key goes only to
+  // the settings' endpoint, a folder's endpoint gets a key only once approved
+  const registry = createRegistry({
+    ...(process.env['LLM_NAS_CACHE_DIR'] ? {} : { cacheDir: context.globalStorageUri.fsPath }),
+    externalLog: (line) => log.info(`[external evaluator] ${line}`),
+    batchLog: (line) => log.info(line),
+    apiKeyFor: (s) => trust.keyFor(s, apiKey),
+  });
+  const controller = new RunController(log, registry);
   // Resume takes the current LLM settings (not the endpoint frozen in config.json) and a failing endpoint
   // offers its fixes instead of a dead end
   controller.defaultRewrite = (c) => {
@@ -51,22 +66,7 @@ export function start(context: vscode.ExtensionContext, channel: vscode.LogOutpu
   installEndpointFailurePolicy(controller, context.secrets, log);
   const tree = new RunsTree(controller);
   context.subscriptions.push(controller, tree);
-  const commands = createCommands({ context, controller, log, tree, trust });
-  // an external evaluator command's stderr goes to the one log channel
-  setExternalLog((line) => log.info(`[external evaluator] ${line}`));
-  setBatchLog((line) => log.info(line));
-
-  // the LLM client asks for the key synchronously: keep SecretStorage's value in memory, fall back to the env
-  const loadKey = (): void => {
-    context.secrets.get(SECRET_API_KEY).then(
-      (k) => (apiKey = k),
-      (e: unknown) => log.warn(`SecretStorage: ${String(e)}`),
-    );
-  };
-  loadKey();
-  context.subscriptions.push(context.secrets.onDidChange((e) => e.key === SECRET_API_KEY && loadKey()));
-  // the stored key goes only to the settings' endpoint; a folder's endpoint gets a key only once approved
-  setApiKeyResolver((s) => trust.keyFor(s, apiKey));
+  const commands = createCommands({ context, controller, log, tree, trust, registry });
   const serializer = dashboardSerializer(context.extensionUri, controller, log);
   DashboardPanel.secrets = context.secrets;
 
@@ -143,7 +143,7 @@ export function start(context: vscode.ExtensionContext, channel: vscode.LogOutpu
     serializer,
     dashboard: () => DashboardPanel.current,
     lastPerf: () => DashboardPanel.lastPerf,
-    cacheDir,
+    cacheDir: () => cacheDir(registry.env.cacheDir),
     trust,
   };
 }

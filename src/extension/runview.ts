@@ -7,7 +7,8 @@ import type { EvaluatedRecord } from '../core/events.js';
 import { knownFrontOf } from '../core/knownfront.js';
 import { trueFrontIndices } from '../core/nb201/benchmark.js';
 import { loadNb201Table, type HwMetric, type Nb201Dataset } from '../core/nb201/table.js';
-import { checkConfig, spaceProvider } from '../core/registry.js';
+import { createRegistry } from '../core/compose.js';
+import type { Registry } from '../core/registry.js';
 import { RunStore, type RunConfig } from '../core/runstore.js';
 import type { TrueFront } from '../protocol.js';
 import { DashboardModel, type LlmUsage, type ModelEvent, type RunTruth } from './model.js';
@@ -31,9 +32,14 @@ export function trueFrontsOf(config: RunConfig): TrueFront[] {
   });
 }
 
-export function newModel(config: RunConfig, dir: string, live: boolean): DashboardModel {
-  checkConfig(config); // also registers a user-defined space carried in the config
-  const parts = spaceProvider(config.space).build(config);
+export function newModel(
+  config: RunConfig,
+  dir: string,
+  live: boolean,
+  registry: Registry = createRegistry(),
+): DashboardModel {
+  registry.checkConfig(config);
+  const parts = registry.providerOf(config).build(config, registry.env);
   const scoreTruth = parts.scoreTruth;
   const truth: RunTruth | undefined = scoreTruth
     ? {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../core/fsutil.js';
 import type { SearchEvent } from '../core/events.js';
 import { SearchRun, type RunHandlers, type RunNotice } from '../core/run.js';
+import type { Registry } from '../core/registry.js';
 import type { RunConfig } from '../core/runstore.js';
 import type { DashboardModel, ModelEvent } from './model.js';
 import { LlmTail, modelFromFolder, newModel } from './runview.js';
@@ -33,6 +34,8 @@ export interface SessionOptions {
   onNotice?: (n: RunNotice) => void;
   /** Job progress at a scheduler (SLURM evaluator): each job's state, and totals. */
   onJob?: RunHandlers['onJob'];
+  /** The extension's composition (spaces, operators, its HostEnv: log channel, key resolver, cache folder). */
+  registry?: Registry;
 }
 
 export class RunSession {
@@ -52,6 +55,7 @@ export class RunSession {
   ) {
     this.model.stepping = opts.stepping ?? false;
     const handlers: RunHandlers = {
+      ...(opts.registry ? { registry: opts.registry } : {}),
       onEvent: (e) => this.onEvent(e),
       onNotice: (n) => {
         this.model.apply(n as ModelEvent);
@@ -80,7 +84,11 @@ export class RunSession {
   }
 
   static start(dir: string, config: RunConfig, opts: SessionOptions = {}): RunSession {
-    return new RunSession(newModel(config, dir, true), (h) => SearchRun.start(dir, config, h), opts);
+    return new RunSession(
+      newModel(config, dir, true, opts.registry),
+      (h) => SearchRun.start(dir, config, h),
+      opts,
+    );
   }
 
   /** Continues a run from its folder; the dashboard first replays what the folder already holds. */

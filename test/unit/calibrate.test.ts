@@ -8,7 +8,6 @@ import { calibrate } from '../../src/core/nb201/calibrate';
 import { latencyTasks } from '../../src/core/nb201/benchmark';
 import { loadNb201Table } from '../../src/core/nb201/table';
 import { spearman } from '../../src/core/predictor';
-import '../../src/core/registry';
 import { Rng } from '../../src/core/rng';
 
 test('calibrate: labelled cells hold their true rank among the labelled; deterministic; errors', () => {

@@ -235,13 +235,13 @@ test('a search goes on when some candidates fail: they are reported with the rea
 });
 
 test('FBNet with an external evaluator: accuracy from the command, latency from the lookup tables', async () => {
-  const { buildRun } = await import('../../src/core/registry.js');
+  const { createRegistry } = await import('../../src/core/compose.js');
   const { lutCost, FBNET_SETTINGS } = await import('../../src/core/fbnet/lut.js');
   const cmd = script(
     'acc.js',
     `${READ} function main(r){ console.log(JSON.stringify({accuracy: r.features.n_k5})); }`,
   );
-  const parts = buildRun({
+  const parts = createRegistry().buildRun({
     format: RUN_FORMAT,
     id: 'x',
     createdAt: '2026-01-01T00:00:00.000Z',

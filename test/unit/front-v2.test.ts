@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { BENCHMARK_PROTOCOL, scoreSearch } from '../../src/core/nb201/benchmark';
 import { nb201Degenerate } from '../../src/core/nb201/evaluator';
 import { nb201Space } from '../../src/core/nb201/space';
-import { spaceProvider } from '../../src/core/registry';
+import { createRegistry } from '../../src/core/compose';
 import { SearchRun, type FrontFile } from '../../src/core/run';
 import { nb201TestConfig } from '../support/config';
 
@@ -62,7 +62,7 @@ test('nb201Degenerate agrees with the path definition on all 15,625 cells', () =
 });
 
 test('the dashboard’s truth scorer is the provider’s v2 scoring', () => {
-  const parts = spaceProvider('nb201').build(nb201TestConfig());
+  const parts = createRegistry().spaceProvider('nb201').build(nb201TestConfig());
   const specs = [0, 1, 2, 3, 100, 9465].map((i) => ({
     spec: nb201Space.format(nb201Space.fromIndex(i)),
     evaluation: { predictedAccuracy: i / 10000 },

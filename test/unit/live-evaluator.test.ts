@@ -24,7 +24,7 @@ import { nb201Degenerate, tablePredictorScores } from '../../src/core/nb201/eval
 import { nb201Space } from '../../src/core/nb201/space.js';
 import { loadNb201Table } from '../../src/core/nb201/table.js';
 import { aggregateColumns, rankAverage } from '../../src/core/aggregate.js';
-import { spaceProvider } from '../../src/core/registry.js';
+import { createRegistry } from '../../src/core/compose.js';
 import { nb201TestConfig } from '../support/config.js';
 
 const SMALL: ProxySettings = { ...DEFAULT_SETTINGS, batch: 8, zenBatch: 4 };
@@ -346,7 +346,7 @@ describe('live evaluator', () => {
   });
 
   it('is registered as predictor "live" of the NB201 provider and as the bench score source', () => {
-    assert.ok(spaceProvider('nb201').predictors('cifar10').includes('live'));
+    assert.ok(createRegistry().spaceProvider('nb201').predictors('cifar10').includes('live'));
     const s = tablePredictorScores('cifar10', 'live');
     assert.equal(s.length, 15625);
     assert.ok(s.every((v) => v > 0 && v <= 1));
@@ -368,14 +368,16 @@ describe('FBNet and ViT scoring on the worker threads', () => {
       metric: string,
       seed: string,
     ) => {
-      const run = spaceProvider(space).build({
-        ...nb201TestConfig({ generations: 1, budget: 1 }),
-        space,
-        dataset,
-        devices: [device],
-        costMetrics: [metric],
-        predictor: 'naswot',
-      });
+      const run = createRegistry()
+        .spaceProvider(space)
+        .build({
+          ...nb201TestConfig({ generations: 1, budget: 1 }),
+          space,
+          dataset,
+          devices: [device],
+          costMetrics: [metric],
+          predictor: 'naswot',
+        });
       const arch = run.space.sample(new Rng(seed));
       const before = livePool().completed;
       const evaluation = await run.evaluator.evaluate(arch);

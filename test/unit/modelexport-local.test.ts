@@ -8,9 +8,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { nb201Space } from '../../src/core/nb201/space.js';
 import { LOCAL_LATENCY, targetOfArch, withLocalLatency } from '../../src/core/modelexport/local-latency.js';
-import { buildRun, checkConfig, costMetricsOf } from '../../src/core/registry.js';
+import { createRegistry } from '../../src/core/compose.js';
+import { costMetricsOf } from '../../src/core/registry.js';
 import { RUN_FORMAT, type RunConfig } from '../../src/core/runstore.js';
 import type { Evaluator } from '../../src/core/evaluator.js';
+
+const registry = createRegistry();
 
 process.env['LLM_NAS_CACHE_DIR'] = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-nas-local-'));
 process.on('exit', () => fs.rmSync(process.env['LLM_NAS_CACHE_DIR']!, { recursive: true, force: true }));
@@ -62,10 +65,10 @@ test('withLocalLatency adds the measurement to the inner evaluation and keeps it
 
 test('NB201 with --device edgegpu,local measures here and has no true-front score', async () => {
   const c = config('nb201', 'cifar10', ['edgegpu', 'local'], 'rank-avg');
-  checkConfig(c);
-  const parts = buildRun(c);
+  registry.checkConfig(c);
+  const parts = registry.buildRun(c);
   assert.equal(parts.scoreTruth, undefined);
-  assert.ok(buildRun(config('nb201', 'cifar10', ['edgegpu'], 'rank-avg')).scoreTruth);
+  assert.ok(registry.buildRun(config('nb201', 'cifar10', ['edgegpu'], 'rank-avg')).scoreTruth);
   const a = nb201Space.parse(
     '|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|none~1|nor_conv_1x1~2|',
   );
@@ -73,20 +76,23 @@ test('NB201 with --device edgegpu,local measures here and has no true-front scor
   assert.ok(e.hw['edgegpu_latency']! > 0);
   assert.ok(e.hw[LOCAL_LATENCY]! > 0 && Number.isFinite(e.hw[LOCAL_LATENCY]!));
   // measured once per machine: the second evaluation reads the on-disk cache
-  const again = await buildRun(c).evaluator.evaluate(a);
+  const again = await registry.buildRun(c).evaluator.evaluate(a);
   assert.equal(again.hw[LOCAL_LATENCY], e.hw[LOCAL_LATENCY]);
   assert.ok(fs.existsSync(path.join(process.env['LLM_NAS_CACHE_DIR']!, 'local-cpu-latency.json')));
 });
 
 test('FBNet with --device local alone: cost metric local_latency, no lookup-table metric needed', async () => {
   const c = config('fbnet', 'cifar100', ['local'], 'params');
-  checkConfig(c);
-  const parts = buildRun(c);
+  registry.checkConfig(c);
+  const parts = registry.buildRun(c);
   assert.deepEqual(parts.costMetrics, [LOCAL_LATENCY]);
   const e = await parts.evaluator.evaluate(parts.space.parse(new Array(22).fill('k3_e1').join('|')));
   assert.ok(e.hw[LOCAL_LATENCY]! > 0);
 });
 
 test('an unknown device is still refused, naming local among the valid ones', () => {
-  assert.throws(() => checkConfig(config('nb201', 'cifar10', ['gpu'], 'rank-avg')), /valid: .*local/);
+  assert.throws(
+    () => registry.checkConfig(config('nb201', 'cifar10', ['gpu'], 'rank-avg')),
+    /valid: .*local/,
+  );
 });

@@ -10,13 +10,16 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { parseDefinition } from '../../src/core/userspace/definition';
 import { userProviderOf } from '../../src/core/userspace/provider';
-import { costMetricsOf, spaceIds, spaceProvider } from '../../src/core/registry';
+import { createRegistry } from '../../src/core/compose';
+import { costMetricsOf } from '../../src/core/registry';
 import { type SpaceProvider } from '../../src/core/provider';
 import { Rng } from '../../src/core/rng';
 import { SpaceError, type SearchSpace } from '../../src/core/space';
 import type { Partition } from '../../src/core/partition';
 import type { RunConfig } from '../../src/core/runstore';
 import { nb201TestConfig } from '../support/config';
+
+const registry = createRegistry();
 
 const SAMPLES = 40;
 
@@ -45,7 +48,7 @@ const userDefinition = parseDefinition(
 );
 
 const providers: SpaceProvider[] = [
-  ...spaceIds().map((id) => spaceProvider(id)),
+  ...registry.spaceIds().map((id) => registry.spaceProvider(id)),
   userProviderOf(userDefinition),
 ];
 
@@ -54,7 +57,7 @@ test('every registered space is covered by this contract', () => {
   for (const id of ['nb201', 'fbnet', 'autoformer-t', 'autoformer-s', 'autoformer-b'])
     assert.ok(ids.includes(id), `${id} is registered`);
   assert.ok(
-    ids.some((id) => !spaceIds().includes(id)),
+    ids.some((id) => !registry.spaceIds().includes(id)),
     'a user-defined space is checked too',
   );
 });

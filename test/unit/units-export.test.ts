@@ -7,12 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { exportRun, hwColumn, predictedColumn } from '../../src/core/export';
-import { hwUnitsOf, spaceProvider, standardHwUnits } from '../../src/core/registry';
+import { createRegistry } from '../../src/core/compose';
+import { standardHwUnits } from '../../src/core/units';
 import { SearchRun } from '../../src/core/run';
 import { RunStore } from '../../src/core/runstore';
 import { readDefinitionFile } from '../../src/core/userspace/definition';
 import { userProviderOf } from '../../src/core/userspace/provider';
 import { nb201TestConfig } from '../support/config';
+
+const registry = createRegistry();
 
 const root = path.join(__dirname, '..', '..');
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'llm-nas-units-'));
@@ -27,21 +30,21 @@ test('the space providers document units: ms for *_latency, mJ for *_energy; a u
     edgegpu_energy: 'mJ',
     local_latency: 'ms',
   });
-  const nb = hwUnitsOf('nb201');
+  const nb = registry.hwUnitsOf({ space: 'nb201' });
   assert.equal(nb['edgegpu_latency'], 'ms');
   assert.equal(nb['eyeriss_energy'], 'mJ');
   // HW-NAS-Bench's arithmetic intensity is a ratio whose unit the data does not document: none is claimed
   assert.equal(nb['eyeriss_arithmetic_intensity'], undefined);
   assert.equal(nb['local_latency'], 'ms');
-  for (const m of spaceProvider('nb201').hwMetrics.filter((x) => /_(latency|energy)$/.test(x)))
+  for (const m of registry.spaceProvider('nb201').hwMetrics.filter((x) => /_(latency|energy)$/.test(x)))
     assert.ok(nb[m], `nb201 ${m} has a unit`);
-  const fb = hwUnitsOf('fbnet');
-  for (const m of spaceProvider('fbnet').hwMetrics) assert.ok(fb[m], `fbnet ${m} has a unit`);
+  const fb = registry.hwUnitsOf({ space: 'fbnet' });
+  for (const m of registry.spaceProvider('fbnet').hwMetrics) assert.ok(fb[m], `fbnet ${m} has a unit`);
   assert.equal(fb['pixel3_latency'], 'ms');
-  assert.deepEqual(hwUnitsOf('autoformer-t'), { cpu_latency: 'ms' });
+  assert.deepEqual(registry.hwUnitsOf({ space: 'autoformer-t' }), { cpu_latency: 'ms' });
   const user = userProviderOf(readDefinitionFile(path.join(root, 'examples/user-space/tiny-cnn.space.json')));
   assert.equal(user.hwUnits, undefined);
-  assert.deepEqual(hwUnitsOf('no-such-space'), {});
+  assert.deepEqual(registry.hwUnitsOf({ space: 'no-such-space' }), {});
 });
 
 test('column names: the unit after the metric, the predictor score named by what it is', () => {

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { vitCost } from '../../src/core/vit/net';
-import { LatencyCache, measureVitLatency, scoreVit } from '../../src/core/vit/scorer';
+import { LatencyCache } from '../../src/core/engine/cache';
+import { measureVitLatency, scoreVit } from '../../src/core/vit/scorer';
 
 const fx = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'fbnet', 'vit-proxies.json'), 'utf8'),

@@ -13,26 +13,22 @@ import { BatchingEvaluator, requiredMetrics } from './contract.js';
 
 export const EVALUATOR_KINDS = ['command', 'jsonl', 'slurm'] as const;
 
-let sink: LogFn | undefined;
-
-/** Where the batch evaluators' log lines go (the CLI: stderr; the extension: its log channel). */
-export function setBatchLog(fn: LogFn): void {
-  sink = fn;
-}
-
-const logFor =
-  (id: string): LogFn =>
-  (l) =>
-    sink ? sink(`[${id}] ${l}`) : process.stderr.write(`[${id}] ${l}\n`);
-
-/** The batch evaluator the config names, or undefined for the plain per-candidate command. */
+/**
+ * The batch evaluator the config names, or undefined for the plain per-candidate command. Its log lines go to
+ * `sink` (HostEnv.batchLog: the extension's log channel), prefixed with the evaluator's name; default stderr.
+ */
 export function batchEvaluatorFor<A>(
   space: SearchSpace<A>,
   c: RunConfig,
   externalCommand: () => ExternalCommand,
   hwFallback?: (arch: A) => Promise<Record<string, number>>,
   fallbackMetrics: readonly string[] = [],
+  sink?: LogFn,
 ): Evaluator<A> | undefined {
+  const logFor =
+    (id: string): LogFn =>
+    (l) =>
+      sink ? sink(`[${id}] ${l}`) : process.stderr.write(`[${id}] ${l}\n`);
   const kind = c.spaceOptions?.['evaluator'];
   if (kind === undefined) return undefined;
   const fb = hwFallback ? { hwFallback, fallbackMetrics } : {};

@@ -17,6 +17,8 @@ export interface PoolOptions {
   onCrash?: (info: { job: PoolJob; attempt: number; reason: string }) => void;
   /** Test hook: the number of attempts of each job whose worker is made to exit before scoring. */
   injectCrashes?: number;
+  /** The host's cache folder (HostEnv.cacheDir), handed to the workers; default cache.ts's. */
+  cacheDir?: string;
 }
 
 interface Pending {
@@ -100,8 +102,8 @@ export class WorkerPool {
     const file = this.opts.workerFile ?? defaultWorkerFile();
     // a TypeScript worker (development, tests): tsx's loader does not follow into worker threads, so register
     // its CommonJS hook inside the thread before loading the entry
-    // the host's cache folder (live/cache.ts) reaches the worker through its own copy of the environment
-    const env = { ...process.env, LLM_NAS_CACHE_DIR: cacheDir() };
+    // the host's cache folder (engine/cache.ts) reaches the worker through its own copy of the environment
+    const env = { ...process.env, LLM_NAS_CACHE_DIR: cacheDir(this.opts.cacheDir) };
     const worker = file.endsWith('.ts')
       ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`, {
           eval: true,
@@ -186,10 +188,15 @@ export class WorkerPool {
   }
 }
 
-let sharedPool: WorkerPool | undefined;
+const sharedPools = new Map<string, WorkerPool>();
 
-/** One pool per process: its idle workers do not keep the process alive. */
-export function livePool(): WorkerPool {
-  sharedPool ??= new WorkerPool();
-  return sharedPool;
+/**
+ * One pool per process and cache folder (a host passes one folder): its idle workers do not keep the process
+ * alive. `dir` is the host's cache folder (HostEnv.cacheDir).
+ */
+export function livePool(dir?: string): WorkerPool {
+  const key = cacheDir(dir);
+  let pool = sharedPools.get(key);
+  if (!pool) sharedPools.set(key, (pool = new WorkerPool({ cacheDir: key })));
+  return pool;
 }

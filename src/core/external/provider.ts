@@ -1,8 +1,9 @@
 // Builds the external evaluator of a run from its config (spaceOptions.externalEvaluator), for any space whose
-// provider offers the "external" predictor; and the one log sink its stderr lines go to (the CLI writes them to
-// stderr; the extension points it at its log channel).
+// provider offers the "external" predictor; its stderr lines go to the host's sink (HostEnv.externalLog: the CLI
+// writes them to stderr, redacted; the extension to its log channel).
 
 import { batchEvaluatorFor } from '../batch/select.js';
+import type { HostEnv } from '../env.js';
 import type { Evaluator } from '../evaluator.js';
 import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';
@@ -16,11 +17,7 @@ export class ExternalConfigError extends Error {
   }
 }
 
-let sink: LogFn = (l) => process.stderr.write(`[external] ${l}\n`);
-
-export function setExternalLog(fn: LogFn): void {
-  sink = fn;
-}
+const stderrSink: LogFn = (l) => process.stderr.write(`[external] ${l}\n`);
 
 /** Reads and checks spaceOptions.externalEvaluator: a command string or an ExternalCommand object. */
 export function externalCommandOf(c: RunConfig): ExternalCommand {
@@ -43,9 +40,17 @@ export function externalEvaluatorFor<A>(
   c: RunConfig,
   hwFallback?: (arch: A) => Promise<Record<string, number>>,
   fallbackMetrics: readonly string[] = [],
+  env: HostEnv = {},
 ): Evaluator<A> {
   // spaceOptions.evaluator: the batch contract's evaluators (SLURM, JSON Lines command, the batch adapter)
-  const batched = batchEvaluatorFor(space, c, () => externalCommandOf(c), hwFallback, fallbackMetrics);
+  const batched = batchEvaluatorFor(
+    space,
+    c,
+    () => externalCommandOf(c),
+    hwFallback,
+    fallbackMetrics,
+    env.batchLog,
+  );
   if (batched) return batched;
   return new ExternalEvaluator<A>({
     space,
@@ -53,6 +58,6 @@ export function externalEvaluatorFor<A>(
     command: externalCommandOf(c),
     metrics: c.costMetrics,
     ...(hwFallback ? { hwFallback, fallbackMetrics } : {}),
-    log: (l) => sink(l),
+    log: env.externalLog ?? stderrSink,
   });
 }

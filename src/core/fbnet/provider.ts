@@ -8,11 +8,9 @@ import type { Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
 import { livePool } from '../engine/pool.js';
 import { dataDir } from '../data.js';
-import { featurePartition, quantilePartition, singleNiche, type Partition } from '../partition.js';
+import { featurePartition, type Partition } from '../partition.js';
 import type { SpaceProvider } from '../provider.js';
 import { standardHwUnits } from '../units.js';
-import { Rng } from '../rng.js';
-import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';
 import {
   FBNET_DATASETS,
@@ -25,13 +23,7 @@ import {
 import { FBNET_PROXIES, FBNET_RANK_PROXIES, type FbnetScoreJob } from './proxies.js';
 import { fbnetSpace, type FbnetArch } from './space.js';
 import { loadReference, proxiesFor, RANK_PREDICTORS, ZcEvaluator, type Scores } from '../zc.js';
-import {
-  LOCAL_DEVICE,
-  LOCAL_LATENCY,
-  splitLocal,
-  targetOfArch,
-  withLocalLatency,
-} from '../modelexport/local-latency.js';
+import { LOCAL_DEVICE, LOCAL_LATENCY, targetOfArch, withLocalDevice } from '../modelexport/local-latency.js';
 
 export function fbnetReferenceFile(dataset: string, dir = dataDir()): string {
   return path.join(dir, `fbnet-zcref-${dataset}.json`);
@@ -52,40 +44,42 @@ export const fbnetProvider: SpaceProvider = {
     'external',
   ],
   defaults: { dataset: 'cifar100', devices: ['pixel3'], metric: 'latency', predictor: 'rank-avg' },
-  build(c) {
+  build(c, env = {}) {
     const space = fbnetSpace(c.dataset);
     const setting = FBNET_SETTINGS[c.dataset]!;
+    const pool = livePool(env.cacheDir);
     // --device local: CPU latency measured here on top of the lookup-table metrics
-    const { table: metrics, local } = splitLocal<FbnetMetric>(c.costMetrics);
-    const hw = (a: FbnetArch): Promise<Record<string, number>> =>
-      Promise.resolve(Object.fromEntries(metrics.map((m) => [m, lutCost(a, setting, m)])));
-    const base: Evaluator<FbnetArch> =
-      c.predictor === 'external'
-        ? externalEvaluatorFor(space, c, hw, metrics)
-        : new ZcEvaluator<FbnetArch>({
-            id: `fbnet-live-${c.dataset}`,
-            predictor: c.predictor,
-            rankProxies: FBNET_RANK_PROXIES,
-            reference: loadReference(fbnetReferenceFile(c.dataset)),
-            metrics,
-            // on a worker thread: building and running the network never blocks the host's event loop
-            score: (a, signal) =>
-              livePool().score(
-                {
-                  space: 'fbnet',
-                  dataset: c.dataset,
-                  arch: a,
-                  proxies: proxiesFor(c.predictor, FBNET_RANK_PROXIES),
-                } satisfies FbnetScoreJob,
-                signal,
-              ) as Promise<Scores>,
-            hw,
-            // one job per worker thread (the LUT cost is free)
-            concurrency: livePool().size,
-          });
-    const evaluator = local
-      ? withLocalLatency(base, (a) => targetOfArch(space, 'fbnet', c.dataset, a))
-      : base;
+    const { evaluator } = withLocalDevice<FbnetArch>(
+      c.costMetrics,
+      (tableMetrics) => {
+        const metrics = tableMetrics as FbnetMetric[];
+        const hw = (a: FbnetArch): Promise<Record<string, number>> =>
+          Promise.resolve(Object.fromEntries(metrics.map((m) => [m, lutCost(a, setting, m)])));
+        if (c.predictor === 'external') return externalEvaluatorFor(space, c, hw, metrics, env);
+        return new ZcEvaluator<FbnetArch>({
+          id: `fbnet-live-${c.dataset}`,
+          predictor: c.predictor,
+          rankProxies: FBNET_RANK_PROXIES,
+          reference: loadReference(fbnetReferenceFile(c.dataset)),
+          metrics,
+          // on a worker thread: building and running the network never blocks the host's event loop
+          score: (a, signal) =>
+            pool.score(
+              {
+                space: 'fbnet',
+                dataset: c.dataset,
+                arch: a,
+                proxies: proxiesFor(c.predictor, FBNET_RANK_PROXIES),
+              } satisfies FbnetScoreJob,
+              signal,
+            ) as Promise<Scores>,
+          hw,
+          // one job per worker thread (the LUT cost is free)
+          concurrency: pool.size,
+        });
+      },
+      (a) => targetOfArch(space, 'fbnet', c.dataset, a),
+    );
     return {
       space: space as SearchSpace<unknown>,
       partition: featurePartition(space, c, { feature: 'flops_m', niches: 4 }) as Partition<unknown>,

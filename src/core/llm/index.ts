@@ -1,8 +1,8 @@
-// Registers the LLM operator ("llm") and turns a run config's operatorOptions (endpoint, model, sampling,
+// The LLM operator's factory ("llm", passed to the registry by compose.ts); turns a run config's operatorOptions (endpoint, model, sampling,
 // limits, prices, budget — never the API key, only the name of the variable holding it) into its settings.
 
 import fs from 'node:fs';
-import { registerOperator } from '../registry.js';
+import type { OperatorFactory } from '../provider.js';
 import { ConfigError } from '../errors.js';
 import type { RunConfig } from '../runstore.js';
 import type { SearchSpace } from '../space.js';
@@ -124,11 +124,9 @@ export function llmOptionsFrom(config: Pick<RunConfig, 'operatorOptions'>): LlmO
   };
 }
 
-registerOperator(
-  'llm',
-  (config: RunConfig, space: SearchSpace<unknown>, parts) =>
-    new LlmOperator(space, llmOptionsFrom(config), parts ? { predictor: parts.evaluator.predictor } : {}),
-);
+/** The operator factory for `operator: "llm"`. */
+export const llmOperatorFactory: OperatorFactory = (config: RunConfig, space: SearchSpace<unknown>, parts) =>
+  new LlmOperator(space, llmOptionsFrom(config), parts ? { predictor: parts.evaluator.predictor } : {});
 
 /** Records of an llm.jsonl file; a torn last line (killed mid-write) is ignored, any other bad line is an error. */
 export function readLlmLog(file: string): LlmRecord[] {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { scoreFront } from '../metrics.js';
 import { nonDominated, type Objectives } from '../pareto.js';
-import { spaceProvider } from '../registry.js';
+import { createRegistry } from '../compose.js';
 import type { FrontFile } from '../run.js';
 import { RunFolderError, RunStore, type RunConfig, type SpecFile } from '../runstore.js';
 
@@ -121,7 +121,7 @@ export function compareRuns(dirs: readonly string[], regions = 4): CompareResult
   const unionIdx = nonDominated(all.map((x) => x.p));
   const union = unionIdx.map((i) => all[i]!);
   const unionPts = union.map((u) => u.p);
-  const provider = spaceProvider(a.config.space);
+  const provider = createRegistry().providerOf(a.config);
   const out: RunComparison[] = runs.map((r, i) => {
     const s = scoreFront(unionPts, fronts[i]!);
     let truth: RunComparison['truth'];

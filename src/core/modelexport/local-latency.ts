@@ -6,7 +6,7 @@
 
 import path from 'node:path';
 import type { Evaluation, EvaluationContext, Evaluator } from '../evaluator.js';
-import { cacheDir } from '../engine/cache.js';
+import { cacheDir, LatencyCache } from '../engine/cache.js';
 import type { SearchSpace } from '../space.js';
 import { targetOfSpec, type ExportTarget } from './target.js';
 
@@ -37,7 +37,6 @@ let cache: { get(k: string): number | undefined; set(k: string, v: number): void
 async function measureCached(t: ExportTarget): Promise<number> {
   const m = await import('./measure.js');
   if (!cache) {
-    const { LatencyCache } = await import('../vit/scorer.js');
     cache = new LatencyCache(
       path.join(cacheDir(), 'local-cpu-latency.json'),
       m.measureContext(m.MEASURE_DEFAULTS),
@@ -51,6 +50,20 @@ async function measureCached(t: ExportTarget): Promise<number> {
   const ms = (await run).medianMs;
   cache.set(key, ms);
   return ms;
+}
+
+/**
+ * `--device local` for a space with its own hardware tables: builds the space's evaluator for the table metrics
+ * (all but local_latency) and, when local_latency is asked for, adds the CPU latency measured here.
+ */
+export function withLocalDevice<A>(
+  metrics: readonly string[],
+  build: (tableMetrics: string[]) => Evaluator<A>,
+  target: (a: A) => ExportTarget,
+): { evaluator: Evaluator<A>; local: boolean } {
+  const { table, local } = splitLocal<string>(metrics);
+  const base = build(table);
+  return { evaluator: local ? withLocalLatency(base, target) : base, local };
 }
 
 /** The evaluator with local_latency added to its hardware metrics. */

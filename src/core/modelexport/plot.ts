@@ -6,7 +6,7 @@
 
 import { scoreFront } from '../metrics.js';
 import { nonDominated } from '../pareto.js';
-import { spaceProvider } from '../registry.js';
+import { createRegistry } from '../compose.js';
 import { CompareError, loadRunPoints, objectivesOf, type RunPoints } from './compare.js';
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -59,7 +59,7 @@ export function plotData(dirs: readonly string[]): PlotData {
       );
   const cm = a.config.costMetrics;
   const accuracy = runs.every((r) => r.accuracy === 'true') ? 'true' : 'predicted';
-  const provider = spaceProvider(a.config.space);
+  const provider = createRegistry().providerOf(a.config);
   const obj = (r: RunPoints): number[][] => r.specs.map((s) => objectivesOf(s, cm, accuracy));
   const allPts = runs.flatMap(obj);
   const unionFront = nonDominated(allPts).map((i) => allPts[i]!);

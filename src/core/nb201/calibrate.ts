@@ -7,15 +7,8 @@
 import { RidgeModel } from '../surrogate.js';
 import { fractionalRanks } from '../predictor.js';
 import { RANK_AVG_PROXIES, tablePredictorScores } from './evaluator.js';
+import { liveFeatureColumns } from './live-scores.js';
 import { loadNb201Table, type Nb201Dataset } from './table.js';
-
-/** Label-free feature columns of a predictor (one per proxy), by predictor name. */
-export type FeatureSource = (ds: Nb201Dataset) => Float64Array[];
-const featureSources = new Map<string, FeatureSource>();
-
-export function registerFeatureSource(predictor: string, source: FeatureSource): void {
-  featureSources.set(predictor, source);
-}
 
 const percentiles = (c: ArrayLike<number>): Float64Array => {
   const r = fractionalRanks(c);
@@ -29,8 +22,7 @@ export function predictorFeatures(ds: Nb201Dataset, predictor: string): Float64A
   const key = `${ds}/${predictor}`;
   let f = featureCache.get(key);
   if (!f) {
-    const src = featureSources.get(predictor);
-    if (src) f = src(ds).map(percentiles);
+    if (predictor === 'live') f = liveFeatureColumns(ds).map(percentiles);
     else if (predictor === 'rank-avg') {
       const t = loadNb201Table();
       f = RANK_AVG_PROXIES.map((p) => percentiles(p === 'params' ? t.params(ds) : t.proxy(ds, p)));

@@ -4,7 +4,8 @@
 
 import { aggregateColumns, fractionalRanks } from '../aggregate.js';
 import type { Degenerate, Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
-import { nb201Space, type Nb201Arch } from './space.js';
+import { LIVE_VARIANTS, liveTableScores } from './live-scores.js';
+import { nb201Pruned, nb201Space, type Nb201Arch } from './space.js';
 import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from './table.js';
 
 /** The benchmark's default ensemble. */
@@ -18,17 +19,14 @@ export const PREDICTOR_ALIASES: Record<string, string> = {
   flops: 'flops',
 };
 
-/** Predictors whose per-index scores come from elsewhere (e.g. the live evaluator's precomputed table). */
-export type ScoreSource = (ds: Nb201Dataset) => Float64Array;
-const scoreSources = new Map<string, ScoreSource>();
-
-export function registerScoreSource(name: string, source: ScoreSource): void {
-  scoreSources.set(name, source);
+/** Per-index scores of the predictors computed from the shipped live table (live-scores.ts), by name. */
+function liveSource(ds: Nb201Dataset, name: string): Float64Array | undefined {
+  return Object.hasOwn(LIVE_VARIANTS, name) ? liveTableScores(ds, name) : undefined;
 }
 
 function proxyColumn(ds: Nb201Dataset, name: string): Float64Array {
-  const src = scoreSources.get(name);
-  if (src) return src(ds);
+  const src = liveSource(ds, name);
+  if (src) return src;
   const t = loadNb201Table();
   if (name === 'params') return t.params(ds);
   if (name === 'flops') return t.flops(ds);
@@ -41,7 +39,7 @@ export function tablePredictorNames(ds: Nb201Dataset): string[] {
     'rank-geo',
     ...Object.keys(PREDICTOR_ALIASES),
     ...loadNb201Table().proxyNames(ds),
-    ...scoreSources.keys(),
+    ...Object.keys(LIVE_VARIANTS),
   ];
 }
 
@@ -52,9 +50,9 @@ export function tablePredictorScores(ds: Nb201Dataset, predictor: string): Float
   const key = `${ds}/${predictor}`;
   let s = scoreCache.get(key);
   if (!s) {
-    const src = scoreSources.get(predictor);
+    const src = liveSource(ds, predictor);
     if (src) {
-      s = src(ds);
+      s = src;
     } else if (predictor === 'rank-avg' || predictor === 'rank-geo') {
       const how = predictor === 'rank-avg' ? 'arithmetic' : 'geometric';
       s = aggregateColumns(
@@ -83,6 +81,8 @@ export interface TableEvaluatorOptions {
   metrics?: readonly HwMetric[];
   /** Metrics that must have a value for the architecture to be in the task's space (EdgeTPU: 10,926). */
   required?: readonly HwMetric[];
+  /** Scores computed elsewhere (the benchmark's calibrated predictors), used instead of `predictor`'s. */
+  scores?: { name: string; values: Float64Array };
 }
 
 /**
@@ -115,12 +115,6 @@ export function nb201Degenerate(arch: Nb201Arch): Degenerate | undefined {
   return nb201Pruned(arch).every((op) => op === OP_NONE || op === OP_SKIP) ? 'identity' : undefined;
 }
 
-/** The cell with its dead edges (on no input→output path) set to `none`: the network that is really computed. */
-export function nb201Pruned(arch: Nb201Arch): Nb201Arch {
-  const dead = new Set(nb201Space.deadOps(arch));
-  return arch.map((op, k) => (dead.has(k) ? 0 : op));
-}
-
 const OP_NONE = 0;
 const OP_SKIP = 1;
 
@@ -132,8 +126,8 @@ export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
   private readonly proxyNames: string[];
 
   constructor(private readonly opts: TableEvaluatorOptions) {
-    const p = opts.predictor ?? 'rank-avg';
-    this.scores = tablePredictorScores(opts.dataset, p);
+    const p = opts.scores?.name ?? opts.predictor ?? 'rank-avg';
+    this.scores = opts.scores?.values ?? tablePredictorScores(opts.dataset, p);
     this.metrics = opts.metrics ?? HW_METRICS;
     const ens = p === 'rank-avg' || p === 'rank-geo';
     this.proxyNames = ens ? [...RANK_AVG_PROXIES] : [PREDICTOR_ALIASES[p] ?? p];
@@ -159,7 +153,8 @@ export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
     const t = loadNb201Table();
     const ds = this.opts.dataset;
     const proxies: Record<string, number> = {};
-    for (const p of this.proxyNames) proxies[p] = proxyColumn(ds, p)[i]!;
+    for (const p of this.proxyNames)
+      proxies[p] = (p === this.opts.scores?.name ? this.opts.scores.values : proxyColumn(ds, p))[i]!;
     const hw: Record<string, number> = {};
     for (const m of this.metrics) hw[m] = t.hw(ds, m)[i]!;
     const e: Evaluation = {

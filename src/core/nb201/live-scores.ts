@@ -1,27 +1,12 @@
-// Plugs the live evaluator into the NB201 provider (predictor id `live`) and the benchmark's score lookup (the
-// precomputed full-space live table's rank ensemble). Imported once by src/core/registry.ts.
+// The benchmark's live predictors: rank ensembles over the precomputed full-space live tables (`bench --predictor
+// live` and its variants), and the live proxies as features for calibration with K labels.
 
-import { registerFeatureSource } from './calibrate.js';
 import { aggregateColumns, type Aggregation } from '../aggregate.js';
-import { nb201Pruned, registerScoreSource } from './evaluator.js';
-import { registerNb201Evaluator } from './provider.js';
-import { nb201Space } from './space.js';
+import { nb201Pruned, nb201Space } from './space.js';
 import { loadNb201Table, type Nb201Dataset } from './table.js';
 import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from './live-ensemble.js';
-import { LiveNb201Evaluator } from './live-evaluator.js';
 import { TABLE_PROXIES, type LiveProxy } from '../engine/settings.js';
 import { loadLiveTable, nb201Representative } from './live-table.js';
-
-registerNb201Evaluator('live', ({ dataset, metrics, config }) => {
-  // run setting spaceOptions.liveRepeats: weight seeds averaged per cell (default 1)
-  const r = config.spaceOptions?.['liveRepeats'];
-  return new LiveNb201Evaluator({
-    dataset,
-    metrics,
-    required: metrics,
-    ...(typeof r === 'number' && r > 1 ? { repeats: Math.floor(r) } : {}),
-  });
-});
 
 const warned = new Set<string>();
 
@@ -101,14 +86,13 @@ function liveTable(dataset: string): NonNullable<ReturnType<typeof loadLiveTable
   return t;
 }
 
-for (const name of Object.keys(LIVE_VARIANTS)) registerScoreSource(name, (ds) => liveTableScores(ds, name));
-// calibration with K labels (bench --labels K) fits every live proxy, not only the zero-label ensemble's four
-registerFeatureSource('live', (ds) =>
-  TABLE_PROXIES.map((p) =>
+/** Calibration with K labels (bench --labels K) fits every live proxy, not only the zero-label ensemble's four. */
+export function liveFeatureColumns(ds: Nb201Dataset): Float64Array[] {
+  return TABLE_PROXIES.map((p) =>
     p === 'params'
       ? nb201ParamsColumn(ds, 'own')
       : p === 'flops'
         ? loadNb201Table().flops(ds)
         : liveTable(ds).column(p),
-  ),
-);
+  );
+}

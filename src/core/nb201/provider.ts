@@ -1,5 +1,5 @@
 // NAS-Bench-201 as a run provider: datasets, HW-NAS-Bench devices, predictors (published-proxy table
-// predictors, plus any registered live evaluator), the paper's niches, and true-front scoring.
+// predictors, the live evaluator, an external command), the paper's niches, and true-front scoring.
 
 import type { Evaluator } from '../evaluator.js';
 import { externalEvaluatorFor } from '../external/provider.js';
@@ -11,13 +11,11 @@ import type { SearchSpace } from '../space.js';
 import { scoreSearch, type Nb201Task } from './benchmark.js';
 import { Nb201TableEvaluator, tablePredictorNames } from './evaluator.js';
 import { nb201Partition, nb201PartitionMode } from './partition.js';
-import {
-  LOCAL_DEVICE,
-  LOCAL_LATENCY,
-  splitLocal,
-  targetOfArch,
-  withLocalLatency,
-} from '../modelexport/local-latency.js';
+import type { HostEnv } from '../env.js';
+import { defaultCacheFile, ScoreCache } from '../engine/cache.js';
+import { livePool } from '../engine/pool.js';
+import { LOCAL_DEVICE, LOCAL_LATENCY, targetOfArch, withLocalDevice } from '../modelexport/local-latency.js';
+import { LiveNb201Evaluator } from './live-evaluator.js';
 import { nb201Space, type Nb201Arch } from './space.js';
 import {
   HW_DEVICES,
@@ -28,16 +26,23 @@ import {
   type Nb201Dataset,
 } from './table.js';
 
-/** Evaluators other than the published-proxy table (e.g. the live zero-cost evaluator), by predictor id. */
-export type Nb201EvaluatorFactory = (opts: {
-  dataset: Nb201Dataset;
-  metrics: HwMetric[];
-  config: RunConfig;
-}) => Evaluator<Nb201Arch>;
-const extraEvaluators = new Map<string, Nb201EvaluatorFactory>();
-
-export function registerNb201Evaluator(predictor: string, factory: Nb201EvaluatorFactory): void {
-  extraEvaluators.set(predictor, factory);
+/** The live zero-cost evaluator (predictor `live`): real networks scored on the host's worker pool. */
+function liveEvaluator(
+  dataset: Nb201Dataset,
+  metrics: HwMetric[],
+  config: RunConfig,
+  env: HostEnv,
+): Evaluator<Nb201Arch> {
+  // run setting spaceOptions.liveRepeats: weight seeds averaged per cell (default 1)
+  const r = config.spaceOptions?.['liveRepeats'];
+  return new LiveNb201Evaluator({
+    dataset,
+    metrics,
+    required: metrics,
+    pool: livePool(env.cacheDir),
+    cache: new ScoreCache(defaultCacheFile(env.cacheDir)),
+    ...(typeof r === 'number' && r > 1 ? { repeats: Math.floor(r) } : {}),
+  });
 }
 
 export const nb201Provider: SpaceProvider = {
@@ -48,29 +53,28 @@ export const nb201Provider: SpaceProvider = {
   metrics: ['latency', 'energy'],
   hwMetrics: [...HW_METRICS, LOCAL_LATENCY],
   hwUnits: standardHwUnits([...HW_METRICS, LOCAL_LATENCY]),
-  predictors: (ds) => [...tablePredictorNames(ds as Nb201Dataset), ...extraEvaluators.keys(), 'external'],
+  predictors: (ds) => [...tablePredictorNames(ds as Nb201Dataset), 'live', 'external'],
   defaults: { dataset: 'cifar10', devices: ['edgegpu'], metric: 'latency', predictor: 'rank-avg' },
-  build(c) {
+  build(c, env = {}) {
     const dataset = c.dataset as Nb201Dataset;
     const metrics = c.costMetrics as HwMetric[];
     // --device local: CPU latency measured here on top of the table metrics (no true front for it)
-    const { table, local } = splitLocal<HwMetric>(metrics);
-    const extra = extraEvaluators.get(c.predictor);
-    // an external evaluator command reports accuracy (and may report costs); the benchmark's table fills the rest
-    const tableHw = (a: Nb201Arch): Promise<Record<string, number>> => {
-      const i = nb201Space.index(a);
-      const t = loadNb201Table();
-      return Promise.resolve(Object.fromEntries(table.map((m) => [m, t.hw(dataset, m)[i]!])));
-    };
-    const base: Evaluator<Nb201Arch> =
-      c.predictor === 'external'
-        ? externalEvaluatorFor(nb201Space, c, tableHw, table)
-        : extra
-          ? extra({ dataset, metrics: table, config: c })
-          : new Nb201TableEvaluator({ dataset, predictor: c.predictor, required: table });
-    const evaluator = local
-      ? withLocalLatency(base, (a) => targetOfArch(nb201Space, 'nb201', dataset, a))
-      : base;
+    const { evaluator, local } = withLocalDevice<Nb201Arch>(
+      metrics,
+      (tableMetrics) => {
+        const table = tableMetrics as HwMetric[];
+        // an external evaluator command reports accuracy (and may report costs); the benchmark's table fills the rest
+        const tableHw = (a: Nb201Arch): Promise<Record<string, number>> => {
+          const i = nb201Space.index(a);
+          const t = loadNb201Table();
+          return Promise.resolve(Object.fromEntries(table.map((m) => [m, t.hw(dataset, m)[i]!])));
+        };
+        if (c.predictor === 'external') return externalEvaluatorFor(nb201Space, c, tableHw, table, env);
+        if (c.predictor === 'live') return liveEvaluator(dataset, table, c, env);
+        return new Nb201TableEvaluator({ dataset, predictor: c.predictor, required: table });
+      },
+      (a) => targetOfArch(nb201Space, 'nb201', dataset, a),
+    );
     const task: Nb201Task = { id: `${dataset}/${metrics.join('+')}`, dataset, metrics };
     const parts: ReturnType<SpaceProvider['build']> = {
       space: nb201Space as SearchSpace<unknown>,

@@ -303,3 +303,9 @@ function edgeName(k: number): string {
 }
 
 export const nb201Space = new Nb201Space();
+
+/** The cell with its dead edges (on no input→output path) set to `none`: the network that is really computed. */
+export function nb201Pruned(arch: Nb201Arch): Nb201Arch {
+  const dead = new Set(nb201Space.deadOps(arch));
+  return arch.map((op, k) => (dead.has(k) ? 0 : op));
+}

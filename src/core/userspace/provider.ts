@@ -62,7 +62,7 @@ export function userProviderOf(def: UserSpaceDefinition): SpaceProvider {
       metric: 'latency',
       predictor: 'external',
     },
-    build(c: RunConfig) {
+    build(c: RunConfig, env = {}) {
       const hw = (a: SlotArch): Promise<Record<string, number>> => Promise.resolve(space.cost(a));
       const cfg: RunConfig =
         c.spaceOptions?.['externalEvaluator'] === undefined && def.evaluator
@@ -76,7 +76,7 @@ export function userProviderOf(def: UserSpaceDefinition): SpaceProvider {
             );
       const evaluator: Evaluator<SlotArch> =
         c.predictor === 'external'
-          ? externalEvaluatorFor(space, cfg, hw, Object.keys(def.costModel ?? {}))
+          ? externalEvaluatorFor(space, cfg, hw, Object.keys(def.costModel ?? {}), env)
           : new FeatureEvaluator(space, c.predictor.slice('feature:'.length), c.costMetrics);
       const dflt = def.partition
         ? { feature: def.partition.feature, niches: def.partition.niches ?? 3 }
@@ -93,7 +93,7 @@ export function userProviderOf(def: UserSpaceDefinition): SpaceProvider {
 }
 
 /** The provider a config names when it is a user-defined space carrying its definition; else undefined. */
-export function userSpaceProvider(c: RunConfig): SpaceProvider | undefined {
+export function userSpaceProvider(c: Pick<RunConfig, 'space' | 'spaceOptions'>): SpaceProvider | undefined {
   if (!c.space.startsWith('user:')) return undefined;
   const def = c.spaceOptions?.['definition'];
   if (def === undefined) return undefined;

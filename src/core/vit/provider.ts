@@ -44,12 +44,13 @@ export function vitCpuLatency(
   space: SearchSpace<VitArch>,
   a: VitArch,
   signal?: AbortSignal,
+  pool = livePool(),
 ): Promise<number> {
   const key = space.canonicalKey(a);
   let p = latencies.get(key);
   if (!p) {
     p = measuring.then(() =>
-      livePool()
+      pool
         .score({ space: 'vit', task: 'latency', arch: a, key } satisfies VitJob)
         .then((r) => r['cpu_latency']!),
     );
@@ -77,14 +78,15 @@ function vitProvider(variant: VitVariant): SpaceProvider {
       'external',
     ],
     defaults: { dataset: 'imagenet', devices: ['cpu'], metric: 'latency', predictor: 'rank-avg' },
-    build(c) {
+    build(c, env = {}) {
       const space = vitSpace(variant);
+      const pool = livePool(env.cacheDir);
       const hw = async (a: VitArch, signal?: AbortSignal): Promise<Record<string, number>> => ({
-        cpu_latency: await vitCpuLatency(space, a, signal),
+        cpu_latency: await vitCpuLatency(space, a, signal, pool),
       });
       const evaluator: Evaluator<VitArch> =
         c.predictor === 'external'
-          ? externalEvaluatorFor(space, c, hw, ['cpu_latency'])
+          ? externalEvaluatorFor(space, c, hw, ['cpu_latency'], env)
           : new ZcEvaluator<VitArch>({
               id: `${id}-live`,
               predictor: c.predictor,
@@ -93,7 +95,7 @@ function vitProvider(variant: VitVariant): SpaceProvider {
               metrics: c.costMetrics,
               // on a worker thread: building and running the subnet never blocks the host's event loop
               score: (a, signal) =>
-                livePool().score(
+                pool.score(
                   {
                     space: 'vit',
                     task: 'score',

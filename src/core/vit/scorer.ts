@@ -9,10 +9,8 @@
 // Latency: measured here — batch 1, one intra-op thread, warm-up runs, then the median of repeated runs — and
 // cached on disk per architecture and machine, so a number is measured once.
 
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { threadId } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { cacheDir } from '../engine/cache.js';
 import { imageBatch } from '../engine/inputs.js';
@@ -115,46 +113,4 @@ export function latencyCacheFile(): string {
 export function latencyContext(o: LatencyOptions = LATENCY_DEFAULTS): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   return `${cpu} x${os.cpus().length}; onnxruntime-node ${ort.env.versions.node ?? ''}; threads ${o.threads}; batch 1; warmup ${o.warmup}; median of ${o.runs}`;
-}
-
-export class LatencyCache {
-  private entries: Record<string, number> = {};
-  private loaded = false;
-  constructor(
-    readonly file = latencyCacheFile(),
-    readonly context = latencyContext(),
-  ) {}
-
-  private load(): void {
-    if (this.loaded) return;
-    this.loaded = true;
-    try {
-      const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, Record<string, number>>;
-      this.entries = j[this.context] ?? {};
-    } catch {
-      this.entries = {};
-    }
-  }
-
-  get(key: string): number | undefined {
-    this.load();
-    return this.entries[key];
-  }
-
-  set(key: string, ms: number): void {
-    this.load();
-    this.entries[key] = ms;
-    let all: Record<string, Record<string, number>> = {};
-    try {
-      all = JSON.parse(fs.readFileSync(this.file, 'utf8')) as typeof all;
-    } catch {
-      // new file
-    }
-    all[this.context] = { ...all[this.context], ...this.entries };
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    // worker threads share the pid: the thread id keeps their temporary files apart
-    const tmp = `${this.file}.${process.pid}.${threadId}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(all));
-    fs.renameSync(tmp, this.file);
-  }
 }
