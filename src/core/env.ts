@@ -4,7 +4,7 @@
 /** A resolver for an LLM endpoint's key: the CLI reads the named environment variable; the extension reads
  * VS Code's SecretStorage. */
 export type ApiKeyResolver = (settings: {
-  baseUrl: string;
+  baseURL: string;
   apiKeyEnv: string;
 }) => string | undefined | Promise<string | undefined>;
 

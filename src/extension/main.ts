@@ -7,7 +7,6 @@ import * as vscode from 'vscode';
 import { setExternalLog } from '../core/external/provider.js';
 import { setBatchLog } from '../core/batch/select.js';
 import { cacheDir, setCacheDir } from '../core/engine/cache.js';
-import { setApiKeyResolver } from '../core/llm/index.js';
 import type { DashboardUiState } from '../protocol.js';
 import { createCommands, type CommandHandler } from './commands.js';
 import { onSettingsChanged, readSettings, SECRET_API_KEY } from './config.js';
@@ -66,7 +65,8 @@ export function start(context: vscode.ExtensionContext, channel: vscode.LogOutpu
   loadKey();
   context.subscriptions.push(context.secrets.onDidChange((e) => e.key === SECRET_API_KEY && loadKey()));
   // the stored key goes only to the settings' endpoint; a folder's endpoint gets a key only once approved
-  setApiKeyResolver((s) => trust.keyFor(s, apiKey));
+  // LEAD: pass this resolver as HostEnv.apiKeyFor: `apiKeyFor: (s) => trust.keyFor(s, apiKey)` (an ApiKeyResolver,
+  // src/core/env.ts); until then runs the extension starts read the key from the environment variable only
   const serializer = dashboardSerializer(context.extensionUri, controller, log);
   DashboardPanel.secrets = context.secrets;
 
