@@ -8,6 +8,7 @@
 // AutoFormer-T use a stand-in evaluator (accuracy from the architecture's params with a fixed per-architecture
 // jitter, latency from its FLOPs): their live proxies take seconds per architecture on a shared 2-core machine,
 // and duplicates and fill-ins depend on the prompts, not on the scores.
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LlmTestServer, NB201_WORLD, type ModelWorld } from '../test/support/llm-server';
@@ -27,7 +28,7 @@ interface Mods {
   runSearch: typeof import('../src/core/search').runSearch;
   LlmOperator: typeof import('../src/core/llm/operator').LlmOperator;
   DEFAULT_OPERATOR_OPTIONS: typeof import('../src/core/llm/operator').DEFAULT_OPERATOR_OPTIONS;
-  DEFAULT_SETTINGS: typeof import('../src/core/llm/client').DEFAULT_SETTINGS;
+  DEFAULT_SETTINGS: typeof import('../src/core/llm/settings').DEFAULT_SETTINGS;
   Nb201TableEvaluator: typeof import('../src/core/nb201/evaluator').Nb201TableEvaluator;
   nb201Partition: typeof import('../src/core/nb201/partition').nb201Partition;
   quantilePartition: typeof import('../src/core/partition').quantilePartition;
@@ -40,7 +41,11 @@ async function load(): Promise<Mods> {
   const search = await m<typeof import('../src/core/search')>('src/core/search.ts');
   const op = await m<typeof import('../src/core/llm/operator')>('src/core/llm/operator.ts');
   await m('src/core/llm/index.ts');
-  const client = await m<typeof import('../src/core/llm/client')>('src/core/llm/client.ts');
+  // the settings live in settings.ts since the client was split; an older checkout has them in client.ts
+  const settingsFile = fs.existsSync(path.join(root, 'src/core/llm/settings.ts'))
+    ? 'src/core/llm/settings.ts'
+    : 'src/core/llm/client.ts';
+  const settings = await m<typeof import('../src/core/llm/settings')>(settingsFile);
   const ev = await m<typeof import('../src/core/nb201/evaluator')>('src/core/nb201/evaluator.ts');
   const np = await m<typeof import('../src/core/nb201/partition')>('src/core/nb201/partition.ts');
   const part = await m<typeof import('../src/core/partition')>('src/core/partition.ts');
@@ -50,7 +55,7 @@ async function load(): Promise<Mods> {
     runSearch: search.runSearch,
     LlmOperator: op.LlmOperator,
     DEFAULT_OPERATOR_OPTIONS: op.DEFAULT_OPERATOR_OPTIONS,
-    DEFAULT_SETTINGS: client.DEFAULT_SETTINGS,
+    DEFAULT_SETTINGS: settings.DEFAULT_SETTINGS,
     Nb201TableEvaluator: ev.Nb201TableEvaluator,
     nb201Partition: np.nb201Partition,
     quantilePartition: part.quantilePartition,

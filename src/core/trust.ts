@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_SETTINGS } from './llm/client.js';
+import { DEFAULT_SETTINGS } from './llm/settings.js';
 import type { RunConfig } from './runstore.js';
 
 /** One value from a folder or file that needs the user's approval. */

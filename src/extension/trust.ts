@@ -5,7 +5,7 @@
 // The key in SecretStorage goes only to the endpoint in the user's settings.
 
 import * as vscode from 'vscode';
-import type { LlmSettings } from '../core/llm/client.js';
+import type { LlmSettings } from '../core/llm/settings.js';
 import { RunStore, type RunConfig } from '../core/runstore.js';
 import {
   apiKeyFor,
@@ -18,7 +18,7 @@ import {
   unapproved,
   type TrustItem,
 } from '../core/trust.js';
-import { DEFAULT_SETTINGS } from '../core/llm/client.js';
+import { DEFAULT_SETTINGS } from '../core/llm/settings.js';
 import { redactingProxy } from '../core/redact.js';
 import { readSettings } from './config.js';
 import { withCurrentLlmSettings } from './endpoint.js';

@@ -2,8 +2,9 @@
 // niche, scores and costs from a hash of the architecture, so the files are stable), a transport that records
 // each request and answers from a script. The golden-file tests and the prompt tests use it.
 import { MemoryKnowledge, emptyKnowledgeBase, parseKnowledgeBase } from '../../src/core/knowledge';
-import type { ChatRequest, LlmRecord, LlmSettings, Transport } from '../../src/core/llm/client';
-import { DEFAULT_SETTINGS } from '../../src/core/llm/client';
+import type { ChatRequest, LlmRecord } from '../../src/core/llm/record';
+import { DEFAULT_SETTINGS, type LlmSettings } from '../../src/core/llm/settings';
+import type { Transport } from '../../src/core/llm/transport';
 import { DEFAULT_OPERATOR_OPTIONS, LlmOperator, type LlmOperatorOptions } from '../../src/core/llm/operator';
 import { defaultKnowledgeBase } from '../../src/core/llm/prompts';
 import { repairIntoNiche, type Member, type ProposeRequest } from '../../src/core/operator';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { LlmRecord } from '../../src/core/llm/client';
+import type { LlmRecord } from '../../src/core/llm/record';
 import { readLlmLog } from '../../src/core/llm/index';
 import { SearchRun, type RunNotice } from '../../src/core/run';
 import {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { parseKnowledgeBase } from '../../src/core/knowledge';
-import { costOf } from '../../src/core/llm/client';
+import { costOf } from '../../src/core/llm/spend';
 import { readLlmLog, summarize } from '../../src/core/llm/index';
 import { SearchRun, type RunNotice } from '../../src/core/run';
 import { hashString } from '../../src/core/rng';

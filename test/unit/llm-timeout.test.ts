@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
-import { DEFAULT_SETTINGS, LlmClient, LlmError } from '../../src/core/llm/client';
+import { LlmClient } from '../../src/core/llm/client';
+import { LlmError } from '../../src/core/llm/errors';
+import { DEFAULT_SETTINGS } from '../../src/core/llm/settings';
 import { LlmTestServer } from '../support/llm-server';
 
 const ask = (client: LlmClient): ReturnType<LlmClient['chat']> =>

@@ -26,17 +26,14 @@ import {
 } from '../knowledge.js';
 import type { Member, Operator, ProposeRequest, RawCandidate } from '../operator.js';
 import type { SearchSpace } from '../space.js';
-import {
-  LlmClient,
-  LlmError,
-  type ChatReply,
-  type LlmSettings,
-  type Stage,
-  type Transport,
-  type LlmRecord,
-} from './client.js';
+import { LlmClient, type ChatReply } from './client.js';
+import { LlmError } from './errors.js';
+import type { LlmRecord, Stage } from './record.js';
+import type { LlmSettings } from './settings.js';
+import type { Transport } from './transport.js';
 import type { PredictorInfo } from '../evaluator.js';
-import { MAX_REPLY_CHARS } from './client.js';
+import type { ApiKeyResolver } from '../env.js';
+import { MAX_REPLY_CHARS } from './transport.js';
 import { extractJsonObject, JsonExtractionError, objectSpans } from './json.js';
 import { crossoverPlan, nicheRows, renderMemory, unseenInNiche, type MemoryRow } from './memory.js';
 import { defaultKnowledgeBase, loadTemplates, render, type Templates } from './prompts.js';
@@ -63,6 +60,8 @@ export interface LlmOperatorOptions {
   memoryTokens: number;
   /** Cap on one rendered prompt (≈ 4 characters per token): the memory table, then the knowledge base, shrink. */
   maxPromptTokens: number;
+  /** Where the API key comes from (the host's resolver; default: the environment variable settings name). */
+  apiKeyFor?: ApiKeyResolver;
 }
 
 export const DEFAULT_OPERATOR_OPTIONS: Omit<LlmOperatorOptions, 'settings'> = {
@@ -311,7 +310,7 @@ export class LlmOperator<A = unknown> implements Operator<A> {
     readonly options: LlmOperatorOptions,
     readonly context: LlmOperatorContext = {},
   ) {
-    this.client = new LlmClient(options.settings);
+    this.client = new LlmClient(options.settings, { apiKeyFor: options.apiKeyFor });
     this.notes = spaceNotes(space.id, options.promptsDir);
     const seed = defaultKnowledgeBase(space.id);
     this.knowledge = new MemoryKnowledge(
