@@ -1,6 +1,47 @@
 // Lint config: typescript-eslint with type information so no-floating-promises can run.
 import tseslint from 'typescript-eslint';
 
+const SPACES = ['nb201', 'fbnet', 'vit', 'userspace'];
+const CORE_ROOM = {
+  group: ['**/extension/**', '**/cli/**', '**/webview/**'],
+  message: 'src/core never imports the extension, the CLI or the webview.',
+};
+const NO_VSCODE = { name: 'vscode', message: 'src/core is free of vscode: pass what it needs in.' };
+const restrict = (patterns) => ({
+  'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [CORE_ROOM, ...patterns] }],
+});
+
+/** The lint blocks of src/core: its rooms, the shared layer, and each space folder. */
+function coreRooms() {
+  return [
+    {
+      files: ['src/core/**/*.ts'],
+      ignores: SPACES.map((s) => `src/core/${s}/**`),
+      rules: restrict([
+        {
+          group: SPACES.map((s) => `**/${s}/**`),
+          message:
+            'the shared layer never imports a space folder: take what you need as a parameter (the composition root, src/core/compose.ts, wires the spaces).',
+        },
+      ]),
+    },
+    // the composition roots and the model exporter name every space
+    {
+      files: ['src/core/compose.ts', 'src/core/worker-main.ts', 'src/core/modelexport/**/*.ts'],
+      rules: restrict([]),
+    },
+    ...SPACES.map((space) => ({
+      files: [`src/core/${space}/**/*.ts`],
+      rules: restrict([
+        {
+          group: SPACES.filter((o) => o !== space).map((o) => `../${o}/**`),
+          message: `a space folder never imports another space: move what both need into the shared layer (src/core/*.ts, src/core/engine/).`,
+        },
+      ]),
+    })),
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -34,25 +75,12 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // the three rooms: core is pure TypeScript (no vscode, no DOM, no extension/CLI/webview code); the CLI never
-    // reaches into the extension; the webview talks to the host only through src/protocol.ts
-    files: ['src/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'vscode', message: 'src/core is free of vscode: pass what it needs in.' }],
-          patterns: [
-            {
-              group: ['**/extension/**', '**/cli/**', '**/webview/**'],
-              message: 'src/core never imports the extension, the CLI or the webview.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // the three rooms: core is pure TypeScript (no vscode, no DOM, no extension/CLI/webview code); the CLI never
+  // reaches into the extension; the webview talks to the host only through src/protocol.ts. Inside core, the
+  // shared layer (contracts, engine, adapters) never imports a space folder, and a space folder never imports
+  // another: only the composition roots (compose.ts, worker-main.ts) and modelexport/ (which writes every
+  // space's network) name the spaces.
+  ...coreRooms(),
   {
     files: ['src/cli/**/*.ts'],
     rules: {

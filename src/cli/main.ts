@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchMarkdown, DEFAULT_SEARCHERS, runBench, SEARCHERS, type BenchRow } from '../core/bench.js';
+import { benchMarkdown, DEFAULT_SEARCHERS, runBench, SEARCHERS, type BenchRow } from '../core/nb201/bench.js';
 import type { SearchEvent } from '../core/events.js';
 import { exportRun } from '../core/export.js';
 import { createRegistry } from '../core/compose.js';

@@ -8,12 +8,15 @@ import { llmOperatorFactory } from './llm/index.js';
 import { nb201Provider } from './nb201/provider.js';
 import { BuiltinOperator } from './operator.js';
 import { Registry } from './registry.js';
+import { userSpaceProvider } from './userspace/provider.js';
 import { vitProviders } from './vit/provider.js';
 
 export function createRegistry(env: HostEnv = {}): Registry {
   return new Registry({
     spaces: [nb201Provider, fbnetProvider, ...vitProviders],
     operators: { builtin: () => new BuiltinOperator(), llm: llmOperatorFactory },
+    // a user-defined space travels inside its run config (spaceOptions.definition)
+    carriedSpace: userSpaceProvider,
     env,
   });
 }

@@ -7,24 +7,30 @@ import type { HostEnv } from './env.js';
 import { ConfigError } from './errors.js';
 import type { OperatorFactory, RunParts, SpaceProvider } from './provider.js';
 import type { RunConfig } from './runstore.js';
-import { userSpaceProvider } from './userspace/provider.js';
 
 export interface RegistryParts {
   spaces: readonly SpaceProvider[];
   operators: Readonly<Record<string, OperatorFactory>>;
   /** What the host passes to every provider and operator it builds (log sinks, key resolver, cache folder). */
   env?: HostEnv;
+  /**
+   * The provider of a space that travels inside its run config (a user-defined space's definition in
+   * spaceOptions), or undefined for a shipped space.
+   */
+  carriedSpace?: (c: Pick<RunConfig, 'space' | 'spaceOptions'>) => SpaceProvider | undefined;
 }
 
 export class Registry {
   readonly env: HostEnv;
   private readonly providers: ReadonlyMap<string, SpaceProvider>;
   private readonly operators: ReadonlyMap<string, OperatorFactory>;
+  private readonly carriedSpace: RegistryParts['carriedSpace'];
 
   constructor(parts: RegistryParts) {
     this.providers = new Map(parts.spaces.map((p) => [p.id, p]));
     this.operators = new Map(Object.entries(parts.operators));
     this.env = parts.env ?? {};
+    this.carriedSpace = parts.carriedSpace;
   }
 
   /** The same spaces and operators with another host environment. */
@@ -33,6 +39,7 @@ export class Registry {
       spaces: [...this.providers.values()],
       operators: Object.fromEntries(this.operators),
       env: { ...this.env, ...env },
+      ...(this.carriedSpace ? { carriedSpace: this.carriedSpace } : {}),
     });
   }
 
@@ -55,7 +62,7 @@ export class Registry {
    * provider is built from there; any other space by its id.
    */
   providerOf(c: Pick<RunConfig, 'space' | 'spaceOptions'>): SpaceProvider {
-    return userSpaceProvider(c) ?? this.spaceProvider(c.space);
+    return this.carriedSpace?.(c) ?? this.spaceProvider(c.space);
   }
 
   /** The units a run's space documents for its hardware metrics ({} when it documents none or is unknown). */

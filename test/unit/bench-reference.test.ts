@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runBench, seedStd } from '../../src/core/bench';
+import { runBench, seedStd } from '../../src/core/nb201/bench';
 import {
   energyTasks,
   latencyTasks,

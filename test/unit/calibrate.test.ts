@@ -3,7 +3,7 @@
 // budget and reports it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runBench } from '../../src/core/bench';
+import { runBench } from '../../src/core/nb201/bench';
 import { calibrate } from '../../src/core/nb201/calibrate';
 import { latencyTasks } from '../../src/core/nb201/benchmark';
 import { loadNb201Table } from '../../src/core/nb201/table';

@@ -2,7 +2,7 @@
 // protocol, against the loopback server; rows carry the LLM calls and tokens.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runBench, type BenchRow } from '../../src/core/bench';
+import { runBench, type BenchRow } from '../../src/core/nb201/bench';
 import { latencyTasks } from '../../src/core/nb201/benchmark';
 import { llmBenchSearchers } from '../../src/cli/llm';
 import { LlmTestServer } from '../support/llm-server';

@@ -3,7 +3,7 @@
 // validator, the provider, the CLI flag and the bench row.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSearcher } from '../../src/core/bench';
+import { runSearcher } from '../../src/core/nb201/bench';
 import { latencyTasks } from '../../src/core/nb201/benchmark';
 import {
   nb201NicheOf,

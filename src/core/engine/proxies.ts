@@ -6,8 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { corrcoefRows, logAbsDet, symmetricEigenvalues, symmetricMinEigenvalue } from './linalg.js';
 import { analyticCost, type Net } from './net.js';
 import { emitOnnx, SWAP_CHUNK, type DataLayout } from './onnx.js';
-import { gaussianInput, imageBatch } from './inputs.js';
-import { NB201_NET_CONFIGS } from '../nb201/net.js';
+import { BATCHES, gaussianInput, imageBatch } from './inputs.js';
 import {
   DEFAULT_SETTINGS,
   LIVE_PROXIES,
@@ -236,7 +235,7 @@ export { SWAP_CHUNK };
 
 /** The inputs every proxy of these settings reads: the dataset's image batch and the seeded Zen-NAS noise. */
 export function makeInputs(dataset: string, s: ProxySettings, imagesDir?: string): ScoreInputs {
-  const res = NB201_NET_CONFIGS[dataset]?.resolution ?? 32;
+  const res = BATCHES[dataset]?.resolution ?? 32;
   const n = s.zenBatch * 3 * res * res;
   return {
     images: imageBatch(dataset, s.batch, imagesDir),

@@ -3,16 +3,16 @@
 // with TRUE accuracy and latency (HV ratio, IGD, latency-range coverage, front size), mean ± std over seeds. Searchers: random, NSGA-II, LLM-NAS with the built-in
 // operator (with and without partitioning) and the exhaustive-predictor ceiling.
 
-import { latencyTasks, scoreSearch, taskIndices, type Nb201Task } from './nb201/benchmark.js';
-import { calibrate, type Calibration } from './nb201/calibrate.js';
-import { Nb201TableEvaluator, tablePredictorScores } from './nb201/evaluator.js';
-import { nb201Partition } from './nb201/partition.js';
-import { nb201Space, type Nb201Arch } from './nb201/space.js';
-import { BuiltinOperator, type Operator } from './operator.js';
-import { selectNsga2 } from './pareto.js';
-import { singleNiche, type Partition } from './partition.js';
-import { Rng } from './rng.js';
-import { runSearch } from './search.js';
+import { latencyTasks, scoreSearch, taskIndices, type Nb201Task } from './benchmark.js';
+import { calibrate, type Calibration } from './calibrate.js';
+import { Nb201TableEvaluator, tablePredictorScores } from './evaluator.js';
+import { nb201Partition } from './partition.js';
+import { nb201Space, type Nb201Arch } from './space.js';
+import { BuiltinOperator, type Operator } from '../operator.js';
+import { selectNsga2 } from '../pareto.js';
+import { singleNiche, type Partition } from '../partition.js';
+import { Rng } from '../rng.js';
+import { runSearch } from '../search.js';
 
 export const SEARCHERS = [
   'random',
