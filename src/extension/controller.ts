@@ -8,8 +8,8 @@ import * as vscode from 'vscode';
 import { writeJsonAtomic } from '../core/fsutil.js';
 import { RunStore, type RunConfig } from '../core/runstore.js';
 import type { RunAction } from '../protocol.js';
-import type { DashboardModel } from './model.js';
-import { FolderTail } from './runview.js';
+import type { DashboardModel } from './dashboard-model.js';
+import { FolderTail } from './folder-model.js';
 import { RunSession, type SessionOptions } from './session.js';
 
 export interface ResumeOptions {

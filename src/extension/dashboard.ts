@@ -20,7 +20,7 @@ import {
 import type { RunController } from './controller.js';
 import { continueWithBuiltin, checkEndpoint, openLlmSettings } from './endpoint-ui.js';
 import { KbError, readKbState, saveKb } from './kb.js';
-import type { DashboardModel } from './model.js';
+import type { DashboardModel } from './dashboard-model.js';
 import { readStepping } from './session.js';
 
 const FLUSH_MS = 250;
