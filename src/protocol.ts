@@ -215,7 +215,8 @@ export type HostToWebview =
   | { type: 'snapshot'; protocol: number; seq: number; state: DashboardState }
   | { type: 'append'; seq: number; delta: AppendPayload }
   | { type: 'kb'; kb: KbState }
-  | { type: 'reply'; id: number; ok: true; result: unknown }
+  /** The reply to request `id`: its result has the type of that request's reply (ResultOf). */
+  | { type: 'reply'; id: number; ok: true; result: ResponseOf<RequestType> }
   | { type: 'reply'; id: number; ok: false; error: string };
 
 export type RunAction = 'pause' | 'resume' | 'stop' | 'step';
