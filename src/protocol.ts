@@ -215,41 +215,11 @@ export type HostToWebview =
   | { type: 'snapshot'; protocol: number; seq: number; state: DashboardState }
   | { type: 'append'; seq: number; delta: AppendPayload }
   | { type: 'kb'; kb: KbState }
-  | { type: 'reply'; id: number; ok: true; result: unknown }
+  /** The reply to request `id`: its result has the type of that request's reply (ResultOf). */
+  | { type: 'reply'; id: number; ok: true; result: ResponseOf<RequestType> }
   | { type: 'reply'; id: number; ok: false; error: string };
 
 export type RunAction = 'pause' | 'resume' | 'stop' | 'step';
-
-/** Requests the webview makes; each gets exactly one reply. */
-export type WebviewRequest =
-  | { type: 'run/control'; action: RunAction }
-  | { type: 'run/resumeFolder' }
-  /** Continue a run whose LLM endpoint failed with the built-in operator. */
-  | { type: 'run/fallbackBuiltin' }
-  | { type: 'settings/open'; query: string }
-  | { type: 'llm/testConnection' }
-  | { type: 'run/new' }
-  | { type: 'spec/open'; archId: string }
-  | { type: 'kb/save'; sections: KbSection[]; baseHash: string }
-  | { type: 'kb/openFile' }
-  | { type: 'export'; format: 'csv' | 'json' }
-  /**
-   * An architecture of the shown run as a network file (through llmNas.exportModel): 'dialog' asks where,
-   * 'run' writes <run>/models/<id>.py|.onnx.
-   */
-  | { type: 'model/export'; archId: string; format: ModelFormat; where: 'dialog' | 'run' }
-  /** Times an architecture on this machine's CPU (through llmNas.measureModel). */
-  | { type: 'model/measure'; archId: string }
-  /**
-   * The run's Pareto plot and HV history as a picture, rendered by the host with the CLI's renderer
-   * (`llm-nas plot`): to <run>/plots/ or a save dialog; without format/where the host asks.
-   */
-  | { type: 'plot/save'; format?: PictureFormat; where?: 'dialog' | 'run' }
-  /**
-   * Other runs of the same task whose fronts the plot overlays: the folders given ([] clears), or, without
-   * dirs, the host asks which of the runs beside the shown one.
-   */
-  | { type: 'plot/overlay'; dirs?: string[] };
 
 /** Another run's front in the shown run's axes (hw follows the shown run's costMetrics). */
 export interface OverlayRun {
@@ -284,26 +254,63 @@ export interface ConnectionResult {
   modelListed?: boolean;
 }
 
-/** The typed reply of each request (GitLens-style `IpcRequest<Params, Response>`). */
-export interface RequestResults {
-  'run/control': { phase?: RunPhase };
-  'run/resumeFolder': Record<string, never>;
-  'run/fallbackBuiltin': Record<string, never>;
-  'run/new': Record<string, never>;
-  'spec/open': Record<string, never>;
-  'kb/save': { merged: boolean; hash: string };
-  'kb/openFile': Record<string, never>;
-  export: Record<string, never>;
-  /** path: where the file went (absent: the dialog was cancelled). */
-  'model/export': { path?: string };
-  'model/measure': MeasuredHere;
-  'plot/save': { path?: string };
-  /** runs: the overlay now shown (absent: the pick was cancelled, keep the overlay as it is). */
-  'plot/overlay': { runs?: OverlayRun[] };
-  'settings/open': Record<string, never>;
-  'llm/testConnection': ConnectionResult;
+/**
+ * A request the webview makes (`Params`, sent with its `type`) and the reply it gets (`Response`): GitLens-style
+ * `IpcRequest<Params, Response>`, so both sides name the reply type through the request.
+ */
+export interface IpcRequest<Params extends object, Response> {
+  params: Params;
+  response: Response;
 }
-export type ResultOf<R extends WebviewRequest> = RequestResults[R['type']];
+
+/** The empty reply (the request was carried out; nothing to report). */
+export type NoReply = Record<string, never>;
+
+/** Every request the webview makes, each with its typed reply; each gets exactly one reply. */
+export interface Requests {
+  'run/control': IpcRequest<{ action: RunAction }, { phase?: RunPhase }>;
+  'run/resumeFolder': IpcRequest<object, NoReply>;
+  /** Continue a run whose LLM endpoint failed with the built-in operator. */
+  'run/fallbackBuiltin': IpcRequest<object, NoReply>;
+  'settings/open': IpcRequest<{ query: string }, NoReply>;
+  'llm/testConnection': IpcRequest<object, ConnectionResult>;
+  'run/new': IpcRequest<object, NoReply>;
+  'spec/open': IpcRequest<{ archId: string }, NoReply>;
+  'kb/save': IpcRequest<{ sections: KbSection[]; baseHash: string }, { merged: boolean; hash: string }>;
+  'kb/openFile': IpcRequest<object, NoReply>;
+  export: IpcRequest<{ format: 'csv' | 'json' }, NoReply>;
+  /**
+   * An architecture of the shown run as a network file (through llmNas.exportModel): 'dialog' asks where,
+   * 'run' writes <run>/models/<id>.py|.onnx. path: where the file went (absent: the dialog was cancelled).
+   */
+  'model/export': IpcRequest<
+    { archId: string; format: ModelFormat; where: 'dialog' | 'run' },
+    { path?: string }
+  >;
+  /** Times an architecture on this machine's CPU (through llmNas.measureModel). */
+  'model/measure': IpcRequest<{ archId: string }, MeasuredHere>;
+  /**
+   * The run's Pareto plot and HV history as a picture, rendered by the host with the CLI's renderer
+   * (`llm-nas plot`): to <run>/plots/ or a save dialog; without format/where the host asks.
+   */
+  'plot/save': IpcRequest<{ format?: PictureFormat; where?: 'dialog' | 'run' }, { path?: string }>;
+  /**
+   * Other runs of the same task whose fronts the plot overlays: the folders given ([] clears), or, without
+   * dirs, the host asks which of the runs beside the shown one. runs: the overlay now shown (absent: the pick
+   * was cancelled, keep the overlay as it is).
+   */
+  'plot/overlay': IpcRequest<{ dirs?: string[] }, { runs?: OverlayRun[] }>;
+}
+
+export type RequestType = keyof Requests;
+/** The message of one request: its type and its params. */
+export type RequestOf<K extends RequestType> = { type: K } & Requests[K]['params'];
+/** Any request the webview makes. */
+export type WebviewRequest = { [K in RequestType]: RequestOf<K> }[RequestType];
+/** The reply type of a request type. */
+export type ResponseOf<K extends RequestType> = Requests[K]['response'];
+/** The reply type of a request message. */
+export type ResultOf<R extends WebviewRequest> = ResponseOf<R['type']>;
 
 /** Unit of a cost metric by its name (`<device>_latency` in ms, `<device>_energy` in mJ). */
 export function costUnit(metric: string): string {

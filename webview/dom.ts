@@ -60,3 +60,7 @@ export function cssVar(name: string, fallback: string): string {
 }
 
 export { lineDiff } from './linediff.js';
+
+/** A vscode-button with an id (secondary unless said). */
+export const btn = (id: string, label: string, onclick: () => void, secondary = true): HTMLElement =>
+  h('vscode-button', { id, secondary, onclick }, label);

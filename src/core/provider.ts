@@ -10,6 +10,12 @@ import type { Partition } from './partition.js';
 import type { RunConfig } from './runstore.js';
 import type { SearchSpace } from './space.js';
 
+/** A benchmark's true 2-D front for one cost metric: [cost, test accuracy %] sorted by cost. */
+export interface TrueFront {
+  metric: string;
+  points: [number, number][];
+}
+
 export interface RunParts<A = unknown> {
   space: SearchSpace<A>;
   partition: Partition<A>;
@@ -32,6 +38,8 @@ export interface SpaceProvider {
   hwUnits?: Readonly<Record<string, string>>;
   predictors(dataset: string): string[];
   defaults: { dataset: string; devices: string[]; metric: string; predictor: string };
+  /** The benchmark's true 2-D fronts of a run's cost metrics, for spaces that have one (the dashboard's plot). */
+  trueFronts?(config: RunConfig): TrueFront[];
   build(config: RunConfig, env?: HostEnv): Omit<RunParts, 'operator'>;
 }
 

@@ -9,8 +9,8 @@ import { writeJsonAtomic } from '../core/fsutil.js';
 import type { Registry } from '../core/registry.js';
 import { RunStore, type RunConfig } from '../core/runstore.js';
 import type { RunAction } from '../protocol.js';
-import type { DashboardModel } from './model.js';
-import { FolderTail } from './runview.js';
+import type { DashboardModel } from './dashboard-model.js';
+import { FolderTail } from './folder-model.js';
 import { RunSession, type SessionOptions } from './session.js';
 
 export interface ResumeOptions {

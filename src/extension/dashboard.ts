@@ -14,16 +14,25 @@ import {
   type KbSection,
   type KbState,
   type PictureFormat,
+  type RequestOf,
+  type RequestType,
+  type ResponseOf,
+  type ResultOf,
   type WebviewRequest,
   type WebviewToHost,
 } from '../protocol.js';
 import type { RunController } from './controller.js';
 import { continueWithBuiltin, checkEndpoint, openLlmSettings } from './endpoint-ui.js';
 import { KbError, readKbState, saveKb } from './kb.js';
-import type { DashboardModel } from './model.js';
+import type { DashboardModel } from './dashboard-model.js';
 import { readStepping } from './session.js';
 
 const FLUSH_MS = 250;
+
+/** A handler per request type, given the request and the shown run's model, answering with its reply type. */
+type RequestHandlers = {
+  [K in RequestType]: (r: RequestOf<K>, model: DashboardModel | undefined) => Promise<ResponseOf<K>>;
+};
 
 export interface PerfReport {
   points: number;
@@ -252,137 +261,150 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   /** Handles one request; also callable directly (tests use it to drive the same path as the panel). */
-  async handle(r: WebviewRequest): Promise<unknown> {
+  async handle<R extends WebviewRequest>(r: R): Promise<ResultOf<R>> {
     const model = this.controller.model;
-    switch (r.type) {
-      case 'run/control':
-        this.controller.control(r.action);
-        return { phase: this.controller.model?.runPhase };
-      case 'run/resumeFolder':
-        if (!model) throw new Error('no run is shown');
-        // through the command: it asks before a folder's command or endpoint is used (src/extension/trust.ts)
-        await vscode.commands.executeCommand('llmNas.resumeRunFromFolder', model.dir);
-        return {};
-      case 'run/fallbackBuiltin':
-        if (!model) throw new Error('no run is shown');
-        continueWithBuiltin(this.controller, model.dir);
-        return {};
-      case 'settings/open':
-        await (r.query === 'llmNas.llm'
-          ? openLlmSettings()
-          : vscode.commands.executeCommand('workbench.action.openSettings', r.query));
-        return {};
-      case 'llm/testConnection': {
-        if (!DashboardPanel.secrets) throw new Error('SecretStorage is not available');
-        const res = await checkEndpoint(DashboardPanel.secrets);
-        this.log.info(`test connection from the panel: ${res.message} (${res.ms} ms)`);
-        return res;
-      }
-      case 'run/new':
-        await vscode.commands.executeCommand('llmNas.newSearch');
-        return {};
-      case 'spec/open': {
-        if (!model) throw new Error('no run is shown');
-        if (!/^[\w.-]+$/.test(r.archId)) throw new Error(`not an architecture id: ${r.archId}`);
-        const uri = vscode.Uri.file(path.join(model.dir, 'archs', `${r.archId}.json`));
-        await vscode.window.showTextDocument(uri, { preview: false, viewColumn: vscode.ViewColumn.Beside });
-        return {};
-      }
-      case 'kb/openFile': {
-        if (!model) throw new Error('no run is shown');
-        await vscode.window.showTextDocument(vscode.Uri.file(path.join(model.dir, 'knowledge-base.md')), {
-          viewColumn: vscode.ViewColumn.Beside,
-        });
-        return {};
-      }
-      case 'kb/save': {
-        if (!model) throw new Error('no run is shown');
-        if (model.runPhase === 'completed')
-          throw new Error('this run is completed: its knowledge base is read-only');
-        const file = path.join(model.dir, 'knowledge-base.md');
-        const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
-        // never overwrite unsaved typing in an editor: both edits would not survive
-        if (doc?.isDirty)
-          throw new Error(
-            'knowledge-base.md has unsaved changes in an editor: save or revert them, then Save again',
-          );
-        const base = this.kbBases.get(r.baseHash);
-        const res = saveKb(model.dir, r.sections, r.baseHash, base, model.nicheCards(), !doc);
-        if (doc) {
-          // through the open editor, so it shows the new rules at once (and Undo works there)
-          const edit = new vscode.WorkspaceEdit();
-          edit.replace(
-            doc.uri,
-            new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)),
-            res.text,
-          );
-          if (!(await vscode.workspace.applyEdit(edit)) || !(await saveDocument(doc)))
-            throw new Error('could not write knowledge-base.md through its editor');
-        }
-        this.log.info(`knowledge base saved${res.merged ? ' (merged with an edit of the file)' : ''}`);
-        const kb = this.kbState(model);
-        this.post({ type: 'kb', kb });
-        return { merged: res.merged, hash: kb.hash };
-      }
-      case 'export':
-        await vscode.commands.executeCommand('llmNas.exportFront', r.format);
-        return {};
-      case 'model/export': {
-        if (!model) throw new Error('no run is shown');
-        const { checkArchId, modelPath } = await import('./dashboard-actions.js');
-        const id = checkArchId(r.archId);
-        // through the command (the Runs view and spec-file menus use it too); without a file it asks where
-        const out = r.where === 'run' ? modelPath(model.dir, id, r.format) : undefined;
-        const p = await vscode.commands.executeCommand<string | undefined>(
-          'llmNas.exportModel',
-          { dir: model.dir, id },
-          undefined,
-          r.format,
-          out,
-        );
-        return p ? { path: p } : {};
-      }
-      case 'model/measure': {
-        if (!model) throw new Error('no run is shown');
-        const { checkArchId, measuredHere } = await import('./dashboard-actions.js');
-        const id = checkArchId(r.archId);
-        const m = await vscode.commands.executeCommand<Parameters<typeof measuredHere>[1] | undefined>(
-          'llmNas.measureModel',
-          { dir: model.dir, id },
-        );
-        if (!m) throw new Error(`${id} was not measured`);
-        return measuredHere(id, m);
-      }
-      case 'plot/save':
-        if (!model) throw new Error('no run is shown');
-        return this.savePlot(model.dir, r.format, r.where);
-      case 'plot/overlay': {
-        if (!model) throw new Error('no run is shown');
-        const { overlayCandidates, overlayFronts } = await import('./dashboard-actions.js');
-        let dirs = r.dirs;
-        if (!dirs) {
-          const cands = overlayCandidates(model.dir);
-          if (!cands.length)
-            throw new Error(
-              `no other run of ${model.config.space}/${model.config.dataset} beside ${model.dir} to overlay`,
-            );
-          const picks = await vscode.window.showQuickPick(
-            cands.map((c) => ({ label: c.name, description: c.dir, dir: c.dir })),
-            { title: 'LLM-NAS: overlay the fronts of these runs', canPickMany: true },
-          );
-          if (!picks) return {};
-          dirs = picks.map((p) => p.dir);
-        }
-        const runs = await overlayFronts(model.dir, dirs);
-        this.log.info(
-          `plot overlay: ${runs.map((o) => `${o.name} (${o.front.length} on its front)`).join(', ') || 'none'}`,
-        );
-        return { runs };
-      }
-      default:
-        return assertNever(r);
-    }
+    // one handler per request type (RequestHandlers ties each to its reply type); the cast only picks it by r.type
+    const handler = Object.hasOwn(this.handlers, r.type)
+      ? (this.handlers[r.type] as (r: R, model: DashboardModel | undefined) => Promise<ResultOf<R>>)
+      : undefined;
+    if (!handler) return assertNever(r as never);
+    return handler(r, model);
   }
+
+  /** The requests' handlers, each answering with its request's reply type (Requests in src/protocol.ts). */
+  private readonly handlers: RequestHandlers = {
+    'run/control': async (r) => {
+      this.controller.control(r.action);
+      return { phase: this.controller.model?.runPhase };
+    },
+    'run/resumeFolder': async (_r, model) => {
+      if (!model) throw new Error('no run is shown');
+      // through the command: it asks before a folder's command or endpoint is used (src/extension/trust.ts)
+      await vscode.commands.executeCommand('llmNas.resumeRunFromFolder', model.dir);
+      return {};
+    },
+    'run/fallbackBuiltin': async (_r, model) => {
+      if (!model) throw new Error('no run is shown');
+      continueWithBuiltin(this.controller, model.dir);
+      return {};
+    },
+    'settings/open': async (r) => {
+      await (r.query === 'llmNas.llm'
+        ? openLlmSettings()
+        : vscode.commands.executeCommand('workbench.action.openSettings', r.query));
+      return {};
+    },
+    'llm/testConnection': async () => {
+      if (!DashboardPanel.secrets) throw new Error('SecretStorage is not available');
+      const res = await checkEndpoint(DashboardPanel.secrets);
+      this.log.info(`test connection from the panel: ${res.message} (${res.ms} ms)`);
+      return res;
+    },
+    'run/new': async () => {
+      await vscode.commands.executeCommand('llmNas.newSearch');
+      return {};
+    },
+    'spec/open': async (r, model) => {
+      if (!model) throw new Error('no run is shown');
+      if (!/^[\w.-]+$/.test(r.archId)) throw new Error(`not an architecture id: ${r.archId}`);
+      const uri = vscode.Uri.file(path.join(model.dir, 'archs', `${r.archId}.json`));
+      await vscode.window.showTextDocument(uri, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+      return {};
+    },
+    'kb/openFile': async (_r, model) => {
+      if (!model) throw new Error('no run is shown');
+      await vscode.window.showTextDocument(vscode.Uri.file(path.join(model.dir, 'knowledge-base.md')), {
+        viewColumn: vscode.ViewColumn.Beside,
+      });
+      return {};
+    },
+    'kb/save': async (r, model) => {
+      if (!model) throw new Error('no run is shown');
+      if (model.runPhase === 'completed')
+        throw new Error('this run is completed: its knowledge base is read-only');
+      const file = path.join(model.dir, 'knowledge-base.md');
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+      // never overwrite unsaved typing in an editor: both edits would not survive
+      if (doc?.isDirty)
+        throw new Error(
+          'knowledge-base.md has unsaved changes in an editor: save or revert them, then Save again',
+        );
+      const base = this.kbBases.get(r.baseHash);
+      const res = saveKb(model.dir, r.sections, r.baseHash, base, model.nicheCards(), !doc);
+      if (doc) {
+        // through the open editor, so it shows the new rules at once (and Undo works there)
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(
+          doc.uri,
+          new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)),
+          res.text,
+        );
+        if (!(await vscode.workspace.applyEdit(edit)) || !(await saveDocument(doc)))
+          throw new Error('could not write knowledge-base.md through its editor');
+      }
+      this.log.info(`knowledge base saved${res.merged ? ' (merged with an edit of the file)' : ''}`);
+      const kb = this.kbState(model);
+      this.post({ type: 'kb', kb });
+      return { merged: res.merged, hash: kb.hash };
+    },
+    export: async (r) => {
+      await vscode.commands.executeCommand('llmNas.exportFront', r.format);
+      return {};
+    },
+    'model/export': async (r, model) => {
+      if (!model) throw new Error('no run is shown');
+      const { checkArchId, modelPath } = await import('./dashboard-actions.js');
+      const id = checkArchId(r.archId);
+      // through the command (the Runs view and spec-file menus use it too); without a file it asks where
+      const out = r.where === 'run' ? modelPath(model.dir, id, r.format) : undefined;
+      const p = await vscode.commands.executeCommand<string | undefined>(
+        'llmNas.exportModel',
+        { dir: model.dir, id },
+        undefined,
+        r.format,
+        out,
+      );
+      return p ? { path: p } : {};
+    },
+    'model/measure': async (r, model) => {
+      if (!model) throw new Error('no run is shown');
+      const { checkArchId, measuredHere } = await import('./dashboard-actions.js');
+      const id = checkArchId(r.archId);
+      const m = await vscode.commands.executeCommand<Parameters<typeof measuredHere>[1] | undefined>(
+        'llmNas.measureModel',
+        { dir: model.dir, id },
+      );
+      if (!m) throw new Error(`${id} was not measured`);
+      return measuredHere(id, m);
+    },
+    'plot/save': async (r, model) => {
+      if (!model) throw new Error('no run is shown');
+      return this.savePlot(model.dir, r.format, r.where);
+    },
+    'plot/overlay': async (r, model) => {
+      if (!model) throw new Error('no run is shown');
+      const { overlayCandidates, overlayFronts } = await import('./dashboard-actions.js');
+      let dirs = r.dirs;
+      if (!dirs) {
+        const cands = overlayCandidates(model.dir);
+        if (!cands.length)
+          throw new Error(
+            `no other run of ${model.config.space}/${model.config.dataset} beside ${model.dir} to overlay`,
+          );
+        const picks = await vscode.window.showQuickPick(
+          cands.map((c) => ({ label: c.name, description: c.dir, dir: c.dir })),
+          { title: 'LLM-NAS: overlay the fronts of these runs', canPickMany: true },
+        );
+        if (!picks) return {};
+        dirs = picks.map((p) => p.dir);
+      }
+      const runs = await overlayFronts(model.dir, dirs);
+      this.log.info(
+        `plot overlay: ${runs.map((o) => `${o.name} (${o.front.length} on its front)`).join(', ') || 'none'}`,
+      );
+      return { runs };
+    },
+  };
 
   /** The run's plot as a picture (the CLI's renderer), to <run>/plots/ or where a save dialog says. */
   private async savePlot(

@@ -10,8 +10,8 @@ import type { SearchEvent } from '../core/events.js';
 import { SearchRun, type RunHandlers, type RunNotice } from '../core/run.js';
 import type { Registry } from '../core/registry.js';
 import type { RunConfig } from '../core/runstore.js';
-import type { DashboardModel, ModelEvent } from './model.js';
-import { LlmTail, modelFromFolder, newModel } from './runview.js';
+import type { DashboardModel, ModelEvent } from './dashboard-model.js';
+import { LlmTail, modelFromFolder, newModel } from './folder-model.js';
 
 /** The folder's UI state (step mode), so a reload or a later Resume keeps it. */
 export const UI_STATE_FILE = 'ui-state.json';

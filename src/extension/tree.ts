@@ -7,9 +7,9 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunController } from './controller.js';
 import { readSettings } from './config.js';
-import type { DashboardModel } from './model.js';
+import type { DashboardModel } from './dashboard-model.js';
 import { costUnit } from '../protocol.js';
-import { modelFromFolder } from './runview.js';
+import { modelFromFolder } from './folder-model.js';
 import { runInfo, runLabel } from './runinfo.js';
 
 type Node =

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobEvent } from '../../src/core/batch/contract';
-import { DashboardModel, type ModelEvent } from '../../src/extension/model';
+import { DashboardModel, type ModelEvent } from '../../src/extension/dashboard-model';
 import { nb201TestConfig } from '../support/config';
 
 const niches = [

@@ -12,7 +12,7 @@ import { nb201TestConfig } from '../support/config';
 import { waitFor } from '../support/wait';
 import { parseKnowledgeBase } from '../../src/core/knowledge';
 import { KbError, mergeSections, readKbState, saveKb, sectionsOf } from '../../src/extension/kb';
-import { modelFromFolder } from '../../src/extension/runview';
+import { modelFromFolder } from '../../src/extension/folder-model';
 import { RunSession } from '../../src/extension/session';
 import type { KbSection } from '../../src/protocol';
 

@@ -10,7 +10,7 @@ import { SearchRun, type FrontFile } from '../../src/core/run';
 import { RUN_FORMAT, RunStore, type RunConfig } from '../../src/core/runstore';
 import { readDefinitionFile } from '../../src/core/userspace/definition';
 import { userProviderOf } from '../../src/core/userspace/provider';
-import { modelFromFolder } from '../../src/extension/runview';
+import { modelFromFolder } from '../../src/extension/folder-model';
 
 const root = path.join(__dirname, '..', '..');
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'llm-nas-known-'));

@@ -69,3 +69,22 @@ test('two 6,000-line texts: bounded time, and the diff still rebuilds both sides
   );
   assert.ok(6000 * 6000 > MAX_LCS_CELLS, 'the all-different case is above the LCS bound');
 });
+
+test('edge cases: identical texts, one side empty, a trailing newline, above the LCS bound', () => {
+  const ops = (a: string, b: string): string[] => lineDiff(a, b).map((l) => l.op + l.line);
+  assert.deepEqual(ops('a\nb', 'a\nb'), [' a', ' b']);
+  assert.deepEqual(ops('', 'a\nb'), ['-', '+a', '+b'], 'the empty text is one empty line');
+  assert.deepEqual(ops('a\nb', ''), ['-a', '-b', '+']);
+  assert.deepEqual(ops('a\nb', 'a\nb\n'), [' a', ' b', '+']);
+  assert.deepEqual(ops('x\na\ny', 'x\nb\ny'), [' x', '-a', '+b', ' y'], 'common prefix and suffix kept');
+  // a middle of n·m > MAX_LCS_CELLS: one removed block, then one added block, prefix and suffix still matched
+  const n = Math.ceil(Math.sqrt(MAX_LCS_CELLS)) + 1;
+  const a = ['head', ...lines(n, 'old').split('\n'), 'tail'].join('\n');
+  const b = ['head', ...lines(n, 'new').split('\n'), 'tail'].join('\n');
+  const d = lineDiff(a, b);
+  assert.equal(d[0]!.op + d[0]!.line, ' head');
+  assert.equal(d.at(-1)!.op + d.at(-1)!.line, ' tail');
+  const mid = d.slice(1, -1).map((l) => l.op);
+  assert.deepEqual(mid, [...Array<string>(n).fill('-'), ...Array<string>(n).fill('+')]);
+  assert.deepEqual(sides(d), [a, b]);
+});

@@ -17,6 +17,7 @@ import { livePool } from '../engine/pool.js';
 import { LOCAL_DEVICE, LOCAL_LATENCY, targetOfArch, withLocalDevice } from '../modelexport/local-latency.js';
 import { LiveNb201Evaluator } from './live-evaluator.js';
 import { nb201Space, type Nb201Arch } from './space.js';
+import { nb201TrueFronts } from './true-front.js';
 import {
   HW_DEVICES,
   HW_METRICS,
@@ -55,6 +56,7 @@ export const nb201Provider: SpaceProvider = {
   hwUnits: standardHwUnits([...HW_METRICS, LOCAL_LATENCY]),
   predictors: (ds) => [...tablePredictorNames(ds as Nb201Dataset), 'live', 'external'],
   defaults: { dataset: 'cifar10', devices: ['edgegpu'], metric: 'latency', predictor: 'rank-avg' },
+  trueFronts: nb201TrueFronts,
   build(c, env = {}) {
     const dataset = c.dataset as Nb201Dataset;
     const metrics = c.costMetrics as HwMetric[];

@@ -1,35 +1,20 @@
 // Builds a DashboardModel for a run folder: niches and predictor from the run's space provider, the benchmark's
-// true fronts and scoring when the space has ground truth, and the folder's events replayed. No `vscode` here.
+// true fronts and scoring when the space has ground truth (from the space's folder in src/core), and the folder's
+// events replayed or followed. No `vscode` here.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EvaluatedRecord } from '../core/events.js';
 import { knownFrontOf } from '../core/knownfront.js';
-import { trueFrontIndices } from '../core/nb201/benchmark.js';
-import { loadNb201Table, type HwMetric, type Nb201Dataset } from '../core/nb201/table.js';
 import { createRegistry } from '../core/compose.js';
 import type { Registry } from '../core/registry.js';
 import { RunStore, type RunConfig } from '../core/runstore.js';
 import type { TrueFront } from '../protocol.js';
-import { DashboardModel, type LlmUsage, type ModelEvent, type RunTruth } from './model.js';
+import { DashboardModel, type LlmUsage, type ModelEvent, type RunTruth } from './dashboard-model.js';
 
 /** The benchmark's true 2-D front (cost, test accuracy %) per cost metric, for spaces that have one. */
-export function trueFrontsOf(config: RunConfig): TrueFront[] {
-  if (config.space !== 'nb201') return [];
-  return config.costMetrics.map((metric) => {
-    const task = {
-      id: `${config.dataset}/${metric}`,
-      dataset: config.dataset as Nb201Dataset,
-      metrics: [metric as HwMetric],
-    };
-    const t = loadNb201Table();
-    const acc = t.testAccuracy(task.dataset);
-    const cost = t.hw(task.dataset, task.metrics[0]!);
-    const points = trueFrontIndices(task)
-      .map((i) => [cost[i]!, acc[i]!] as [number, number])
-      .sort((a, b) => a[0] - b[0]);
-    return { metric, points };
-  });
+export function trueFrontsOf(config: RunConfig, registry: Registry = createRegistry()): TrueFront[] {
+  return registry.providerOf(config).trueFronts?.(config) ?? [];
 }
 
 export function newModel(
@@ -43,7 +28,7 @@ export function newModel(
   const scoreTruth = parts.scoreTruth;
   const truth: RunTruth | undefined = scoreTruth
     ? {
-        trueFronts: trueFrontsOf(config),
+        trueFronts: trueFrontsOf(config, registry),
         score: (records: readonly EvaluatedRecord[]) =>
           scoreTruth(records as unknown as Record<string, unknown>[]),
       }
