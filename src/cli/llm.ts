@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Nb201Arch } from '../core/nb201/space.js';
-import { nb201Space } from '../core/nb201/space.js';
+import type { SearchSpace } from '../core/space.js';
 import { singleNiche } from '../core/partition.js';
 import { ConfigError } from '../core/errors.js';
 import type { RunNotice } from '../core/run.js';
@@ -164,7 +164,10 @@ export function llmSummary(dir: string): string | undefined {
  * --max-tokens cap the whole bench: each new search gets what its predecessors left.
  */
 export function llmBenchSearchers(options: Record<string, unknown>): {
-  operators: Record<string, { operator: () => LlmOperator<Nb201Arch>; partition: boolean }>;
+  operators: Record<
+    string,
+    { operator: (space: SearchSpace<Nb201Arch>) => LlmOperator<Nb201Arch>; partition: boolean }
+  >;
   /** Calls and tokens of the operators created since the last call, per searcher. */
   take: (searcher: string) => { calls: number; tokens: number };
 } {
@@ -174,14 +177,14 @@ export function llmBenchSearchers(options: Record<string, unknown>): {
     typeof cap === 'number' ? Math.max(0, cap - all.reduce((n, o) => n + used(o), 0)) : undefined;
   const factory =
     (name: string, kbUpdate: boolean, partitioned = true) =>
-    () => {
+    (space: SearchSpace<Nb201Arch>) => {
       const o: Record<string, unknown> = { ...options, kbUpdate };
       const cost = left(options['maxCost'], (op) => op.client.spend.cost);
       const tokens = left(options['maxTokens'], (op) => op.client.spend.tokens);
       if (cost !== undefined) o['maxCost'] = cost;
       if (tokens !== undefined) o['maxTokens'] = tokens;
       const op = new LlmOperator(
-        nb201Space,
+        space,
         llmOptionsFrom({ operatorOptions: o }),
         partitioned ? {} : { partition: singleNiche() },
       );

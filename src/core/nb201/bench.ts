@@ -7,6 +7,7 @@ import { latencyTasks, scoreSearch, taskIndices, type Nb201Task } from './benchm
 import { calibrate, type Calibration } from './calibrate.js';
 import { Nb201TableEvaluator, tablePredictorScores } from './evaluator.js';
 import { nb201Partition } from './partition.js';
+import type { SearchSpace } from '../space.js';
 import { nb201Space, type Nb201Arch } from './space.js';
 import { BuiltinOperator, type Operator } from '../operator.js';
 import { selectNsga2 } from '../pareto.js';
@@ -59,7 +60,10 @@ export interface BenchOptions {
    */
   labels?: number;
   /** Extra searchers (e.g. the LLM operator) by name → operator factory. */
-  operators?: Record<string, { operator: () => Operator<Nb201Arch>; partition: boolean }>;
+  operators?: Record<
+    string,
+    { operator: (space: SearchSpace<Nb201Arch>) => Operator<Nb201Arch>; partition: boolean }
+  >;
   onRow?: (row: BenchRow) => void;
 }
 
@@ -104,7 +108,7 @@ export async function runSearcher(
       space: nb201Space,
       partition,
       evaluator,
-      operator: extra ? extra.operator() : new BuiltinOperator<Nb201Arch>(),
+      operator: extra ? extra.operator(nb201Space) : new BuiltinOperator<Nb201Arch>(),
       costMetrics: task.metrics,
       generations: opts.generations ?? 10,
       budget,
