@@ -1,6 +1,6 @@
 // Converts the FBNet (HW-NAS-Bench) lookup tables and the AutoFormer ViT search spaces from the source folder into
 // compact gzipped JSON files shipped in data/ (the product reads only data/), plus the 5,000 HELP FBNet
-// latencies as a test fixture. Provenance: data/SOURCES-fbnet-vit.md.
+// latencies as a test fixture. Provenance: data/SOURCES-fbnet-autoformer.md.
 //
 //   node scripts/convert-fbnet-data.mjs --from DIR
 
@@ -35,7 +35,7 @@ writeGz('fbnet-lut.json.gz', {
 
 // AutoFormer search spaces (T/S/B), searched subnets and model-zoo rows, as in the source.
 const af = read('autoformer_search_space.json');
-writeGz('fbnet-autoformer-space.json.gz', {
+writeGz('autoformer-space.json.gz', {
   format: 'llm-nas-autoformer-space-v1',
   source: 'microsoft/Cream AutoFormer/experiments/{supernet,subnet}/*.yaml, AutoFormer/README.md model zoo',
   meta: af.meta,

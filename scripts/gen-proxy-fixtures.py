@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for the live zero-cost evaluator (src/core/live).
+"""PyTorch reference for the live zero-cost evaluator (src/core/engine/proxies.ts).
 
 An independent NAS-Bench-201 TinyNetwork in PyTorch (modules as in NB201's cell_infers code), the same
 deterministic weights and inputs as the TypeScript evaluator (counter-based hash generator, mirrored from

@@ -1,6 +1,6 @@
 // Scores a fixed random reference sample of a large space with its live zero-cost proxies, for the "rank-avg"
 // predictor (a candidate's proxies become percentiles within this sample; no accuracy is used). Writes
-// data/fbnet-zcref-<dataset>.json or data/fbnet-zcref-autoformer-<t|s|b>.json.
+// data/zcref-fbnet-<dataset>.json or data/zcref-autoformer-<t|s|b>.json.
 //
 //   nice -n 10 npx tsx scripts/make-zc-reference.ts fbnet cifar100 40
 //   nice -n 10 npx tsx scripts/make-zc-reference.ts autoformer-t imagenet 30

@@ -1,6 +1,6 @@
-// The search-space contract every space implements (NB201 cells now; FBNet layer-wise and AutoFormer dimension
-// spaces later). The evolution loop, validator, operators, evaluators and run store only see this interface, so
-// nothing outside a space's own module knows what an architecture looks like inside.
+// The search-space contract every space implements (NB201 cells, FBNet's layer-wise choices, AutoFormer's
+// dimensions, user-defined slot spaces). The evolution loop, validator, operators, evaluators and run store only
+// see this interface, so nothing outside a space's own folder knows what an architecture looks like inside.
 
 import type { Rng } from './rng.js';
 

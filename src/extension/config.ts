@@ -38,33 +38,35 @@ export interface LlmNasSettings {
 
 export function readSettings(): LlmNasSettings {
   const c = vscode.workspace.getConfiguration('llmNas');
-  const get = <T>(key: string, dflt: T): T => c.get<T>(key, dflt);
+  // package.json's contributes.configuration is the one source of every default (VS Code answers with it when
+  // the user set nothing); test/unit/settings-defaults.test.ts checks they agree with the core's own defaults
+  const get = <T>(key: string): T => c.get<T>(key) as T;
   return {
     llm: {
-      endpoint: get('llm.endpoint', 'https://api.openai.com/v1'),
-      model: get('llm.model', 'gpt-4o-mini'),
-      maxInFlight: get('llm.maxInFlight', 4),
-      costCapUsd: get('llm.costCapUsd', 5),
-      priceInPer1k: get('llm.priceInPer1k', 0),
-      priceOutPer1k: get('llm.priceOutPer1k', 0),
-      temperature: get('llm.temperature', 0.7),
-      maxOutputTokens: get('llm.maxOutputTokens', 0),
-      outputTokensField: get<'max_tokens' | 'max_completion_tokens'>('llm.outputTokensField', 'max_tokens'),
-      onEndpointFailure: get<'ask' | 'builtin' | 'pause'>('llm.onEndpointFailure', 'ask'),
+      endpoint: get('llm.endpoint'),
+      model: get('llm.model'),
+      maxInFlight: get('llm.maxInFlight'),
+      costCapUsd: get('llm.costCapUsd'),
+      priceInPer1k: get('llm.priceInPer1k'),
+      priceOutPer1k: get('llm.priceOutPer1k'),
+      temperature: get('llm.temperature'),
+      maxOutputTokens: get('llm.maxOutputTokens'),
+      outputTokensField: get<'max_tokens' | 'max_completion_tokens'>('llm.outputTokensField'),
+      onEndpointFailure: get<'ask' | 'builtin' | 'pause'>('llm.onEndpointFailure'),
     },
     defaults: {
-      space: get('defaults.space', 'nb201'),
-      dataset: get('defaults.dataset', 'cifar10'),
-      devices: get('defaults.devices', ['edgegpu']),
-      metric: get<'latency' | 'energy'>('defaults.metric', 'latency'),
-      operator: get('defaults.operator', 'builtin'),
-      predictor: get('defaults.predictor', 'rank-avg'),
-      generations: get('defaults.generations', 10),
-      budget: get('defaults.budget', 300),
-      seed: get('defaults.seed', 0),
+      space: get('defaults.space'),
+      dataset: get('defaults.dataset'),
+      devices: get('defaults.devices'),
+      metric: get<'latency' | 'energy'>('defaults.metric'),
+      operator: get('defaults.operator'),
+      predictor: get('defaults.predictor'),
+      generations: get('defaults.generations'),
+      budget: get('defaults.budget'),
+      seed: get('defaults.seed'),
     },
-    runsFolder: get('runsFolder', '.llm-nas/runs'),
-    showProgressNotification: get('showProgressNotification', true),
+    runsFolder: get('runsFolder'),
+    showProgressNotification: get('showProgressNotification'),
   };
 }
 

@@ -26,7 +26,7 @@ import { loadReference, proxiesFor, RANK_PREDICTORS, ZcEvaluator, type Scores } 
 import { LOCAL_DEVICE, LOCAL_LATENCY, targetOfArch, withLocalDevice } from '../modelexport/local-latency.js';
 
 export function fbnetReferenceFile(dataset: string, dir = dataDir()): string {
-  return path.join(dir, `fbnet-zcref-${dataset}.json`);
+  return path.join(dir, `zcref-fbnet-${dataset}.json`);
 }
 
 export const fbnetProvider: SpaceProvider = {

@@ -16,7 +16,7 @@ import { VIT_PROXIES, VIT_RANK_PROXIES, type VitJob } from './proxies.js';
 import { VIT_VARIANTS, vitPartition, vitSpace, type VitArch, type VitVariant } from './space.js';
 
 export function vitReferenceFile(variant: VitVariant, dir = dataDir()): string {
-  return path.join(dir, `fbnet-zcref-autoformer-${variant.toLowerCase()}.json`);
+  return path.join(dir, `zcref-autoformer-${variant.toLowerCase()}.json`);
 }
 
 const latencies = new Map<string, Promise<number>>();

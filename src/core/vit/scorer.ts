@@ -103,7 +103,7 @@ export async function measureVitLatency(
   }
 }
 
-/** Where measured latencies are kept: the live evaluator's cache folder (live/cache.ts). */
+/** Where measured latencies are kept: the inference engine's cache folder (engine/cache.ts). */
 export function latencyCacheFile(): string {
   const dir = cacheDir();
   return path.join(dir, 'vit-cpu-latency.json');

@@ -1,4 +1,4 @@
-// AutoFormer ViT search spaces (Tiny / Small / Base), exactly as data/fbnet-autoformer-space.json (converted from
+// AutoFormer ViT search spaces (Tiny / Small / Base), exactly as data/autoformer-space.json (converted from
 // microsoft/Cream's AutoFormer yaml files): one embedding dim shared by all blocks, a depth, and per block an MLP
 // ratio and a head count. Text notation: "embed=192 depth=13 mlp=3.5,4,... heads=3,4,..." (lists have `depth`
 // entries). Niches are the paper's: embedding dim x depth (3 x 3 = 9 per space).
@@ -42,7 +42,7 @@ export interface AutoformerData {
 let cached: AutoformerData | undefined;
 export function loadAutoformer(dir = dataDir()): AutoformerData {
   cached ??= JSON.parse(
-    zlib.gunzipSync(fs.readFileSync(path.join(dir, 'fbnet-autoformer-space.json.gz'))).toString('utf8'),
+    zlib.gunzipSync(fs.readFileSync(path.join(dir, 'autoformer-space.json.gz'))).toString('utf8'),
   ) as AutoformerData;
   return cached;
 }
