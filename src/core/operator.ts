@@ -7,6 +7,7 @@ import type { Evaluation } from './evaluator.js';
 import type { Niche } from './partition.js';
 import type { Rng } from './rng.js';
 import type { SearchSpace } from './space.js';
+import { objectiveVector } from './front.js';
 import { crowdingDistance, nonDominatedSort } from './pareto.js';
 import { RidgeModel } from './surrogate.js';
 
@@ -142,10 +143,7 @@ export class BuiltinOperator<A> implements Operator<A> {
       const x = encode(c.arch);
       return models.map((m) => m.predict(x));
     });
-    const vecOf = (m: Member<A>): number[] => [
-      -m.evaluation.predictedAccuracy,
-      ...costs.map((c) => m.evaluation.hw[c] ?? 0),
-    ];
+    const vecOf = (m: Member<A>): number[] => objectiveVector(m.evaluation, costs, 0);
     // the niche's Pareto parents are the context a child must improve on
     const archive = req.parents.map(vecOf);
     const explore = Math.min(req.count - 1, Math.round(req.count * this.opts.exploreShare));

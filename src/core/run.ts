@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SearchEvent } from './events.js';
+import { globalFront, objectiveVector } from './front.js';
 import { writeFileAtomic } from './fsutil.js';
 import { KnowledgeFile, nicheView, type KbNotice } from './knowledge.js';
 import { LlmOperator, readLlmLog, ReplayTransport, type LlmRecord } from './llm/index.js';
@@ -18,7 +19,6 @@ import { type RunParts } from './provider.js';
 import { RunStore, type RunConfig } from './runstore.js';
 import { runSearch, type SearchResult } from './search.js';
 import type { Niche } from './partition.js';
-import { nonDominated } from './pareto.js';
 import { Redactor } from './redact.js';
 
 export type RunStatus = 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed';
@@ -256,16 +256,10 @@ export class SearchRun {
     const archives = new Map<number, string[]>();
     for (const [n, c] of restore?.completed ?? []) archives.set(n, c.archive);
     const writeFront = (complete: boolean, wallMs: number): FrontFile => {
-      const ids = [...archives.values()].flat();
-      const members = ids.map((id) => records.get(id)!).filter(Boolean);
-      const vec = (r: (typeof members)[number]): number[] => [
-        -r.evaluation.predictedAccuracy,
-        ...costMetrics.map((m) => r.evaluation.hw[m]!),
-      ];
-      const nd = nonDominated(members.map(vec));
-      const front = nd
-        .map((i) => members[i]!)
-        .sort((a, b) => vec(a)[1]! - vec(b)[1]! || (a.id < b.id ? -1 : 1));
+      const front = globalFront(
+        [...archives.values()].map((ids) => ids.map((id) => records.get(id)!).filter(Boolean)),
+        (r) => objectiveVector(r.evaluation, costMetrics),
+      );
       const file: FrontFile = {
         run: this.config.id,
         space: this.config.space,

@@ -6,6 +6,7 @@
 import { frontOf, hvRatioAgainst, type KnownFront } from '../core/knownfront.js';
 import type { JobEvent, JobSummary } from '../core/batch/contract.js';
 import type { EvaluatedRecord, SearchEvent } from '../core/events.js';
+import { frontOfArchives, objectiveVector } from '../core/front.js';
 import { nonDominated } from '../core/pareto.js';
 import type { RunConfig } from '../core/runstore.js';
 import { costUnit } from '../protocol.js';
@@ -375,12 +376,12 @@ export class DashboardModel {
 
   /** Global front: the non-dominated union of the niche archives (predicted accuracy ↑, costs ↓). */
   private recomputeFront(): void {
-    const ids = [...new Set([...this.archives.values()].flat())].filter((id) => this.records.has(id));
-    const vec = (id: string): number[] => {
-      const r = this.records.get(id)!;
-      return [-r.evaluation.predictedAccuracy, ...this.config.costMetrics.map((m) => r.evaluation.hw[m]!)];
-    };
-    this.front = nonDominated(ids.map(vec)).map((i) => ids[i]!);
+    const archives = [...this.archives.values()].map((ids) =>
+      ids.filter((id) => this.records.has(id)).map((id) => this.records.get(id)!),
+    );
+    this.front = frontOfArchives(archives, (r) => objectiveVector(r.evaluation, this.config.costMetrics)).map(
+      (r) => r.id,
+    );
     this.coverage = this.computeCoverage();
     this.frontDirty = false;
   }
@@ -413,10 +414,7 @@ export class DashboardModel {
   private computeHistory(gen: number): HistoryRow {
     const upTo = [...this.records.values()].filter((r) => r.generation <= gen);
     const row: HistoryRow = { generation: gen, evaluations: upTo.length, frontSize: 0 };
-    const vecs = upTo.map((r) => [
-      -r.evaluation.predictedAccuracy,
-      ...this.config.costMetrics.map((m) => r.evaluation.hw[m]!),
-    ]);
+    const vecs = upTo.map((r) => objectiveVector(r.evaluation, this.config.costMetrics));
     row.frontSize = nonDominated(vecs).length;
     if (this.truth && upTo.length > 0) {
       const s = this.truth.score(upTo);
