@@ -260,20 +260,30 @@ async function runGeneration<A>(
   emit({ type: 'niche/state', niche: niche.id, generation: gen, state: 'proposing' });
   const popSize = opts.populationSize ?? Math.max(2 * want, 10);
   const rng = Rng.derive(opts.seed, `niche-${niche.id}/gen-${gen}`);
-  const accepted = await propose(loop, st, gen, need, kb, rng, history);
+  const proposal = propose(loop, st, gen, need, kb, rng, history);
+  // the operator calls the proposal asks for are awaited here, one at a time, and nothing else is: niches running
+  // concurrently interleave their events and evaluations exactly as when the steps were one function
+  let next = proposal.next();
+  while (!next.done) next = proposal.next(await next.value.operator.propose(next.value.request));
   signal.throwIfAborted();
   emit({ type: 'niche/state', niche: niche.id, generation: gen, state: 'evaluating' });
-  const fresh = await evaluate(loop, st, gen, accepted);
-  update(loop, st, gen, fresh, popSize);
+  const settled = await evaluate(loop, st, gen, next.value);
+  update(loop, st, gen, settled, popSize);
+}
+
+/** An operator call a proposal asks for; its answer is handed back to the proposal. */
+interface Ask<A> {
+  operator: Operator<A>;
+  request: ProposeRequest<A>;
 }
 
 /**
  * Propose: up to `need` valid, novel candidates inside the niche. A niche without parents samples at random;
  * otherwise the operator is asked, then re-asked with the rejection reasons (MAX_REASKS), and whatever is still
  * missing is filled by the built-in operator, then by random sampling. No candidate at all: the niche is
- * exhausted.
+ * exhausted. Each operator call is yielded (an Ask) for the caller to await; the answer comes back in.
  */
-async function propose<A>(
+function* propose<A>(
   loop: Loop<A>,
   st: NicheRun<A>,
   gen: number,
@@ -281,7 +291,7 @@ async function propose<A>(
   kb: string,
   rng: Rng,
   history: Member<A>[],
-): Promise<Accepted<A>[]> {
+): Generator<Ask<A>, Accepted<A>[], RawCandidate[]> {
   const { opts, emit, signal, fallback, maxReasks, vec } = loop;
   const niche = st.niche;
   const accepted: Accepted<A>[] = [];
@@ -337,12 +347,15 @@ async function propose<A>(
     for (let t = 0; t < INITIAL_SAMPLE_ROUNDS && accepted.length < need; t++) take(sample(), fallback);
   } else {
     for (let ask = 0; ask <= maxReasks && accepted.length < need; ask++) {
-      take(await opts.operator.propose(request(need - accepted.length, [...feedback])), opts.operator);
+      take(
+        yield { operator: opts.operator, request: request(need - accepted.length, [...feedback]) },
+        opts.operator,
+      );
     }
     if (accepted.length < need) {
       const before = accepted.length;
       for (let t = 0; t < FALLBACK_ROUNDS && accepted.length < need; t++)
-        take(await fallback.propose(request(need - accepted.length, [])), fallback);
+        take(yield { operator: fallback, request: request(need - accepted.length, []) }, fallback);
       for (let t = 0; t < FALLBACK_SAMPLE_ROUNDS && accepted.length < need; t++) take(sample(), fallback);
       if (opts.operator.id !== fallback.id && accepted.length > before) {
         st.fallbacks += accepted.length - before;
@@ -368,19 +381,25 @@ async function propose<A>(
   return accepted;
 }
 
+/** An evaluated candidate: the member it becomes, and its record for the run log. */
+interface Evaluated<A> {
+  member: Member<A>;
+  rec: EvaluatedRecord;
+}
+
 /**
- * Evaluate: every accepted candidate at once. A candidate whose evaluation fails on its own (CandidateFailure)
- * is reported as rejected and the run goes on; the others join the niche's members, in proposal order.
+ * Evaluate: every accepted candidate at once, in proposal order. A candidate whose evaluation fails on its own
+ * (CandidateFailure) is reported as rejected and comes back undefined; the run goes on.
  */
-async function evaluate<A>(
+function evaluate<A>(
   loop: Loop<A>,
   st: NicheRun<A>,
   gen: number,
   accepted: Accepted<A>[],
-): Promise<Member<A>[]> {
+): Promise<(Evaluated<A> | undefined)[]> {
   const { opts, emit, signal, evals } = loop;
   const niche = st.niche;
-  const settled = await Promise.all(
+  return Promise.all(
     accepted.map(async ({ arch, cand }) => {
       let evaluation: Evaluation;
       try {
@@ -421,17 +440,26 @@ async function evaluate<A>(
       return { member, rec };
     }),
   );
-  const evaluated = settled.filter((x): x is NonNullable<typeof x> => x !== undefined);
-  for (const { member, rec } of evaluated) {
-    st.members.push(member);
-    emit({ type: 'arch/evaluated', ...rec });
-  }
-  return evaluated.map((e) => e.member);
 }
 
-/** Update: the population by NSGA-II selection, the archive (non-dominated), last generation's outcomes. */
-function update<A>(loop: Loop<A>, st: NicheRun<A>, gen: number, fresh: Member<A>[], popSize: number): void {
+/**
+ * Update: the evaluated candidates join the niche's members (arch/evaluated), then the population by NSGA-II
+ * selection, the archive (non-dominated) and last generation's outcomes (generation/completed).
+ */
+function update<A>(
+  loop: Loop<A>,
+  st: NicheRun<A>,
+  gen: number,
+  settled: (Evaluated<A> | undefined)[],
+  popSize: number,
+): void {
   const { vec } = loop;
+  const evaluated = settled.filter((x): x is Evaluated<A> => x !== undefined);
+  for (const { member, rec } of evaluated) {
+    st.members.push(member);
+    loop.emit({ type: 'arch/evaluated', ...rec });
+  }
+  const fresh = evaluated.map((e) => e.member);
   const pool = [...st.population, ...fresh];
   st.population = selectNsga2(pool.map(vec), popSize).map((i) => pool[i]!);
   const arch2 = [...st.archive, ...fresh];
