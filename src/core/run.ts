@@ -10,7 +10,8 @@ import type { SearchEvent } from './events.js';
 import { globalFront, objectiveVector } from './front.js';
 import { writeFileAtomic } from './fsutil.js';
 import { KnowledgeFile, nicheView, type KbNotice } from './knowledge.js';
-import { LlmOperator, readLlmLog, ReplayTransport, type LlmRecord } from './llm/index.js';
+// registers the "llm" operator (until the composition root does): the run itself knows operators only by contract
+import './llm/index.js';
 import { defaultKnowledgeBase } from './llm/prompts.js';
 import { fitSeedKnowledgeBase } from './llm/seed.js';
 import { isRunBound, type JobEvent, type JobSummary } from './batch/contract.js';
@@ -73,7 +74,8 @@ export interface RunHandlers {
 
 /** The recorded run a replay re-runs from. */
 interface ReplaySource {
-  records: LlmRecord[];
+  /** What the operator read from the recorded folder (the LLM operator: its calls and replies). */
+  recording: unknown;
   edits: Map<number, string>;
 }
 
@@ -85,7 +87,6 @@ export class BudgetStop extends Error {
   }
 }
 
-const LLM_LOG = 'llm.jsonl';
 const INITIAL_KB = path.join('kb', 'initial.md');
 
 export class SearchRun {
@@ -112,10 +113,7 @@ export class SearchRun {
     this.store = store;
     this.parts = buildRun(config);
     store.hwUnits = hwUnitsOf(config.space);
-    const op = this.parts.operator;
-    this.redactor = new Redactor([
-      op instanceof LlmOperator ? process.env[op.client.settings.apiKeyEnv] : undefined,
-    ]);
+    this.redactor = new Redactor(this.parts.operator.secrets?.() ?? []);
     this.done = this.execute(resume);
     // the caller observes failures through `done`; keep the rejection from being reported as unhandled
     this.done.catch(() => {});
@@ -141,7 +139,7 @@ export class SearchRun {
   static replay(from: string, dir: string, handlers: RunHandlers = {}): SearchRun {
     const src = RunStore.open(from);
     const config = src.readConfig();
-    const records = readLlmLog(src.file(LLM_LOG));
+    const recording = buildRun(config).operator.loadRecording?.(src.dir);
     const initial = src.file(INITIAL_KB);
     const seed = fs.existsSync(initial) ? fs.readFileSync(initial, 'utf8') : undefined;
     const edits = new Map<number, string>();
@@ -151,10 +149,9 @@ export class SearchRun {
         const m = /^(?:user|rejected)-gen-(\d+)\.md$/.exec(name);
         if (m) edits.set(Number(m[1]), fs.readFileSync(path.join(kbDir, name), 'utf8'));
       }
-    buildRun(config);
     const store = RunStore.create(dir, config, seed);
     if (seed !== undefined) writeFileAtomic(store.file(INITIAL_KB), seed);
-    return new SearchRun(store, config, handlers, false, { records, edits });
+    return new SearchRun(store, config, handlers, false, { recording, edits });
   }
 
   static resume(dir: string, handlers: RunHandlers = {}): SearchRun {
@@ -206,20 +203,18 @@ export class SearchRun {
     this.handlers.onNotice?.(n);
   }
 
-  /** Wires the knowledge base, the LLM log, the budget and replay into the LLM operator. */
-  private wireOperator(kb: KnowledgeFile, resume: boolean): LlmOperator | undefined {
-    const op = this.parts.operator;
-    if (!(op instanceof LlmOperator)) return undefined;
-    const logFile = this.store.file(LLM_LOG);
-    if (resume) op.client.restore(readLlmLog(logFile));
-    op.attach({
+  /** Binds the operator to the run: folder, knowledge base, cancellation, its log, the budget stop, replay. */
+  private attachOperator(kb: KnowledgeFile, resume: boolean): void {
+    this.parts.operator.attachRun?.({
+      dir: this.store.dir,
+      resume,
       knowledge: kb,
-      httpSignal: this.abort.signal,
-      ...(this.replaySource ? { transport: new ReplayTransport(this.replaySource.records) } : {}),
-      log: (r) => {
-        if (!this.closed) fs.appendFileSync(logFile, this.redactor.text(JSON.stringify(r)) + '\n');
+      signal: this.abort.signal,
+      ...(this.replaySource ? { recording: this.replaySource.recording } : {}),
+      appendLine: (file, line) => {
+        if (!this.closed) fs.appendFileSync(this.store.file(file), this.redactor.text(line) + '\n');
       },
-      onBudget: (message) => {
+      budgetStop: (message) => {
         this.notice({ type: 'llm/budget', message });
         this.searchAbort.abort(
           new BudgetStop(
@@ -227,10 +222,9 @@ export class SearchRun {
           ),
         );
       },
-      onProblem: (niche, generation, stage, message) =>
+      problem: (niche, generation, stage, message) =>
         this.notice({ type: 'llm/problem', niche, generation, stage, message }),
     });
-    return op;
   }
 
   dispose(): void {
@@ -245,7 +239,7 @@ export class SearchRun {
       (n) => this.notice(n),
       this.replaySource?.edits,
     );
-    const llm = this.wireOperator(kb, resume);
+    this.attachOperator(kb, resume);
     const repairs: [string, string][] = [];
     const restore = resume
       ? this.store.restoreState(this.config, (file, message) => repairs.push([file, message]))
@@ -376,7 +370,7 @@ export class SearchRun {
       return result;
     } catch (e) {
       if (this.searchAbort.signal.aborted) {
-        await llm?.idle(); // a budget stop lets running calls finish (a user stop has aborted them)
+        await operator.idle?.(); // a budget stop lets running calls finish (a user stop has aborted them)
         writeFront(false, Date.now() - t0);
         this.store.append({ type: 'run/stopped', reason: this.stopReason ?? 'stopped' });
         this._status = 'stopped';
@@ -385,7 +379,7 @@ export class SearchRun {
       // a fatal error in one niche (e.g. a rejected API key): abort the other niches' calls, then fail
       this.abort.abort(e);
       this.searchAbort.abort(e);
-      await llm?.idle();
+      await operator.idle?.();
       this._status = 'failed';
       this.store.append({ type: 'run/failed', error: this.redactor.text((e as Error).message) });
       throw e;
