@@ -6,10 +6,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SearchEvent } from './events.js';
+import type { RunNotice, SearchEvent } from './events.js';
 import { globalFront, objectiveVector } from './front.js';
 import { writeFileAtomic } from './fsutil.js';
-import { KnowledgeFile, nicheView, type KbNotice } from './knowledge.js';
+import { KnowledgeFile, nicheView } from './knowledge.js';
 // registers the "llm" operator (until the composition root does): the run itself knows operators only by contract
 import './llm/index.js';
 import { defaultKnowledgeBase } from './llm/prompts.js';
@@ -52,14 +52,7 @@ export interface FrontFile {
 /** Knowledge-base text for a niche in a generation (overrides the run folder's validated file). */
 export type KnowledgeReader = (store: RunStore, niche: Niche<unknown>, generation: number) => string;
 
-/** Something the user should see that is not a search event: knowledge-base edits, LLM problems, budget. */
-export type RunNotice =
-  | KbNotice
-  | { type: 'llm/problem'; niche: number; generation: number; stage: string; message: string }
-  | { type: 'llm/budget'; message: string }
-  /** Resume repaired the run folder (or found it complete): what it did, and the file concerned. */
-  | { type: 'run/repaired'; file: string; message: string }
-  | { type: 'kb/seed'; message: string };
+export type { RunNotice } from './events.js';
 
 export interface RunHandlers {
   onEvent?: (e: SearchEvent) => void;
@@ -199,7 +192,7 @@ export class SearchRun {
   private notice(raw: RunNotice): void {
     if (this.closed) return;
     const n = this.redactor.value(raw);
-    this.store.append({ ...n });
+    this.store.append(n);
     this.handlers.onNotice?.(n);
   }
 
@@ -308,7 +301,7 @@ export class SearchRun {
         resume,
         event: (e) => {
           if (this.closed) return;
-          this.store.append({ ...e });
+          this.store.append(e);
           this.handlers.onJob?.(e);
         },
       });

@@ -5,7 +5,7 @@
 
 import { frontOf, hvRatioAgainst, type KnownFront } from '../core/knownfront.js';
 import type { JobEvent, JobSummary } from '../core/batch/contract.js';
-import type { EvaluatedRecord, SearchEvent } from '../core/events.js';
+import type { EvaluatedRecord, RunLifecycleEvent, SearchEvent } from '../core/events.js';
 import { frontOfArchives, objectiveVector } from '../core/front.js';
 import { nonDominated } from '../core/pareto.js';
 import type { RunConfig } from '../core/runstore.js';
@@ -36,13 +36,6 @@ export interface NicheInfo {
   constraint: string;
 }
 
-/** Events the run store appends itself (not emitted by the search), as they appear in events.jsonl. */
-type StoreEvent =
-  | { type: 'run/started' | 'run/paused' | 'run/resumed' }
-  | { type: 'run/resumed-from-folder'; evaluations: number }
-  | { type: 'run/stopped'; reason: string }
-  | { type: 'run/failed'; error: string };
-
 /** Notices the run appends (knowledge-base edits, LLM problems, budget), as they appear in events.jsonl. */
 interface NoticeEvent {
   type: string;
@@ -61,7 +54,7 @@ export interface LlmUsage {
   cost?: number;
 }
 
-export type ModelEvent = SearchEvent | StoreEvent | NoticeEvent;
+export type ModelEvent = SearchEvent | RunLifecycleEvent | NoticeEvent;
 
 const LOG_LIMIT = 200;
 const COVERAGE_BINS = 10;
@@ -238,7 +231,7 @@ export class DashboardModel {
     this.dirty = true;
     const t = (e as { t?: unknown }).t;
     this.eventTime = typeof t === 'string' ? t : undefined;
-    const ev = e as SearchEvent | StoreEvent;
+    const ev = e as SearchEvent | RunLifecycleEvent;
     switch (ev.type) {
       case 'niche/state': {
         const c = this.card(ev.niche);
