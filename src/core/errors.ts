@@ -7,3 +7,14 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * One candidate's evaluation failed (a command that crashed, hung or printed no JSON; a job that failed): the
+ * search reports the candidate as failed and the run goes on. Any other error an evaluator throws ends the run.
+ */
+export class CandidateFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CandidateFailure';
+  }
+}

@@ -1,6 +1,10 @@
-// Events a search emits. The run store appends them to events.jsonl; the CLI and the dashboard render them.
+// Events a search emits, and everything else a run appends to its events.jsonl (its lifecycle, notices, job
+// progress). The run store appends them; the CLI and the dashboard render them.
 
+import type { JobEvent, JobSummary } from './batch/contract.js';
 import type { Evaluation } from './evaluator.js';
+import type { KbNotice } from './knowledge.js';
+import type { RunConfig } from './runstore.js';
 import type { RejectionKind } from './validator.js';
 
 export type NicheState = 'waiting' | 'proposing' | 'evaluating' | 'paused' | 'done' | 'error';
@@ -34,3 +38,26 @@ export type SearchEvent =
   | { type: 'generation/planned'; generation: number; children: number[] }
   | { type: 'niche/exhausted'; niche: number; generation: number; message: string }
   | { type: 'search/completed'; front: string[]; evaluations: number; wallMs: number };
+
+/** A run's lifecycle, appended by the run itself (the search emits none of these). */
+export type RunLifecycleEvent =
+  | { type: 'run/started'; config: RunConfig }
+  | { type: 'run/paused' | 'run/resumed' }
+  | { type: 'run/resumed-from-folder'; evaluations: number }
+  | { type: 'run/stopped'; reason: string }
+  | { type: 'run/failed'; error: string };
+
+/** Something the user should see that is not a search event: knowledge-base edits, LLM problems, budget. */
+export type RunNotice =
+  | KbNotice
+  | { type: 'llm/problem'; niche: number; generation: number; stage: string; message: string }
+  | { type: 'llm/budget'; message: string }
+  /** Resume repaired the run folder (or found it complete): what it did, and the file concerned. */
+  | { type: 'run/repaired'; file: string; message: string }
+  | { type: 'kb/seed'; message: string };
+
+/**
+ * One line of a run folder's events.jsonl. The store adds `seq` (the line's number) and, to most, `t` (when it
+ * was appended); an evaluation whose event resume rebuilt from its spec file carries `repaired: true`.
+ */
+export type RunLogEvent = SearchEvent | RunLifecycleEvent | RunNotice | JobEvent | JobSummary;

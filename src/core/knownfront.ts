@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { boundsOf, hypervolume2d, hypervolume3d, normalise } from './metrics.js';
+import { objectiveVector } from './front.js';
 import { nonDominated, type Objectives } from './pareto.js';
 import type { FrontFile } from './run.js';
 
@@ -62,7 +63,7 @@ export function knownFrontOf(runsRoot: string | undefined, task: Task, exclude?:
     }
     if (!sameTask(f, task) || !Array.isArray(f.front)) continue;
     const own = f.front
-      .map((e) => [-e.predictedAccuracy, ...task.costMetrics.map((m) => e.hw?.[m] ?? NaN)])
+      .map((e) => objectiveVector(e, task.costMetrics))
       .filter((v) => v.every(Number.isFinite));
     if (!own.length) continue;
     runs++;

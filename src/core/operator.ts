@@ -4,9 +4,11 @@
 // changes when one replaces the other.
 
 import type { Evaluation } from './evaluator.js';
+import type { KnowledgeHost } from './knowledge.js';
 import type { Niche } from './partition.js';
 import type { Rng } from './rng.js';
 import type { SearchSpace } from './space.js';
+import { objectiveVector } from './front.js';
 import { crowdingDistance, nonDominatedSort } from './pareto.js';
 import { RidgeModel } from './surrogate.js';
 
@@ -59,11 +61,44 @@ export interface ProposeRequest<A> {
   isNovel: (arch: A) => boolean;
 }
 
+/**
+ * What a run hands its operator when its search starts or resumes (Operator.attachRun): the run folder, the
+ * knowledge base, cancellation, and the run's channels for logs, budget stops and problems.
+ */
+export interface OperatorRun {
+  /** The run folder (an operator may keep its own log there: the LLM operator's llm.jsonl). */
+  dir: string;
+  /** The search resumes from the folder: an operator may restore what its log recorded. */
+  resume: boolean;
+  /** The run's knowledge base (the folder's file, validated at every generation boundary). */
+  knowledge: KnowledgeHost;
+  /** Aborted on a user stop or a fatal error: work in flight (HTTP requests) ends. */
+  signal: AbortSignal;
+  /** What the operator's loadRecording returned, when the run replays a recorded run. */
+  recording?: unknown;
+  /** Appends one line to a file of the run folder, secrets redacted; nothing once the run has ended. */
+  appendLine(file: string, line: string): void;
+  /** A spending limit is reached: the search ends cleanly, resumable (no new call should start). */
+  budgetStop(message: string): void;
+  /** A problem the user should see (it does not stop the run). */
+  problem(niche: number, generation: number, stage: string, message: string): void;
+}
+
 export interface Operator<A> {
   readonly id: string;
   /** Same request (incl. rng state) → same proposals. Resume replays a deterministic operator exactly. */
   readonly deterministic: boolean;
   propose(req: ProposeRequest<A>): Promise<RawCandidate[]>;
+  // Optional lifecycle, for an operator with state outside the search (the LLM operator). A run calls them in
+  // this order: secrets (when it is made), loadRecording (replay only), attachRun, then idle when it stops or fails.
+  /** Secret values (an API key) the run keeps out of everything it writes. */
+  secrets?(): readonly (string | undefined)[];
+  /** Reads what a recorded run's folder holds for a replay (the LLM operator: its calls and replies). */
+  loadRecording?(dir: string): unknown;
+  /** Binds the operator to the run for its search. */
+  attachRun?(run: OperatorRun): void;
+  /** Resolves when none of the operator's work is in flight (a stopped or failed run waits for it). */
+  idle?(): Promise<void>;
 }
 
 /**
@@ -142,10 +177,7 @@ export class BuiltinOperator<A> implements Operator<A> {
       const x = encode(c.arch);
       return models.map((m) => m.predict(x));
     });
-    const vecOf = (m: Member<A>): number[] => [
-      -m.evaluation.predictedAccuracy,
-      ...costs.map((c) => m.evaluation.hw[c] ?? 0),
-    ];
+    const vecOf = (m: Member<A>): number[] => objectiveVector(m.evaluation, costs, 0);
     // the niche's Pareto parents are the context a child must improve on
     const archive = req.parents.map(vecOf);
     const explore = Math.min(req.count - 1, Math.round(req.count * this.opts.exploreShare));

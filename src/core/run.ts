@@ -6,10 +6,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SearchEvent } from './events.js';
+import type { RunNotice, SearchEvent } from './events.js';
+import { globalFront, objectiveVector } from './front.js';
 import { writeFileAtomic } from './fsutil.js';
-import { KnowledgeFile, nicheView, type KbNotice } from './knowledge.js';
-import { LlmOperator, readLlmLog, ReplayTransport, type LlmRecord } from './llm/index.js';
+import { KnowledgeFile, nicheView } from './knowledge.js';
+// registers the "llm" operator (until the composition root does): the run itself knows operators only by contract
 import { defaultKnowledgeBase } from './llm/prompts.js';
 import { fitSeedKnowledgeBase } from './llm/seed.js';
 import { isRunBound, type JobEvent, type JobSummary } from './batch/contract.js';
@@ -19,7 +20,6 @@ import { type RunParts } from './provider.js';
 import { RunStore, type RunConfig } from './runstore.js';
 import { runSearch, type SearchResult } from './search.js';
 import type { Niche } from './partition.js';
-import { nonDominated } from './pareto.js';
 import { Redactor } from './redact.js';
 
 export type RunStatus = 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed';
@@ -52,14 +52,7 @@ export interface FrontFile {
 /** Knowledge-base text for a niche in a generation (overrides the run folder's validated file). */
 export type KnowledgeReader = (store: RunStore, niche: Niche<unknown>, generation: number) => string;
 
-/** Something the user should see that is not a search event: knowledge-base edits, LLM problems, budget. */
-export type RunNotice =
-  | KbNotice
-  | { type: 'llm/problem'; niche: number; generation: number; stage: string; message: string }
-  | { type: 'llm/budget'; message: string }
-  /** Resume repaired the run folder (or found it complete): what it did, and the file concerned. */
-  | { type: 'run/repaired'; file: string; message: string }
-  | { type: 'kb/seed'; message: string };
+export type { RunNotice } from './events.js';
 
 export interface RunHandlers {
   onEvent?: (e: SearchEvent) => void;
@@ -76,7 +69,8 @@ export interface RunHandlers {
 
 /** The recorded run a replay re-runs from. */
 interface ReplaySource {
-  records: LlmRecord[];
+  /** What the operator read from the recorded folder (the LLM operator: its calls and replies). */
+  recording: unknown;
   edits: Map<number, string>;
 }
 
@@ -88,7 +82,6 @@ export class BudgetStop extends Error {
   }
 }
 
-const LLM_LOG = 'llm.jsonl';
 const INITIAL_KB = path.join('kb', 'initial.md');
 
 export class SearchRun {
@@ -116,10 +109,7 @@ export class SearchRun {
     const registry = handlers.registry ?? createRegistry();
     this.parts = registry.buildRun(config);
     store.hwUnits = registry.hwUnitsOf(config);
-    const op = this.parts.operator;
-    this.redactor = new Redactor([
-      op instanceof LlmOperator ? process.env[op.client.settings.apiKeyEnv] : undefined,
-    ]);
+    this.redactor = new Redactor(this.parts.operator.secrets?.() ?? []);
     this.done = this.execute(resume);
     // the caller observes failures through `done`; keep the rejection from being reported as unhandled
     this.done.catch(() => {});
@@ -145,7 +135,9 @@ export class SearchRun {
   static replay(from: string, dir: string, handlers: RunHandlers = {}): SearchRun {
     const src = RunStore.open(from);
     const config = src.readConfig();
-    const records = readLlmLog(src.file(LLM_LOG));
+    const recording = (handlers.registry ?? createRegistry())
+      .buildRun(config)
+      .operator.loadRecording?.(src.dir);
     const initial = src.file(INITIAL_KB);
     const seed = fs.existsSync(initial) ? fs.readFileSync(initial, 'utf8') : undefined;
     const edits = new Map<number, string>();
@@ -155,10 +147,9 @@ export class SearchRun {
         const m = /^(?:user|rejected)-gen-(\d+)\.md$/.exec(name);
         if (m) edits.set(Number(m[1]), fs.readFileSync(path.join(kbDir, name), 'utf8'));
       }
-    (handlers.registry ?? createRegistry()).buildRun(config);
     const store = RunStore.create(dir, config, seed);
     if (seed !== undefined) writeFileAtomic(store.file(INITIAL_KB), seed);
-    return new SearchRun(store, config, handlers, false, { records, edits });
+    return new SearchRun(store, config, handlers, false, { recording, edits });
   }
 
   static resume(dir: string, handlers: RunHandlers = {}): SearchRun {
@@ -206,24 +197,22 @@ export class SearchRun {
   private notice(raw: RunNotice): void {
     if (this.closed) return;
     const n = this.redactor.value(raw);
-    this.store.append({ ...n });
+    this.store.append(n);
     this.handlers.onNotice?.(n);
   }
 
-  /** Wires the knowledge base, the LLM log, the budget and replay into the LLM operator. */
-  private wireOperator(kb: KnowledgeFile, resume: boolean): LlmOperator | undefined {
-    const op = this.parts.operator;
-    if (!(op instanceof LlmOperator)) return undefined;
-    const logFile = this.store.file(LLM_LOG);
-    if (resume) op.client.restore(readLlmLog(logFile));
-    op.attach({
+  /** Binds the operator to the run: folder, knowledge base, cancellation, its log, the budget stop, replay. */
+  private attachOperator(kb: KnowledgeFile, resume: boolean): void {
+    this.parts.operator.attachRun?.({
+      dir: this.store.dir,
+      resume,
       knowledge: kb,
-      httpSignal: this.abort.signal,
-      ...(this.replaySource ? { transport: new ReplayTransport(this.replaySource.records) } : {}),
-      log: (r) => {
-        if (!this.closed) fs.appendFileSync(logFile, this.redactor.text(JSON.stringify(r)) + '\n');
+      signal: this.abort.signal,
+      ...(this.replaySource ? { recording: this.replaySource.recording } : {}),
+      appendLine: (file, line) => {
+        if (!this.closed) fs.appendFileSync(this.store.file(file), this.redactor.text(line) + '\n');
       },
-      onBudget: (message) => {
+      budgetStop: (message) => {
         this.notice({ type: 'llm/budget', message });
         this.searchAbort.abort(
           new BudgetStop(
@@ -231,10 +220,9 @@ export class SearchRun {
           ),
         );
       },
-      onProblem: (niche, generation, stage, message) =>
+      problem: (niche, generation, stage, message) =>
         this.notice({ type: 'llm/problem', niche, generation, stage, message }),
     });
-    return op;
   }
 
   dispose(): void {
@@ -249,7 +237,7 @@ export class SearchRun {
       (n) => this.notice(n),
       this.replaySource?.edits,
     );
-    const llm = this.wireOperator(kb, resume);
+    this.attachOperator(kb, resume);
     const repairs: [string, string][] = [];
     const restore = resume
       ? this.store.restoreState(this.config, (file, message) => repairs.push([file, message]))
@@ -260,16 +248,10 @@ export class SearchRun {
     const archives = new Map<number, string[]>();
     for (const [n, c] of restore?.completed ?? []) archives.set(n, c.archive);
     const writeFront = (complete: boolean, wallMs: number): FrontFile => {
-      const ids = [...archives.values()].flat();
-      const members = ids.map((id) => records.get(id)!).filter(Boolean);
-      const vec = (r: (typeof members)[number]): number[] => [
-        -r.evaluation.predictedAccuracy,
-        ...costMetrics.map((m) => r.evaluation.hw[m]!),
-      ];
-      const nd = nonDominated(members.map(vec));
-      const front = nd
-        .map((i) => members[i]!)
-        .sort((a, b) => vec(a)[1]! - vec(b)[1]! || (a.id < b.id ? -1 : 1));
+      const front = globalFront(
+        [...archives.values()].map((ids) => ids.map((id) => records.get(id)!).filter(Boolean)),
+        (r) => objectiveVector(r.evaluation, costMetrics),
+      );
       const file: FrontFile = {
         run: this.config.id,
         space: this.config.space,
@@ -324,7 +306,7 @@ export class SearchRun {
         resume,
         event: (e) => {
           if (this.closed) return;
-          this.store.append({ ...e });
+          this.store.append(e);
           this.handlers.onJob?.(e);
         },
       });
@@ -386,7 +368,7 @@ export class SearchRun {
       return result;
     } catch (e) {
       if (this.searchAbort.signal.aborted) {
-        await llm?.idle(); // a budget stop lets running calls finish (a user stop has aborted them)
+        await operator.idle?.(); // a budget stop lets running calls finish (a user stop has aborted them)
         writeFront(false, Date.now() - t0);
         this.store.append({ type: 'run/stopped', reason: this.stopReason ?? 'stopped' });
         this._status = 'stopped';
@@ -395,7 +377,7 @@ export class SearchRun {
       // a fatal error in one niche (e.g. a rejected API key): abort the other niches' calls, then fail
       this.abort.abort(e);
       this.searchAbort.abort(e);
-      await llm?.idle();
+      await operator.idle?.();
       this._status = 'failed';
       this.store.append({ type: 'run/failed', error: this.redactor.text((e as Error).message) });
       throw e;

@@ -9,7 +9,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EvaluatedRecord, SearchEvent } from './events.js';
+import type { EvaluatedRecord, RunLogEvent, SearchEvent } from './events.js';
 import { writeFileAtomic, writeJsonAtomic } from './fsutil.js';
 import { checkConfig, checkEvent, checkFront, checkRecord, recordOf, sameRecord } from './runcheck.js';
 import type { RestoreState } from './search.js';
@@ -168,7 +168,7 @@ export class RunStore {
    * Appends one line. A write that fails part-way (ENOSPC) is cut back off, so the log never holds a torn line
    * in its middle, and the sequence number counts only lines written.
    */
-  append(obj: Record<string, unknown>): void {
+  append(obj: RunLogEvent & { t?: string; repaired?: boolean }): void {
     if (this.eventsFd === undefined) {
       this.eventsFd = fs.openSync(this.file('events.jsonl'), 'a');
       this.eventsSize = fs.fstatSync(this.eventsFd).size;

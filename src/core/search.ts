@@ -4,8 +4,10 @@
 // number of times, fill any gap with the built-in operator, evaluate, then update population (NSGA-II) and
 // archive. The global front is the non-dominated union of the niche archives.
 
+import { CandidateFailure } from './errors.js';
 import { EvaluationService, type Evaluation, type Evaluator } from './evaluator.js';
 import type { EvaluatedRecord, SearchEvent } from './events.js';
+import { globalFront, objectiveVector } from './front.js';
 import {
   BuiltinOperator,
   repairIntoNiche,
@@ -39,7 +41,7 @@ export interface SearchOptions<A> {
   /** Share each generation's children by front contribution (default) instead of evenly. */
   adaptive?: boolean;
   seed: number;
-  /** Re-asks of the operator with rejection reasons before the built-in operator fills the gap. */
+  /** Re-asks of the operator with rejection reasons before the built-in operator fills the gap (MAX_REASKS). */
   maxReasks?: number;
   signal?: AbortSignal;
   /** Knowledge base text in force for a niche, read at each generation boundary (user edits apply there). */
@@ -71,33 +73,131 @@ export interface SearchResult<A> {
   niches: { niche: number; evaluations: number; archive: string[]; rejections: number; fallbacks: number }[];
 }
 
-export function objectiveVector(e: Evaluation, costMetrics: readonly string[]): number[] {
-  return [-e.predictedAccuracy, ...costMetrics.map((m) => e.hw[m] ?? NaN)];
-}
-
 /** Budget per niche: an even split, remainder to the first niches. */
 export function nicheBudgets(budget: number, k: number): number[] {
   const base = Math.floor(budget / k);
   return Array.from({ length: k }, (_, i) => base + (i < budget % k ? 1 : 0));
 }
 
+// How hard a generation tries to fill its children before it gives up on the missing ones. Every loop also stops
+// as soon as the generation has all it needs.
+
+/** Re-asks of the operator, with the rejection reasons so far, after its first answer (SearchOptions.maxReasks). */
+export const MAX_REASKS = 2;
+/** Rounds of random sampling in the niche for a niche without parents yet (its initial population). */
+export const INITIAL_SAMPLE_ROUNDS = 5;
+/** Rounds of the built-in operator filling what the operator left short after its re-asks. */
+export const FALLBACK_ROUNDS = 8;
+/** Then rounds of random sampling in the niche, when the built-in operator too finds too few novel children. */
+export const FALLBACK_SAMPLE_ROUNDS = 3;
+
 export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult<A>> {
   const t0 = Date.now();
-  const emit = opts.onEvent ?? (() => {});
-  const signal = opts.signal ?? new AbortController().signal;
-  const evals = new EvaluationService(opts.space, opts.evaluator, opts.budget);
-  const fallback = new BuiltinOperator<A>();
-  const maxReasks = opts.maxReasks ?? 2;
-  const niches = opts.partition.niches;
-  const budgets = nicheBudgets(opts.budget, niches.length);
-  const adaptive = opts.adaptive ?? true;
-  const objectiveNames = ['predicted accuracy', ...opts.costMetrics];
+  const loop: Loop<A> = {
+    opts,
+    emit: opts.onEvent ?? (() => {}),
+    signal: opts.signal ?? new AbortController().signal,
+    evals: new EvaluationService(opts.space, opts.evaluator, opts.budget),
+    fallback: new BuiltinOperator<A>(),
+    maxReasks: opts.maxReasks ?? MAX_REASKS,
+    objectiveNames: ['predicted accuracy', ...opts.costMetrics],
+    vec: (m) => objectiveVector(m.evaluation, opts.costMetrics),
+  };
+  const { emit, signal, vec } = loop;
+  const states = restoreNiches(loop);
 
-  const recorded = new Map<string, EvaluatedRecord>();
-  for (const r of opts.restore?.records ?? []) {
-    recorded.set(r.id, r);
-    evals.prime(opts.space.parse(r.spec), r.evaluation);
+  // What operators may learn from: everything evaluated before this generation, in a canonical order, so
+  // concurrent niches and resumed runs see exactly the same history.
+  const historyBefore = (gen: number): Member<A>[] =>
+    states
+      .flatMap((x) => x.members)
+      .filter((m) => m.generation < gen)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  // Generations advance in lock-step: niches run concurrently inside a generation, and each generation's
+  // children are shared out by how much each niche's archive contributes to the global front.
+  const firstGen = Math.min(...states.map((s) => s.nextGen));
+  for (let gen = firstGen; gen < opts.generations; gen++) {
+    signal.throwIfAborted();
+    const plan = opts.restore?.plans.get(gen) ?? planGeneration(states, gen, opts, vec);
+    emit({ type: 'generation/planned', generation: gen, children: plan });
+    const history = historyBefore(gen);
+    await Promise.all(
+      states.map((st) =>
+        st.nextGen <= gen ? runGeneration(loop, st, gen, plan[st.niche.id]!, history) : Promise.resolve(),
+      ),
+    );
   }
+  for (const st of states)
+    emit({ type: 'niche/state', niche: st.niche.id, generation: opts.generations, state: 'done' });
+
+  const allMembers = states
+    .flatMap((s) => s.members)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const front = globalFront(
+    states.map((s) => s.archive),
+    vec,
+  );
+  const wallMs = Date.now() - t0;
+  emit({ type: 'search/completed', front: front.map((m) => m.id), evaluations: allMembers.length, wallMs });
+  return {
+    members: allMembers,
+    front,
+    evaluations: allMembers.length,
+    wallMs,
+    niches: states.map((s) => ({
+      niche: s.niche.id,
+      evaluations: s.members.length,
+      archive: s.archive.map((m) => m.id),
+      rejections: s.rejections,
+      fallbacks: s.fallbacks,
+    })),
+  };
+}
+
+/** What every step of the loop shares: the options, the event sink, the evaluation cache and the fallback. */
+interface Loop<A> {
+  opts: SearchOptions<A>;
+  emit: (e: SearchEvent) => void;
+  signal: AbortSignal;
+  evals: EvaluationService<A>;
+  fallback: BuiltinOperator<A>;
+  maxReasks: number;
+  objectiveNames: string[];
+  vec: (m: Member<A>) => number[];
+}
+
+interface NicheRun<A> {
+  niche: Niche<A>;
+  budget: number;
+  validator: Validator<A>;
+  population: Member<A>[];
+  archive: Member<A>[];
+  members: Member<A>[];
+  previous: CandidateOutcome<A>[];
+  rejections: number;
+  fallbacks: number;
+  nextGen: number;
+  partial: EvaluatedRecord[];
+  exhausted: boolean;
+}
+
+/** A validated candidate waiting for its evaluation. */
+interface Accepted<A> {
+  arch: A;
+  cand: RawCandidate;
+}
+
+/**
+ * Restore: one state per niche. On resume, every recorded evaluation primes the cache; a niche gets back the
+ * members of its completed generations (seen by its validator), their population and archive, and keeps the
+ * records of an interrupted generation apart (`partial`).
+ */
+function restoreNiches<A>(loop: Loop<A>): NicheRun<A>[] {
+  const { opts, evals } = loop;
+  const budgets = nicheBudgets(opts.budget, opts.partition.niches.length);
+  const adaptive = opts.adaptive ?? true;
+  for (const r of opts.restore?.records ?? []) evals.prime(opts.space.parse(r.spec), r.evaluation);
   const toMember = (r: EvaluatedRecord): Member<A> => ({
     id: r.id,
     arch: opts.space.parse(r.spec),
@@ -106,9 +206,7 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
     rationale: r.rationale,
     operator: r.operator,
   });
-
-  const vec = (m: Member<A>): number[] => objectiveVector(m.evaluation, opts.costMetrics);
-  const states: NicheRun<A>[] = niches.map((niche) => {
+  return opts.partition.niches.map((niche) => {
     const st: NicheRun<A> = {
       niche,
       budget: adaptive ? opts.budget : budgets[niche.id]!,
@@ -142,232 +240,242 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
     }
     return st;
   });
+}
 
-  // What operators may learn from: everything evaluated before this generation, in a canonical order, so
-  // concurrent niches and resumed runs see exactly the same history.
-  const historyBefore = (gen: number): Member<A>[] =>
-    states
-      .flatMap((x) => x.members)
-      .filter((m) => m.generation < gen)
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+/** One niche's generation: propose `want` children (as far as its budget allows), evaluate them, update. */
+async function runGeneration<A>(
+  loop: Loop<A>,
+  st: NicheRun<A>,
+  gen: number,
+  want: number,
+  history: Member<A>[],
+): Promise<void> {
+  const { opts, emit, signal } = loop;
+  const niche = st.niche;
+  const need = Math.min(want, st.budget - st.members.length);
+  if (need <= 0 || st.exhausted) return;
+  await opts.gate?.(niche, gen);
+  signal.throwIfAborted();
+  const kb = opts.knowledge ? await opts.knowledge(niche, gen) : '';
+  emit({ type: 'niche/state', niche: niche.id, generation: gen, state: 'proposing' });
+  const popSize = opts.populationSize ?? Math.max(2 * want, 10);
+  const rng = Rng.derive(opts.seed, `niche-${niche.id}/gen-${gen}`);
+  const proposal = propose(loop, st, gen, need, kb, rng, history);
+  // the operator calls the proposal asks for are awaited here, one at a time, and nothing else is: niches running
+  // concurrently interleave their events and evaluations exactly as when the steps were one function
+  let next = proposal.next();
+  while (!next.done) next = proposal.next(await next.value.operator.propose(next.value.request));
+  signal.throwIfAborted();
+  emit({ type: 'niche/state', niche: niche.id, generation: gen, state: 'evaluating' });
+  const settled = await evaluate(loop, st, gen, next.value);
+  update(loop, st, gen, settled, popSize);
+}
 
-  const step = async (st: NicheRun<A>, gen: number, want: number, history: Member<A>[]): Promise<void> => {
-    const niche = st.niche;
-    const need = Math.min(want, st.budget - st.members.length);
-    if (need <= 0 || st.exhausted) return;
-    await opts.gate?.(niche, gen);
-    signal.throwIfAborted();
-    const kb = opts.knowledge ? await opts.knowledge(niche, gen) : '';
-    emit({ type: 'niche/state', niche: niche.id, generation: gen, state: 'proposing' });
-    const popSize = opts.populationSize ?? Math.max(2 * want, 10);
-    const rng = Rng.derive(opts.seed, `niche-${niche.id}/gen-${gen}`);
-    const accepted: { arch: A; cand: RawCandidate }[] = [];
-    // a non-deterministic operator cannot replay an interrupted generation: keep what it already produced
-    if (!opts.operator.deterministic) {
-      for (const r of st.partial.filter((p) => p.generation === gen).slice(0, need)) {
-        const arch = opts.space.parse(r.spec);
-        st.validator.markSeen(arch);
-        accepted.push({
-          arch,
-          cand: { spec: r.spec, rationale: r.rationale, operator: r.operator, parents: r.parents },
+/** An operator call a proposal asks for; its answer is handed back to the proposal. */
+interface Ask<A> {
+  operator: Operator<A>;
+  request: ProposeRequest<A>;
+}
+
+/**
+ * Propose: up to `need` valid, novel candidates inside the niche. A niche without parents samples at random;
+ * otherwise the operator is asked, then re-asked with the rejection reasons (MAX_REASKS), and whatever is still
+ * missing is filled by the built-in operator, then by random sampling. No candidate at all: the niche is
+ * exhausted. Each operator call is yielded (an Ask) for the caller to await; the answer comes back in.
+ */
+function* propose<A>(
+  loop: Loop<A>,
+  st: NicheRun<A>,
+  gen: number,
+  need: number,
+  kb: string,
+  rng: Rng,
+  history: Member<A>[],
+): Generator<Ask<A>, Accepted<A>[], RawCandidate[]> {
+  const { opts, emit, signal, fallback, maxReasks, vec } = loop;
+  const niche = st.niche;
+  const accepted: Accepted<A>[] = [];
+  // a non-deterministic operator cannot replay an interrupted generation: keep what it already produced
+  if (!opts.operator.deterministic) {
+    for (const r of st.partial.filter((p) => p.generation === gen).slice(0, need)) {
+      const arch = opts.space.parse(r.spec);
+      st.validator.markSeen(arch);
+      accepted.push({
+        arch,
+        cand: { spec: r.spec, rationale: r.rationale, operator: r.operator, parents: r.parents },
+      });
+    }
+  }
+  const parents = parentsOf(st.archive, st.population, vec);
+  const feedback: string[] = [];
+  const take = (cands: RawCandidate[], op: Operator<A>): void => {
+    for (const c of cands) {
+      if (accepted.length >= need) break;
+      const v = st.validator.check(c.spec, niche);
+      if (v.ok) accepted.push({ arch: v.arch, cand: c });
+      else {
+        st.rejections++;
+        feedback.push(v.message);
+        emit({
+          type: 'candidate/rejected',
+          niche: niche.id,
+          generation: gen,
+          kind: v.kind,
+          message: `${op.id}: ${v.message}`,
         });
       }
     }
-    const parents = parentsOf(st.archive, st.population, vec);
-    const feedback: string[] = [];
-    const take = (cands: RawCandidate[], op: Operator<A>): void => {
-      for (const c of cands) {
-        if (accepted.length >= need) break;
-        const v = st.validator.check(c.spec, niche);
-        if (v.ok) accepted.push({ arch: v.arch, cand: c });
-        else {
-          st.rejections++;
-          feedback.push(v.message);
-          emit({
-            type: 'candidate/rejected',
-            niche: niche.id,
-            generation: gen,
-            kind: v.kind,
-            message: `${op.id}: ${v.message}`,
-          });
-        }
-      }
-    };
-    const request = (count: number, fb: string[]): ProposeRequest<A> => ({
-      space: opts.space,
-      niche,
-      generation: gen,
-      parents,
-      knowledgeBase: kb,
-      count,
-      rng,
-      signal,
-      feedback: fb,
-      previous: st.previous,
-      objectives: objectiveNames,
-      evaluated: history,
-      isNovel: (a: A) => !st.validator.isSeen(a),
-    });
-    if (parents.length === 0) {
-      for (let t = 0; t < 5 && accepted.length < need; t++)
-        take(sampleInNiche(opts.space, niche, st.validator, need - accepted.length, rng), fallback);
-    } else {
-      for (let ask = 0; ask <= maxReasks && accepted.length < need; ask++) {
-        take(await opts.operator.propose(request(need - accepted.length, [...feedback])), opts.operator);
-      }
-      if (accepted.length < need) {
-        const before = accepted.length;
-        for (let t = 0; t < 8 && accepted.length < need; t++)
-          take(await fallback.propose(request(need - accepted.length, [])), fallback);
-        for (let t = 0; t < 3 && accepted.length < need; t++)
-          take(sampleInNiche(opts.space, niche, st.validator, need - accepted.length, rng), fallback);
-        if (opts.operator.id !== fallback.id && accepted.length > before) {
-          st.fallbacks += accepted.length - before;
-          emit({
-            type: 'operator/fallback',
-            niche: niche.id,
-            generation: gen,
-            filled: accepted.length - before,
-            reason: `${opts.operator.id} produced ${before} valid of ${need} after ${maxReasks} re-asks`,
-          });
-        }
-      }
+  };
+  const request = (count: number, fb: string[]): ProposeRequest<A> => ({
+    space: opts.space,
+    niche,
+    generation: gen,
+    parents,
+    knowledgeBase: kb,
+    count,
+    rng,
+    signal,
+    feedback: fb,
+    previous: st.previous,
+    objectives: loop.objectiveNames,
+    evaluated: history,
+    isNovel: (a: A) => !st.validator.isSeen(a),
+  });
+  const sample = (): RawCandidate[] =>
+    sampleInNiche(opts.space, niche, st.validator, need - accepted.length, rng);
+  if (parents.length === 0) {
+    for (let t = 0; t < INITIAL_SAMPLE_ROUNDS && accepted.length < need; t++) take(sample(), fallback);
+  } else {
+    for (let ask = 0; ask <= maxReasks && accepted.length < need; ask++) {
+      take(
+        yield { operator: opts.operator, request: request(need - accepted.length, [...feedback]) },
+        opts.operator,
+      );
     }
-    if (accepted.length === 0) {
-      st.exhausted = true;
-      emit({
-        type: 'niche/exhausted',
-        niche: niche.id,
-        generation: gen,
-        message: `no novel architecture left in ${niche.name}`,
-      });
-    }
-
-    signal.throwIfAborted();
-    emit({ type: 'niche/state', niche: niche.id, generation: gen, state: 'evaluating' });
-    const settled = await Promise.all(
-      accepted.map(async ({ arch, cand }) => {
-        let evaluation: Evaluation;
-        try {
-          evaluation = await evals.evaluate(arch, signal, { niche: niche.id });
-        } catch (e) {
-          // an evaluator may mark an error as this candidate's own failure (the external evaluator: a command that
-          // crashed, hung or printed no JSON): the candidate is reported as failed and the run goes on
-          if (!(e as { candidateFailure?: boolean } | undefined)?.candidateFailure || signal.aborted) throw e;
-          emit({
-            type: 'candidate/rejected',
-            niche: niche.id,
-            generation: gen,
-            kind: 'inadmissible',
-            message: `evaluation failed: ${(e as Error).message}`,
-          });
-          return undefined;
-        }
-        const id = opts.space.fileId(arch);
-        const member: Member<A> = {
-          id,
-          arch,
-          evaluation,
-          generation: gen,
-          rationale: cand.rationale,
-          operator: cand.operator,
-        };
-        const rec: EvaluatedRecord = {
-          id,
+    if (accepted.length < need) {
+      const before = accepted.length;
+      for (let t = 0; t < FALLBACK_ROUNDS && accepted.length < need; t++)
+        take(yield { operator: fallback, request: request(need - accepted.length, []) }, fallback);
+      for (let t = 0; t < FALLBACK_SAMPLE_ROUNDS && accepted.length < need; t++) take(sample(), fallback);
+      if (opts.operator.id !== fallback.id && accepted.length > before) {
+        st.fallbacks += accepted.length - before;
+        emit({
+          type: 'operator/fallback',
           niche: niche.id,
           generation: gen,
-          arch: opts.space.format(arch),
-          spec: opts.space.toJSON(arch),
-          operator: cand.operator,
-          parents: cand.parents,
-          rationale: cand.rationale,
-          evaluation,
-        };
-        return { member, rec };
-      }),
-    );
-    const evaluated = settled.filter((x): x is NonNullable<typeof x> => x !== undefined);
-    for (const { member, rec } of evaluated) {
-      st.members.push(member);
-      emit({ type: 'arch/evaluated', ...rec });
+          filled: accepted.length - before,
+          reason: `${opts.operator.id} produced ${before} valid of ${need} after ${maxReasks} re-asks`,
+        });
+      }
     }
-    const fresh = evaluated.map((e) => e.member);
-    const pool = [...st.population, ...fresh];
-    st.population = selectNsga2(pool.map(vec), popSize).map((i) => pool[i]!);
-    const arch2 = [...st.archive, ...fresh];
-    st.archive = nonDominated(arch2.map(vec)).map((i) => arch2[i]!);
-    const inArchive = new Set(st.archive.map((m) => m.id));
-    st.previous = fresh.map((m) => ({ member: m, enteredArchive: inArchive.has(m.id) }));
-    st.nextGen = gen + 1;
+  }
+  if (accepted.length === 0) {
+    st.exhausted = true;
     emit({
-      type: 'generation/completed',
+      type: 'niche/exhausted',
       niche: niche.id,
       generation: gen,
-      population: st.population.map((m) => m.id),
-      archive: st.archive.map((m) => m.id),
-      evaluations: st.members.length,
-      exhausted: st.exhausted,
+      message: `no novel architecture left in ${niche.name}`,
     });
-  };
-
-  // Generations advance in lock-step: niches run concurrently inside a generation, and each generation's
-  // children are shared out by how much each niche's archive contributes to the global front.
-  const firstGen = Math.min(...states.map((s) => s.nextGen));
-  for (let gen = firstGen; gen < opts.generations; gen++) {
-    signal.throwIfAborted();
-    const plan = opts.restore?.plans.get(gen) ?? planGeneration(states, gen, opts, vec);
-    emit({ type: 'generation/planned', generation: gen, children: plan });
-    const history = historyBefore(gen);
-    await Promise.all(
-      states.map((st) =>
-        st.nextGen <= gen ? step(st, gen, plan[st.niche.id]!, history) : Promise.resolve(),
-      ),
-    );
   }
-  for (const st of states)
-    emit({ type: 'niche/state', niche: st.niche.id, generation: opts.generations, state: 'done' });
-
-  const allMembers = states
-    .flatMap((s) => s.members)
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const front = globalFront(states, vec);
-  const wallMs = Date.now() - t0;
-  emit({ type: 'search/completed', front: front.map((m) => m.id), evaluations: allMembers.length, wallMs });
-  return {
-    members: allMembers,
-    front,
-    evaluations: allMembers.length,
-    wallMs,
-    niches: states.map((s) => ({
-      niche: s.niche.id,
-      evaluations: s.members.length,
-      archive: s.archive.map((m) => m.id),
-      rejections: s.rejections,
-      fallbacks: s.fallbacks,
-    })),
-  };
+  return accepted;
 }
 
-interface NicheRun<A> {
-  niche: Niche<A>;
-  budget: number;
-  validator: Validator<A>;
-  population: Member<A>[];
-  archive: Member<A>[];
-  members: Member<A>[];
-  previous: CandidateOutcome<A>[];
-  rejections: number;
-  fallbacks: number;
-  nextGen: number;
-  partial: EvaluatedRecord[];
-  exhausted: boolean;
+/** An evaluated candidate: the member it becomes, and its record for the run log. */
+interface Evaluated<A> {
+  member: Member<A>;
+  rec: EvaluatedRecord;
 }
 
-/** Non-dominated union of the niche archives, sorted by the first cost objective. */
-function globalFront<A>(states: NicheRun<A>[], vec: (m: Member<A>) => number[]): Member<A>[] {
-  const cands = states.flatMap((s) => s.archive);
-  const front = nonDominated(cands.map(vec)).map((i) => cands[i]!);
-  return front.sort((a, b) => vec(a)[1]! - vec(b)[1]! || (a.id < b.id ? -1 : 1));
+/**
+ * Evaluate: every accepted candidate at once, in proposal order. A candidate whose evaluation fails on its own
+ * (CandidateFailure) is reported as rejected and comes back undefined; the run goes on.
+ */
+function evaluate<A>(
+  loop: Loop<A>,
+  st: NicheRun<A>,
+  gen: number,
+  accepted: Accepted<A>[],
+): Promise<(Evaluated<A> | undefined)[]> {
+  const { opts, emit, signal, evals } = loop;
+  const niche = st.niche;
+  return Promise.all(
+    accepted.map(async ({ arch, cand }) => {
+      let evaluation: Evaluation;
+      try {
+        evaluation = await evals.evaluate(arch, signal, { niche: niche.id });
+      } catch (e) {
+        // an evaluator may mark an error as this candidate's own failure (the external evaluator: a command that
+        // crashed, hung or printed no JSON): the candidate is reported as failed and the run goes on
+        if (!(e instanceof CandidateFailure) || signal.aborted) throw e;
+        emit({
+          type: 'candidate/rejected',
+          niche: niche.id,
+          generation: gen,
+          kind: 'inadmissible',
+          message: `evaluation failed: ${e.message}`,
+        });
+        return undefined;
+      }
+      const id = opts.space.fileId(arch);
+      const member: Member<A> = {
+        id,
+        arch,
+        evaluation,
+        generation: gen,
+        rationale: cand.rationale,
+        operator: cand.operator,
+      };
+      const rec: EvaluatedRecord = {
+        id,
+        niche: niche.id,
+        generation: gen,
+        arch: opts.space.format(arch),
+        spec: opts.space.toJSON(arch),
+        operator: cand.operator,
+        parents: cand.parents,
+        rationale: cand.rationale,
+        evaluation,
+      };
+      return { member, rec };
+    }),
+  );
+}
+
+/**
+ * Update: the evaluated candidates join the niche's members (arch/evaluated), then the population by NSGA-II
+ * selection, the archive (non-dominated) and last generation's outcomes (generation/completed).
+ */
+function update<A>(
+  loop: Loop<A>,
+  st: NicheRun<A>,
+  gen: number,
+  settled: (Evaluated<A> | undefined)[],
+  popSize: number,
+): void {
+  const { vec } = loop;
+  const evaluated = settled.filter((x): x is Evaluated<A> => x !== undefined);
+  for (const { member, rec } of evaluated) {
+    st.members.push(member);
+    loop.emit({ type: 'arch/evaluated', ...rec });
+  }
+  const fresh = evaluated.map((e) => e.member);
+  const pool = [...st.population, ...fresh];
+  st.population = selectNsga2(pool.map(vec), popSize).map((i) => pool[i]!);
+  const arch2 = [...st.archive, ...fresh];
+  st.archive = nonDominated(arch2.map(vec)).map((i) => arch2[i]!);
+  const inArchive = new Set(st.archive.map((m) => m.id));
+  st.previous = fresh.map((m) => ({ member: m, enteredArchive: inArchive.has(m.id) }));
+  st.nextGen = gen + 1;
+  loop.emit({
+    type: 'generation/completed',
+    niche: st.niche.id,
+    generation: gen,
+    population: st.population.map((m) => m.id),
+    archive: st.archive.map((m) => m.id),
+    evaluations: st.members.length,
+    exhausted: st.exhausted,
+  });
 }
 
 /**
@@ -395,7 +503,10 @@ function planGeneration<A>(
   const total = Math.ceil(remainingBudget / gensLeft);
   if (!adaptive) return states.map((s) => Math.ceil((s.budget - s.members.length) / gensLeft));
   const onFront = new Map<number, number>();
-  for (const m of globalFront(states, vec)) {
+  for (const m of globalFront(
+    states.map((s) => s.archive),
+    vec,
+  )) {
     const owner = states.find((s) => s.archive.includes(m))!;
     onFront.set(owner.niche.id, (onFront.get(owner.niche.id) ?? 0) + 1);
   }

@@ -5,7 +5,8 @@
 
 import { frontOf, hvRatioAgainst, type KnownFront } from '../core/knownfront.js';
 import type { JobEvent, JobSummary } from '../core/batch/contract.js';
-import type { EvaluatedRecord, SearchEvent } from '../core/events.js';
+import type { EvaluatedRecord, RunLifecycleEvent, SearchEvent } from '../core/events.js';
+import { frontOfArchives, objectiveVector } from '../core/front.js';
 import { nonDominated } from '../core/pareto.js';
 import type { RunConfig } from '../core/runstore.js';
 import { costUnit } from '../protocol.js';
@@ -35,13 +36,6 @@ export interface NicheInfo {
   constraint: string;
 }
 
-/** Events the run store appends itself (not emitted by the search), as they appear in events.jsonl. */
-type StoreEvent =
-  | { type: 'run/started' | 'run/paused' | 'run/resumed' }
-  | { type: 'run/resumed-from-folder'; evaluations: number }
-  | { type: 'run/stopped'; reason: string }
-  | { type: 'run/failed'; error: string };
-
 /** Notices the run appends (knowledge-base edits, LLM problems, budget), as they appear in events.jsonl. */
 interface NoticeEvent {
   type: string;
@@ -60,7 +54,7 @@ export interface LlmUsage {
   cost?: number;
 }
 
-export type ModelEvent = SearchEvent | StoreEvent | NoticeEvent;
+export type ModelEvent = SearchEvent | RunLifecycleEvent | NoticeEvent;
 
 const LOG_LIMIT = 200;
 const COVERAGE_BINS = 10;
@@ -237,7 +231,7 @@ export class DashboardModel {
     this.dirty = true;
     const t = (e as { t?: unknown }).t;
     this.eventTime = typeof t === 'string' ? t : undefined;
-    const ev = e as SearchEvent | StoreEvent;
+    const ev = e as SearchEvent | RunLifecycleEvent;
     switch (ev.type) {
       case 'niche/state': {
         const c = this.card(ev.niche);
@@ -375,12 +369,12 @@ export class DashboardModel {
 
   /** Global front: the non-dominated union of the niche archives (predicted accuracy ↑, costs ↓). */
   private recomputeFront(): void {
-    const ids = [...new Set([...this.archives.values()].flat())].filter((id) => this.records.has(id));
-    const vec = (id: string): number[] => {
-      const r = this.records.get(id)!;
-      return [-r.evaluation.predictedAccuracy, ...this.config.costMetrics.map((m) => r.evaluation.hw[m]!)];
-    };
-    this.front = nonDominated(ids.map(vec)).map((i) => ids[i]!);
+    const archives = [...this.archives.values()].map((ids) =>
+      ids.filter((id) => this.records.has(id)).map((id) => this.records.get(id)!),
+    );
+    this.front = frontOfArchives(archives, (r) => objectiveVector(r.evaluation, this.config.costMetrics)).map(
+      (r) => r.id,
+    );
     this.coverage = this.computeCoverage();
     this.frontDirty = false;
   }
@@ -413,10 +407,7 @@ export class DashboardModel {
   private computeHistory(gen: number): HistoryRow {
     const upTo = [...this.records.values()].filter((r) => r.generation <= gen);
     const row: HistoryRow = { generation: gen, evaluations: upTo.length, frontSize: 0 };
-    const vecs = upTo.map((r) => [
-      -r.evaluation.predictedAccuracy,
-      ...this.config.costMetrics.map((m) => r.evaluation.hw[m]!),
-    ]);
+    const vecs = upTo.map((r) => objectiveVector(r.evaluation, this.config.costMetrics));
     row.frontSize = nonDominated(vecs).length;
     if (this.truth && upTo.length > 0) {
       const s = this.truth.score(upTo);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { CandidateFailure } from '../../src/core/errors';
 import { CommandBackend, JsonlCommandBackend } from '../../src/core/batch/command';
 import {
   BatchEvaluationError,
@@ -138,7 +139,10 @@ test('a transient failure is requeued a bounded number of times, a permanent one
   await assert.rejects(
     ev.evaluate(archs[0]!),
     (e: unknown) =>
-      e instanceof BatchEvaluationError && e.kind === 'node-fail' && e.attempts === 3 && e.candidateFailure,
+      e instanceof BatchEvaluationError &&
+      e.kind === 'node-fail' &&
+      e.attempts === 3 &&
+      e instanceof CandidateFailure,
   );
   assert.deepEqual(
     node.batches.map((x) => x[0]!.attempt),

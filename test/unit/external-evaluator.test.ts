@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { CandidateFailure } from '../../src/core/errors';
 import {
   ExternalEvaluationError,
   ExternalEvaluator,
@@ -49,7 +50,10 @@ function evaluator(cmd: ExternalCommand, log: string[] = []): ExternalEvaluator<
 }
 
 const failure = (kind: string, attempts: number) => (e: unknown) =>
-  e instanceof ExternalEvaluationError && e.kind === kind && e.attempts === attempts && e.candidateFailure;
+  e instanceof ExternalEvaluationError &&
+  e.kind === kind &&
+  e.attempts === attempts &&
+  e instanceof CandidateFailure;
 
 test('success: the request carries spec, features and metrics; stderr lines reach the log', async () => {
   const cmd = script(

@@ -12,6 +12,7 @@
 // (llm-nas-eval-result-v1).
 
 import type { Evaluation, EvaluationContext, Evaluator, PredictorInfo } from '../evaluator.js';
+import { CandidateFailure } from '../errors.js';
 import {
   checkResponse,
   type ExternalRequest,
@@ -46,9 +47,8 @@ export const TRANSIENT: ReadonlySet<BatchFailureKind> = new Set([
   'lost',
 ]);
 
-export class BatchEvaluationError extends Error {
-  /** Read by the search loop: this candidate failed, the run goes on. */
-  readonly candidateFailure = true;
+/** This candidate failed, the run goes on (a CandidateFailure). */
+export class BatchEvaluationError extends CandidateFailure {
   constructor(
     readonly kind: BatchFailureKind,
     message: string,

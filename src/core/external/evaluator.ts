@@ -14,6 +14,7 @@
 
 import { spawn } from 'node:child_process';
 import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
+import { CandidateFailure } from '../errors.js';
 import { Limiter } from '../zc.js';
 import type { SearchSpace } from '../space.js';
 
@@ -55,9 +56,8 @@ export interface ExternalResponse {
 
 export type FailureKind = 'spawn' | 'exit' | 'timeout' | 'non-json' | 'bad-response' | 'rejected';
 
-export class ExternalEvaluationError extends Error {
-  /** Read by the search loop: this candidate failed, the run goes on. */
-  readonly candidateFailure = true;
+/** This candidate failed, the run goes on (a CandidateFailure). */
+export class ExternalEvaluationError extends CandidateFailure {
   constructor(
     readonly kind: FailureKind,
     message: string,

@@ -9,6 +9,7 @@ import { dominates, nonDominated } from '../pareto.js';
 import type { Niche } from '../partition.js';
 import { hashString, Rng } from '../rng.js';
 import type { SearchSpace } from '../space.js';
+import { objectiveVector } from '../front.js';
 
 export type Source = 'llm' | 'fill-in' | 'initial';
 
@@ -32,10 +33,8 @@ export function sourceOf(m: Member<unknown>): Source {
   return /^(crossover of|mutation of|random sample in)/.test(m.rationale ?? '') ? 'fill-in' : 'llm';
 }
 
-export const objectiveVectorOf = (m: Member<unknown>, costs: readonly string[]): number[] => [
-  -m.evaluation.predictedAccuracy,
-  ...costs.map((c) => m.evaluation.hw[c] ?? Infinity),
-];
+export const objectiveVectorOf = (m: Member<unknown>, costs: readonly string[]): number[] =>
+  objectiveVector(m.evaluation, costs, Infinity);
 
 /** The niche's history (members evaluated in it before this generation), newest first, with archive marks. */
 export function nicheRows<A>(req: ProposeRequest<A>): MemoryRow<A>[] {

@@ -8,6 +8,7 @@
 // validator, rejection reasons (and this operator's own findings: unparsable JSON, wrong schema, truncation,
 // refusal) come back in the loop's bounded re-ask, and the built-in operator fills whatever is still missing.
 
+import path from 'node:path';
 import {
   applyGlobalEdits,
   cleanRule,
@@ -24,13 +25,14 @@ import {
   type KbSection,
   type KnowledgeHost,
 } from '../knowledge.js';
-import type { Member, Operator, ProposeRequest, RawCandidate } from '../operator.js';
+import type { Member, Operator, OperatorRun, ProposeRequest, RawCandidate } from '../operator.js';
 import type { SearchSpace } from '../space.js';
 import { LlmClient, type ChatReply } from './client.js';
 import { LlmError } from './errors.js';
 import type { LlmRecord, Stage } from './record.js';
 import type { LlmSettings } from './settings.js';
 import type { Transport } from './transport.js';
+import { readLlmLog, ReplayTransport } from './replay.js';
 import type { PredictorInfo } from '../evaluator.js';
 import type { ApiKeyResolver } from '../env.js';
 import { MAX_REPLY_CHARS } from './transport.js';
@@ -79,6 +81,8 @@ export const LIST_UNSEEN = 24;
 export const MAX_RATIONALE_CHARS = 400;
 /** Longest knowledge-base text put into one prompt (a 4.7 MB knowledge base once went into every prompt). */
 export const MAX_KB_PROMPT_CHARS = 16_000;
+/** The run folder's log of LLM calls, one record a line. */
+const LLM_LOG = 'llm.jsonl';
 
 /** A knowledge-base text cut at a line boundary, saying so. */
 function cutKb(text: string, max: number): string {
@@ -332,6 +336,34 @@ export class LlmOperator<A = unknown> implements Operator<A> {
   /** Resolves when no LLM call is in flight. */
   idle(): Promise<void> {
     return this.client.idle();
+  }
+
+  /** The API key's value (from the variable the settings name): kept out of the run folder. */
+  secrets(): (string | undefined)[] {
+    return [process.env[this.client.settings.apiKeyEnv]];
+  }
+
+  /** A recorded run's calls and replies (its llm.jsonl), for a replay. */
+  loadRecording(dir: string): LlmRecord[] {
+    return readLlmLog(path.join(dir, LLM_LOG));
+  }
+
+  /**
+   * Binds the operator to a run folder: a resumed run's calls are restored from its llm.jsonl, every call is
+   * appended there, a replay answers from the recording, and budget stops and problems go to the run.
+   */
+  attachRun(run: OperatorRun): void {
+    if (run.resume) this.client.restore(readLlmLog(path.join(run.dir, LLM_LOG)));
+    this.attach({
+      knowledge: run.knowledge,
+      httpSignal: run.signal,
+      ...(run.recording !== undefined
+        ? { transport: new ReplayTransport(run.recording as LlmRecord[]) }
+        : {}),
+      log: (r) => run.appendLine(LLM_LOG, JSON.stringify(r)),
+      onBudget: (message) => run.budgetStop(message),
+      onProblem: (niche, generation, stage, message) => run.problem(niche, generation, stage, message),
+    });
   }
 
   private tpl(): Templates {
