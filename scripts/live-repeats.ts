@@ -59,9 +59,11 @@ async function main(): Promise<void> {
   console.log(
     `| seeds R | ${LIVE_PROXIES.filter((p) => p !== 'params' && p !== 'flops')
       .map((p) => `ρ ${p}`)
-      .join(' | ')} | ρ ensemble | ρ AZ forward-only (expr, prog, FLOPs) | mean HV (6 tasks) | s per cell |`,
+      .join(
+        ' | ',
+      )} | ρ ensemble | ρ AZ forward-only (expr, prog, FLOPs) | ρ AZ forward-only (expr, prog, train, FLOPs) | mean HV (6 tasks) | s per cell |`,
   );
-  console.log(`|---|${'---|'.repeat(LIVE_PROXIES.length - 2 + 4)}`);
+  console.log(`|---|${'---|'.repeat(LIVE_PROXIES.length - 2 + 5)}`);
   for (let r = 1; r <= R; r++) {
     const avg = idx.map((_, k) => ({
       ...meanScores(perSeed.slice(0, r).map((s) => s[k]!)),
@@ -90,6 +92,20 @@ async function main(): Promise<void> {
         ),
         acc,
       );
+      // with AZ-NAS's trainability as its forward-mode estimate (onnx.ts): all four AZ-NAS terms
+      if (avg.every((s) => s.trainability !== undefined))
+        rho['az-forward-train'] = spearman(
+          aggregateColumns(
+            [
+              avg.map((s) => s.expressivity!),
+              avg.map((s) => s.progressivity!),
+              avg.map((s) => s.trainability!),
+              fl,
+            ],
+            'geometric',
+          ),
+          acc,
+        );
     }
     const full = new Float64Array(nb201Space.size);
     idx.forEach((i, k) => (full[i] = ens[k]!));
@@ -108,11 +124,11 @@ async function main(): Promise<void> {
     const cost = secPerCell.slice(0, r).reduce((a, b) => a + b, 0);
     console.log(
       `| ${r} | ${Object.entries(rho)
-        .filter(([k]) => k !== 'ensemble' && k !== 'az-forward')
+        .filter(([k]) => k !== 'ensemble' && k !== 'az-forward' && k !== 'az-forward-train')
         .map(([, v]) => v.toFixed(3))
         .join(
           ' | ',
-        )} | ${rho['ensemble']!.toFixed(3)} | ${rho['az-forward']?.toFixed(3) ?? '—'} | ${meanHv.toFixed(4)} | ${cost.toFixed(2)} |`,
+        )} | ${rho['ensemble']!.toFixed(3)} | ${rho['az-forward']?.toFixed(3) ?? '—'} | ${rho['az-forward-train']?.toFixed(3) ?? '—'} | ${meanHv.toFixed(4)} | ${cost.toFixed(2)} |`,
     );
     rows.push({ repeats: r, rho, meanHv, hv, secondsPerCell: cost });
   }
