@@ -11,6 +11,7 @@ progressivity, and for AZ-NAS's trainability both the forward-mode estimate the 
 
   /usr/bin/python3 scripts/gen-proxy-fixtures.py                 # writes test/fixtures/live/nb201-proxies.json
   /usr/bin/python3 scripts/gen-proxy-fixtures.py --bench SPEC.json  # times the archs in SPEC.json, prints JSON
+  /usr/bin/python3 scripts/gen-proxy-fixtures.py --trainability SPEC.json  # forward vs backward trainability
 
 Needs Debian's python3-torch (apt-get install -y python3-torch); nothing here is a runtime dependency.
 """
@@ -449,6 +450,8 @@ FIXTURE_ARCHS = [
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--bench', metavar='SPEC.json', help='time the archs listed in SPEC.json instead')
+    ap.add_argument('--trainability', metavar='SPEC.json',
+                    help='forward-mode vs AZ-NAS backward trainability of the archs in SPEC.json (with "acc": ρ)')
     ap.add_argument('--out', default=os.path.join(ROOT, 'test', 'fixtures', 'live', 'nb201-proxies.json'))
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -466,6 +469,42 @@ def main():
         n = len(spec['archs'])
         print(json.dumps({'archs': n, 'ms_per_arch': {k: 1000 * v / n for k, v in times.items()},
                           'torch': torch.__version__, 'threads': torch.get_num_threads()}))
+        return
+    if args.trainability:
+        # {"archs": [[...6 ops], ...], "acc": [...], "settings": {...}} from scripts/live-repeats.ts --spec
+        spec = json.load(open(args.trainability))
+        s = spec['settings']
+        rows = []
+        for ops in spec['archs']:
+            t0 = time.perf_counter()
+            fwd, ref = trainability_proxy(ops, spec.get('dataset', 'cifar10'), s)
+            rows.append(dict(ops=ops, forward=fwd['trainability'], backward=ref['trainability_backward'],
+                             seconds=time.perf_counter() - t0))
+
+        def ranks(v):
+            # average ranks of ties; −∞ ranks lowest
+            v = np.asarray(v, dtype=np.float64)
+            order = np.argsort(v, kind='stable')
+            r = np.empty(len(v))
+            i = 0
+            while i < len(v):
+                j = i
+                while j + 1 < len(v) and v[order[j + 1]] == v[order[i]]:
+                    j += 1
+                r[order[i:j + 1]] = (i + j) / 2
+                i = j + 1
+            return r
+
+        def rho(a, b):
+            return float(np.corrcoef(ranks(a), ranks(b))[0, 1])
+
+        fw = [r['forward'] for r in rows]
+        bw = [r['backward'] for r in rows]
+        out = {'archs': len(rows), 'settings': s, 'rho_forward_backward': rho(fw, bw), 'rows': rows}
+        if 'acc' in spec:
+            out['rho_forward_acc'] = rho(fw, spec['acc'])
+            out['rho_backward_acc'] = rho(bw, spec['acc'])
+        print(json.dumps(out, allow_nan=True))
         return
     cases = []
     small = dict(batch=16, zenBatch=8, zenAlpha=0.01, seed=7)

@@ -5,6 +5,8 @@
 // (scoring time per cell). One sample: HV differences below the seed-to-seed spread of random search (±0.01
 // at 300 cells) are noise.
 // Usage: nice -n 10 npx tsx scripts/live-repeats.ts [--dataset cifar10] [--cells 120] [--repeats 3] [--json F]
+//        [--spec F] (also write the sample's archs and accuracies for gen-proxy-fixtures.py --trainability;
+//        with --repeats 0 nothing is scored)
 import fs from 'node:fs';
 import { aggregateColumns } from '../src/core/aggregate.js';
 import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from '../src/core/nb201/live-ensemble.js';
@@ -29,6 +31,18 @@ async function main(): Promise<void> {
   const R = Number(arg('repeats', '3'));
   const t = loadNb201Table();
   const idx = new Rng(`live-repeats/${dataset}`).shuffle([...Array(nb201Space.size).keys()]).slice(0, n);
+  // --spec F: the sample's networks and accuracies for scripts/gen-proxy-fixtures.py --trainability (PyTorch)
+  const spec = arg('spec', '');
+  if (spec)
+    fs.writeFileSync(
+      spec,
+      JSON.stringify({
+        dataset,
+        settings: DEFAULT_SETTINGS,
+        archs: idx.map((i) => nb201Representative(nb201Space.fromIndex(i))),
+        acc: idx.map((i) => t.testAccuracy(dataset)[i]!),
+      }) + '\n',
+    );
   const pool = new WorkerPool();
   const perSeed: ProxyScores[][] = [];
   const secPerCell: number[] = [];
