@@ -6,10 +6,12 @@ deterministic weights and inputs as the TypeScript evaluator (counter-based hash
 src/core/engine/weights.ts), and the proxies computed the way their papers' code does (forward hooks on ReLU
 modules for NASWOT/SWAP, hooks on block outputs for MeCo, autograd in float64 for synflow, two train-mode
 forwards and BN running variances for Zen-NAS, forward hooks on every cell for AZ-NAS's expressivity and
-progressivity).
+progressivity, and for AZ-NAS's trainability both the forward-mode estimate the TypeScript evaluator computes
+(torch.autograd.forward_ad, one tangent per block) and AZ-NAS's own backward version (autograd.grad per block)).
 
   /usr/bin/python3 scripts/gen-proxy-fixtures.py                 # writes test/fixtures/live/nb201-proxies.json
   /usr/bin/python3 scripts/gen-proxy-fixtures.py --bench SPEC.json  # times the archs in SPEC.json, prints JSON
+  /usr/bin/python3 scripts/gen-proxy-fixtures.py --trainability SPEC.json  # forward vs backward trainability
 
 Needs Debian's python3-torch (apt-get install -y python3-torch); nothing here is a runtime dependency.
 """
@@ -22,7 +24,9 @@ import time
 
 import numpy as np
 import torch
+import torch.autograd.forward_ad as fwAD
 import torch.nn as nn
+import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3']
@@ -86,6 +90,12 @@ def image_batch(dataset, n):
         s = c['std'][ch] / 255
         out[:, ch] = (raw[:, ch] / 255 - m) / s
     return torch.from_numpy(out.astype(np.float32).reshape(n, 3, c['res'], c['res']))
+
+
+def rademacher_input(seed, stream, shape):
+    # = inputs.ts rademacherInput: +1 where the hash's top bit is set
+    h = hash32(tensor_key(seed, 'input', stream), np.arange(int(np.prod(shape))))
+    return torch.from_numpy(np.where((h >> np.uint64(31)) == 1, 1.0, -1.0).astype(np.float32).reshape(shape))
 
 
 def gaussian_input(seed, stream, shape):
@@ -274,6 +284,75 @@ def data_proxies(ops, dataset, s):
             'expressivity': float(e.sum()), 'progressivity': float(np.min(e[1:] - e[:-1]))}
 
 
+def az_sigma_term(mat):
+    # compute_az_nas_score.py: σ = the largest singular value of the (C_in, C_out) cross-moment
+    if mat.size(0) < mat.size(1):
+        mat = mat.transpose(0, 1)
+    smax = torch.linalg.svdvals(mat).max().item()
+    return -smax - 1 / (smax + 1e-6) + 2
+
+
+def cross_moment(a_in, a_out):
+    # Σ_positions a_in a_outᵀ / N, a_in pixel-unshuffled to a_out's resolution (a reduction block), as AZ-NAS
+    if a_in.size(2) != a_out.size(2):
+        a_in = F.pixel_unshuffle(a_in, int(a_in.size(2) / a_out.size(2)))
+    bo, co, ho, wo = a_out.size()
+    ci = a_in.size(1)
+    a_in = a_in.permute(0, 2, 3, 1).contiguous().view(-1, ci)
+    a_out = a_out.permute(0, 2, 3, 1).contiguous().view(-1, co)
+    return torch.mm(a_in.transpose(1, 0), a_out) / (bo * ho * wo)
+
+
+def trainability_proxy(ops, dataset, s):
+    """AZ-NAS trainability over the 17 blocks stem→cell 0→…→cell 16 of the train-mode data pass.
+
+    'trainability' (what src/core/engine/onnx.ts computes): forward mode, a Rademacher u at each block's input
+    (the same tensor per input shape as the TypeScript side), J·u by torch.autograd.forward_ad through that block
+    (train-mode BN: its batch statistics' dependence on the input included), M = Σ u (J·u)ᵀ / N.
+    'trainability_backward' (AZ-NAS's compute_az_nas_score.py, its RNG replaced by the deterministic generator):
+    a Rademacher g at each block's output, g_in = Jᵀg by autograd.grad, M = Σ g_in gᵀ / N. Both: σ = σmax(M),
+    score = mean over blocks of −σ − 1/(σ + 1e-6) + 2, −∞ when a block is the identity.
+    """
+    c = CONFIGS[dataset]
+    net = TinyNetwork(ops, c['classes'])
+    init_weights(net, s['seed'], 'torch-default')
+    net.train()
+    x = image_batch(dataset, s['batch'])
+    feats = [net.stem(x)]
+    for cell in net.cells:
+        feats.append(cell(feats[-1]))
+    fwd, bwd = [], []
+    for i, cell in enumerate(net.cells):
+        f_in = feats[i]
+        name = 'train_u_' + 'x'.join(str(d) for d in f_in.shape)
+        u = rademacher_input(s['seed'], name, tuple(f_in.shape))
+        with fwAD.dual_level():
+            out = cell(fwAD.make_dual(f_in.detach(), u))
+            v = fwAD.unpack_dual(out).tangent
+        if v is None:
+            v = torch.zeros_like(out)
+        v = v.detach()
+        if v.size() == u.size() and torch.equal(v, u):
+            fwd.append(-math.inf)
+        else:
+            fwd.append(az_sigma_term(cross_moment(u, v)))
+    for i in reversed(range(1, len(feats))):
+        f_out, f_in = feats[i], feats[i - 1]
+        g_out = rademacher_input(s['seed'], 'train_g_' + 'x'.join(str(d) for d in f_out.shape), tuple(f_out.shape))
+        g_in = torch.autograd.grad(outputs=f_out, inputs=f_in, grad_outputs=g_out, retain_graph=True)[0]
+        if g_out.size() == g_in.size() and torch.all(g_in == g_out):
+            bwd.append(-math.inf)
+        else:
+            bwd.append(az_sigma_term(cross_moment(g_in, g_out)))
+
+    def mean(v):
+        m = float(np.mean(v))
+        return -math.inf if math.isnan(m) else m
+
+    return {'trainability': mean(fwd)}, {'trainability_backward': mean(bwd),
+                                         'blocks_forward': fwd, 'blocks_backward': bwd[::-1]}
+
+
 def synflow_proxy(ops, dataset, s):
     """log Σ |θ ⊙ ∂R/∂θ| over conv and linear weights: |θ|, BN removed, all-ones input, float64 autograd."""
     c = CONFIGS[dataset]
@@ -371,6 +450,8 @@ FIXTURE_ARCHS = [
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--bench', metavar='SPEC.json', help='time the archs listed in SPEC.json instead')
+    ap.add_argument('--trainability', metavar='SPEC.json',
+                    help='forward-mode vs AZ-NAS backward trainability of the archs in SPEC.json (with "acc": ρ)')
     ap.add_argument('--out', default=os.path.join(ROOT, 'test', 'fixtures', 'live', 'nb201-proxies.json'))
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -389,16 +470,58 @@ def main():
         print(json.dumps({'archs': n, 'ms_per_arch': {k: 1000 * v / n for k, v in times.items()},
                           'torch': torch.__version__, 'threads': torch.get_num_threads()}))
         return
+    if args.trainability:
+        # {"archs": [[...6 ops], ...], "acc": [...], "settings": {...}} from scripts/live-repeats.ts --spec
+        spec = json.load(open(args.trainability))
+        s = spec['settings']
+        rows = []
+        for ops in spec['archs']:
+            t0 = time.perf_counter()
+            fwd, ref = trainability_proxy(ops, spec.get('dataset', 'cifar10'), s)
+            rows.append(dict(ops=ops, forward=fwd['trainability'], backward=ref['trainability_backward'],
+                             seconds=time.perf_counter() - t0))
+
+        def ranks(v):
+            # average ranks of ties; −∞ ranks lowest
+            v = np.asarray(v, dtype=np.float64)
+            order = np.argsort(v, kind='stable')
+            r = np.empty(len(v))
+            i = 0
+            while i < len(v):
+                j = i
+                while j + 1 < len(v) and v[order[j + 1]] == v[order[i]]:
+                    j += 1
+                r[order[i:j + 1]] = (i + j) / 2
+                i = j + 1
+            return r
+
+        def rho(a, b):
+            return float(np.corrcoef(ranks(a), ranks(b))[0, 1])
+
+        fw = [r['forward'] for r in rows]
+        bw = [r['backward'] for r in rows]
+        out = {'archs': len(rows), 'settings': s, 'rho_forward_backward': rho(fw, bw), 'rows': rows}
+        if 'acc' in spec:
+            out['rho_forward_acc'] = rho(fw, spec['acc'])
+            out['rho_backward_acc'] = rho(bw, spec['acc'])
+        print(json.dumps(out, allow_nan=True))
+        return
     cases = []
     small = dict(batch=16, zenBatch=8, zenAlpha=0.01, seed=7)
+
+    def case(a, ds, st):
+        proxies = all_proxies(parse_arch(a), ds, st)
+        tr, ref = trainability_proxy(parse_arch(a), ds, st)
+        proxies.update(tr)
+        # not a live proxy: AZ-NAS's backward trainability, for comparison with the forward-mode one
+        return dict(arch=a, dataset=ds, settings=st, proxies=proxies, reference=ref)
+
     for a in FIXTURE_ARCHS:
-        cases.append(dict(arch=a, dataset='cifar10', settings=small, proxies=all_proxies(parse_arch(a), 'cifar10', small)))
+        cases.append(case(a, 'cifar10', small))
     default = dict(batch=64, zenBatch=16, zenAlpha=0.01, seed=0)
-    a = FIXTURE_ARCHS[1]
-    cases.append(dict(arch=a, dataset='cifar10', settings=default, proxies=all_proxies(parse_arch(a), 'cifar10', default)))
+    cases.append(case(FIXTURE_ARCHS[1], 'cifar10', default))
     for ds in ('cifar100', 'ImageNet16-120'):
-        a = FIXTURE_ARCHS[2]
-        cases.append(dict(arch=a, dataset=ds, settings=small, proxies=all_proxies(parse_arch(a), ds, small)))
+        cases.append(case(FIXTURE_ARCHS[2], ds, small))
     # a weights/inputs spot check so a generator mismatch is caught before any proxy is compared
     probe = {
         'uniform': uniform(tensor_key(7, 'torch-default', 'cells.3.edge1.conv.weight'), 5, 1 / np.sqrt(144)).tolist(),

@@ -5,6 +5,8 @@
 // (scoring time per cell). One sample: HV differences below the seed-to-seed spread of random search (±0.01
 // at 300 cells) are noise.
 // Usage: nice -n 10 npx tsx scripts/live-repeats.ts [--dataset cifar10] [--cells 120] [--repeats 3] [--json F]
+//        [--spec F] (also write the sample's archs and accuracies for gen-proxy-fixtures.py --trainability;
+//        with --repeats 0 nothing is scored)
 import fs from 'node:fs';
 import { aggregateColumns } from '../src/core/aggregate.js';
 import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from '../src/core/nb201/live-ensemble.js';
@@ -29,6 +31,18 @@ async function main(): Promise<void> {
   const R = Number(arg('repeats', '3'));
   const t = loadNb201Table();
   const idx = new Rng(`live-repeats/${dataset}`).shuffle([...Array(nb201Space.size).keys()]).slice(0, n);
+  // --spec F: the sample's networks and accuracies for scripts/gen-proxy-fixtures.py --trainability (PyTorch)
+  const spec = arg('spec', '');
+  if (spec)
+    fs.writeFileSync(
+      spec,
+      JSON.stringify({
+        dataset,
+        settings: DEFAULT_SETTINGS,
+        archs: idx.map((i) => nb201Representative(nb201Space.fromIndex(i))),
+        acc: idx.map((i) => t.testAccuracy(dataset)[i]!),
+      }) + '\n',
+    );
   const pool = new WorkerPool();
   const perSeed: ProxyScores[][] = [];
   const secPerCell: number[] = [];
@@ -59,9 +73,11 @@ async function main(): Promise<void> {
   console.log(
     `| seeds R | ${LIVE_PROXIES.filter((p) => p !== 'params' && p !== 'flops')
       .map((p) => `ρ ${p}`)
-      .join(' | ')} | ρ ensemble | ρ AZ forward-only (expr, prog, FLOPs) | mean HV (6 tasks) | s per cell |`,
+      .join(
+        ' | ',
+      )} | ρ ensemble | ρ AZ forward-only (expr, prog, FLOPs) | ρ AZ forward-only (expr, prog, train, FLOPs) | mean HV (6 tasks) | s per cell |`,
   );
-  console.log(`|---|${'---|'.repeat(LIVE_PROXIES.length - 2 + 4)}`);
+  console.log(`|---|${'---|'.repeat(LIVE_PROXIES.length - 2 + 5)}`);
   for (let r = 1; r <= R; r++) {
     const avg = idx.map((_, k) => ({
       ...meanScores(perSeed.slice(0, r).map((s) => s[k]!)),
@@ -90,6 +106,20 @@ async function main(): Promise<void> {
         ),
         acc,
       );
+      // with AZ-NAS's trainability as its forward-mode estimate (onnx.ts): all four AZ-NAS terms
+      if (avg.every((s) => s.trainability !== undefined))
+        rho['az-forward-train'] = spearman(
+          aggregateColumns(
+            [
+              avg.map((s) => s.expressivity!),
+              avg.map((s) => s.progressivity!),
+              avg.map((s) => s.trainability!),
+              fl,
+            ],
+            'geometric',
+          ),
+          acc,
+        );
     }
     const full = new Float64Array(nb201Space.size);
     idx.forEach((i, k) => (full[i] = ens[k]!));
@@ -108,11 +138,11 @@ async function main(): Promise<void> {
     const cost = secPerCell.slice(0, r).reduce((a, b) => a + b, 0);
     console.log(
       `| ${r} | ${Object.entries(rho)
-        .filter(([k]) => k !== 'ensemble' && k !== 'az-forward')
+        .filter(([k]) => k !== 'ensemble' && k !== 'az-forward' && k !== 'az-forward-train')
         .map(([, v]) => v.toFixed(3))
         .join(
           ' | ',
-        )} | ${rho['ensemble']!.toFixed(3)} | ${rho['az-forward']?.toFixed(3) ?? '—'} | ${meanHv.toFixed(4)} | ${cost.toFixed(2)} |`,
+        )} | ${rho['ensemble']!.toFixed(3)} | ${rho['az-forward']?.toFixed(3) ?? '—'} | ${rho['az-forward-train']?.toFixed(3) ?? '—'} | ${meanHv.toFixed(4)} | ${cost.toFixed(2)} |`,
     );
     rows.push({ repeats: r, rho, meanHv, hv, secondsPerCell: cost });
   }

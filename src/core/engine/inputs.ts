@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { dataDir } from '../data.js';
-import { normalTensor, tensorKey } from './weights.js';
+import { hash32, normalTensor, tensorKey } from './weights.js';
 
 interface BatchInfo {
   file: string;
@@ -60,4 +60,12 @@ export function imageBatch(dataset: string, n: number, dir = dataDir()): Float32
 /** Standard Gaussian input of `count` values from (seed, stream). */
 export function gaussianInput(seed: number, stream: string, count: number): Float32Array {
   return normalTensor(tensorKey(seed, 'input', stream), count);
+}
+
+/** ±1 entries (the top bit of the hash) of `count` values from (seed, stream): the trainability tangents. */
+export function rademacherInput(seed: number, stream: string, count: number): Float32Array {
+  const key = tensorKey(seed, 'input', stream);
+  const out = new Float32Array(count);
+  for (let j = 0; j < count; j++) out[j] = hash32(key, j) >>> 31 ? 1 : -1;
+  return out;
 }

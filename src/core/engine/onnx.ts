@@ -5,6 +5,7 @@
 //  - 'synflow': one all-ones input, |θ| weights, BN removed (synflow's bn=False); a primal and a tangent stream
 //               (forward-mode derivative along θ, so synflow = Σ θ·∂R/∂θ = dR/dt of R((1+t)θ) at t=0), rescaled
 //               at chain points to stay inside float32, the scales returned for exact log-space recombination.
+//               With `trainability`, also a forward-mode tangent per block (AZ-NAS's trainability, see below).
 //  - 'zen':     Gaussian weights, batch-statistics BN; outputs the pre-GAP features and each BN's mean unbiased
 //               batch variance (Zen-NAS's BN scaling uses the running variance these updates produce).
 
@@ -124,6 +125,19 @@ export interface EmitOptions {
   batch?: number;
   /** data mode: also output the cells' channel covariances (AZ-NAS expressivity/progressivity). */
   expressivity?: boolean;
+  /**
+   * data mode: also push a Rademacher tangent through each block between consecutive chain points (forward-mode
+   * Jacobian-vector products, AZ-NAS trainability); the tangents are graph inputs (DataLayout.trainInputs).
+   */
+  trainability?: boolean;
+}
+
+/** One block of the trainability tangents: the input tangent it reads and the outputs to decode. */
+export interface TrainBlock {
+  /** (C_in·s², C_out) cross-moment of the (pixel-unshuffled) input tangent u and the output tangent J·u. */
+  mat: string;
+  /** max |J·u − u| when the block keeps its shape (0: the block is the identity), else undefined. */
+  same?: string;
 }
 
 /** Layout of a data-mode graph's outputs, needed to decode them. */
@@ -136,6 +150,9 @@ export interface DataLayout {
   mecoOutputs: string[];
   /** AZ-NAS expressivity: one centred channel covariance (C × C) per cell output (net.chainPoints but the stem). */
   exprOutputs: string[];
+  /** trainability: the Rademacher tangent inputs to feed (one per distinct block-input shape) and the blocks. */
+  trainInputs: { name: string; dims: [number, number, number, number] }[];
+  trainBlocks: TrainBlock[];
 }
 
 export interface Emitted {
@@ -194,6 +211,34 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   const synScales: string[] = [];
   const chain = new Set(net.chainPoints);
 
+  // AZ-NAS trainability, forward mode. AZ-NAS (compute_az_nas_score.py) draws a Rademacher g at each block's
+  // output, back-propagates it to the block's input (g_in = Jᵀg, reverse mode) and takes σ = the largest
+  // singular value of M = Σ_positions g_in g_outᵀ / N (C_in × C_out; the input pixel-unshuffled where the block
+  // halves the resolution). ONNX Runtime has no reverse mode, so here a Rademacher u enters each block's input and
+  // its forward-mode tangent J·u is pushed through that block alone (one tangent stream per block, alongside the
+  // primal), and M = Σ_positions u (J·u)ᵀ / N. Both have the same expectation (E[u_i (Ju)_j] = J_ji =
+  // E[(Jᵀg)_i g_j] for independent ±1 entries), but they are different random estimates: this is the
+  // forward-mode estimate, not AZ-NAS's backward one (scripts/gen-proxy-fixtures.py computes both). Tangent
+  // rules: conv / linear with the same weights and no bias, ReLU masks by (primal > 0), pooling / sums / shuffles
+  // / zero as themselves, and batch-statistics BN exactly, including its statistics' dependence on the input
+  // (train mode, as AZ-NAS's autograd sees it): ẏ = (u − E[u] − x̂ E[x̂ u]) / √(var + ε), x̂ = the BN output.
+  const train = opts.mode === 'data' && opts.trainability === true;
+  const jvp = new Map<string, { stream: number; name: string }>();
+  let stream = -1;
+  const jt = (s: string): string | undefined => {
+    const e = jvp.get(s);
+    // a tensor of an earlier block does not depend on this block's input: zero tangent
+    return e && e.stream === stream ? e.name : undefined;
+  };
+  const setJ = (s: string, v: string): void => {
+    jvp.set(s, { stream, name: v });
+  };
+  const bnVarOf = new Map<string, string>();
+  const reluMask = new Map<string, string>();
+  const trainInputs: DataLayout['trainInputs'] = [];
+  const trainBlocks: TrainBlock[] = [];
+  let blockIn: { tensor: string; u: string } | undefined;
+
   const bnConsts = new Map<number, [string, string]>();
   const emitBn = (x: string, shape: TensorShape): string => {
     // batch statistics in two reductions (E[x], E[x²]), then one fused normalisation pass; the batch is static,
@@ -218,8 +263,22 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
       ];
       bnConsts.set(shape.c, k);
     }
-    return g.op('BatchNormalization', [x, k[0], k[1], mean, v], { epsilon: { f: BN_EPS } });
+    const y = g.op('BatchNormalization', [x, k[0], k[1], mean, v], { epsilon: { f: BN_EPS } });
+    bnVarOf.set(y, v);
+    return y;
   };
+  // tangent of batch-statistics BN (scale 1, shift 0, so its output is x̂)
+  const bnJvp = (u: string, y: string, c: number): string => {
+    const m1 = g.op('ReduceMean', [u], { axes: [0, 2, 3], keepdims: 1 });
+    const m2 = g.op('ReduceMean', [g.op('Mul', [y, u])], { axes: [0, 2, 3], keepdims: 1 });
+    const sd = g.op('Reshape', [
+      g.op('Sqrt', [g.op('Add', [bnVarOf.get(y)!, g.scalar(BN_EPS)])]),
+      g.ints([c, 1, 1]),
+    ]);
+    return g.op('Div', [g.op('Sub', [g.op('Sub', [u, m1]), g.op('Mul', [y, m2])]), sd]);
+  };
+  const rowsOf = (x: string, c: number): string =>
+    g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 2, 3, 1] }), g.ints([-1, c])]);
 
   for (const l of net.layers) {
     switch (l.kind) {
@@ -240,6 +299,8 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
         name.set(l.output, p);
         if (opts.mode === 'synflow')
           tangent.set(l.output, g.op('Add', [g.op('Conv', [q(l.input), w], attrs), p]));
+        const u = train ? jt(l.input) : undefined;
+        if (u) setJ(l.output, g.op('Conv', [u, w], attrs));
         break;
       }
       case 'bn': {
@@ -247,6 +308,8 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
           name.set(l.output, t(l.input));
           tangent.set(l.output, q(l.input));
         } else name.set(l.output, emitBn(t(l.input), shapes.get(l.input)!));
+        const u = train ? jt(l.input) : undefined;
+        if (u) setJ(l.output, bnJvp(u, t(l.output), shapes.get(l.input)!.c));
         break;
       }
       case 'relu': {
@@ -262,6 +325,15 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
           reluDone.set(l.input, r);
         }
         name.set(l.output, r);
+        const u = train ? jt(l.input) : undefined;
+        if (u) {
+          let m = reluMask.get(l.input);
+          if (!m) {
+            m = g.op('Cast', [g.op('Greater', [t(l.input), g.scalar(0)])], { to: FLOAT });
+            reluMask.set(l.input, m);
+          }
+          setJ(l.output, g.op('Mul', [u, m]));
+        }
         break;
       }
       case 'avgpool': {
@@ -273,11 +345,15 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
         };
         name.set(l.output, g.op('AveragePool', [t(l.input)], attrs));
         if (opts.mode === 'synflow') tangent.set(l.output, g.op('AveragePool', [q(l.input)], attrs));
+        const u = train ? jt(l.input) : undefined;
+        if (u) setJ(l.output, g.op('AveragePool', [u], attrs));
         break;
       }
       case 'add': {
         name.set(l.output, g.op('Sum', l.inputs.map(t)));
         if (opts.mode === 'synflow') tangent.set(l.output, g.op('Sum', l.inputs.map(q)));
+        const us = train ? l.inputs.map(jt).filter((u): u is string => u !== undefined) : [];
+        if (us.length > 0) setJ(l.output, g.op('Sum', us));
         break;
       }
       case 'shuffle': {
@@ -291,17 +367,23 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
           ]);
         name.set(l.output, shuffle(t(l.input)));
         if (opts.mode === 'synflow') tangent.set(l.output, shuffle(q(l.input)));
+        const u = train ? jt(l.input) : undefined;
+        if (u) setJ(l.output, shuffle(u));
         break;
       }
       case 'zero': {
         name.set(l.output, g.op('Mul', [t(l.input), g.scalar(0)]));
         if (opts.mode === 'synflow') tangent.set(l.output, g.op('Mul', [q(l.input), g.scalar(0)]));
+        const u = train ? jt(l.input) : undefined;
+        if (u) setJ(l.output, g.op('Mul', [u, g.scalar(0)]));
         break;
       }
       case 'gap': {
         const f = (x: string): string => g.op('Flatten', [g.op('GlobalAveragePool', [x])], { axis: 1 });
         name.set(l.output, f(t(l.input)));
         if (opts.mode === 'synflow') tangent.set(l.output, f(q(l.input)));
+        const u = train ? jt(l.input) : undefined;
+        if (u) setJ(l.output, f(u));
         break;
       }
       case 'linear': {
@@ -312,7 +394,57 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
         // tangent of W x + b along (W, b excluded): W (x + ẋ)
         if (opts.mode === 'synflow')
           tangent.set(l.output, g.op('Gemm', [g.op('Add', [t(l.input), q(l.input)]), w], { transB: 1 }));
+        const u = train ? jt(l.input) : undefined;
+        if (u) setJ(l.output, g.op('Gemm', [u, w], { transB: 1 }));
         break;
+      }
+    }
+    if (train && chain.has(l.output)) {
+      const sh = shapes.get(l.output)!;
+      if (blockIn) {
+        // close the block: M = Σ_positions u (J·u)ᵀ / N, u pixel-unshuffled to the output's resolution
+        const ish = shapes.get(blockIn.tensor)!;
+        const v = jt(l.output) ?? g.op('Mul', [t(l.output), g.scalar(0)]);
+        const k = trainBlocks.length;
+        let u = blockIn.u;
+        let same: string | undefined;
+        if (ish.c === sh.c && ish.h === sh.h && ish.w === sh.w) {
+          same = `train_same_${k}`;
+          g.op('ReduceMax', [g.op('Abs', [g.op('Sub', [v, u])])], { keepdims: 0 }, same);
+          g.output(same);
+        } else if (ish.h !== sh.h) {
+          // SpaceToDepth orders the unshuffled channels unlike PyTorch's pixel_unshuffle: a row permutation
+          // of M, which leaves its singular values unchanged
+          u = g.op('SpaceToDepth', [u], { blocksize: Math.trunc(ish.h / sh.h) });
+        }
+        const cin = ish.c * Math.trunc(ish.h / sh.h) ** 2;
+        const mat = `train_mat_${k}`;
+        g.op(
+          'Mul',
+          [
+            g.op('Gemm', [rowsOf(u, cin), rowsOf(v, sh.c)], { transA: 1 }),
+            g.scalar(1 / (fixedBatch * sh.h * sh.w)),
+          ],
+          {},
+          mat,
+        );
+        g.output(mat);
+        trainBlocks.push(same ? { mat, same } : { mat });
+      }
+      if (l.output !== net.chainPoints[net.chainPoints.length - 1]) {
+        // open the next block: a fresh stream whose tangent at this chain point is the Rademacher input
+        stream++;
+        const dims: [number, number, number, number] = [fixedBatch, sh.c, sh.h, sh.w];
+        const u = `train_u_${dims.join('x')}`;
+        if (!trainInputs.some((i) => i.name === u)) {
+          g.input(u, dims);
+          trainInputs.push({ name: u, dims });
+        }
+        setJ(l.output, u);
+        blockIn = { tensor: l.output, u };
+      } else {
+        stream = -2;
+        blockIn = undefined;
       }
     }
     if (opts.mode === 'synflow' && chain.has(l.output)) {
@@ -395,6 +527,6 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   });
   return {
     bytes: g.encode(),
-    layout: { naswotD, swapOutputs, swapChunks: chunks, mecoOutputs, exprOutputs },
+    layout: { naswotD, swapOutputs, swapChunks: chunks, mecoOutputs, exprOutputs, trainInputs, trainBlocks },
   };
 }

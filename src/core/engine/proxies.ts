@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { corrcoefRows, logAbsDet, symmetricEigenvalues, symmetricMinEigenvalue } from './linalg.js';
 import { analyticCost, type Net } from './net.js';
 import { emitOnnx, SWAP_CHUNK, type DataLayout } from './onnx.js';
-import { BATCHES, gaussianInput, imageBatch } from './inputs.js';
+import { BATCHES, gaussianInput, imageBatch, rademacherInput } from './inputs.js';
 import {
   DEFAULT_SETTINGS,
   LIVE_PROXIES,
@@ -122,6 +122,51 @@ export function eigenEntropy(cov: Float64Array, c: number): number {
   return h;
 }
 
+/**
+ * AZ-NAS trainability from the blocks' tangent cross-moments M (rows × cols, float32): the mean over blocks of
+ * −σ − 1/(σ + 1e-6) + 2, σ = the largest singular value of M (√ of the largest eigenvalue of the smaller Gram
+ * matrix, float64); −∞ when a block is the identity (J·u = u exactly; AZ-NAS's g_in = g_out check) or the mean
+ * is NaN, as in `compute_az_nas_score.py`. M here is the forward-mode estimate (onnx.ts), not AZ-NAS's backward one.
+ */
+export function trainabilityFromBlocks(
+  blocks: { mat: Float32Array; rows: number; cols: number; identity: boolean }[],
+): number {
+  let sum = 0;
+  for (const b of blocks) {
+    if (b.identity) return -Infinity;
+    const k = Math.min(b.rows, b.cols);
+    const gram = new Float64Array(k * k);
+    for (let i = 0; i < k; i++)
+      for (let j = i; j < k; j++) {
+        let acc = 0;
+        if (b.rows >= b.cols)
+          for (let r = 0; r < b.rows; r++) acc += b.mat[r * b.cols + i]! * b.mat[r * b.cols + j]!;
+        else for (let c = 0; c < b.cols; c++) acc += b.mat[i * b.cols + c]! * b.mat[j * b.cols + c]!;
+        gram[i * k + j] = acc;
+        gram[j * k + i] = acc;
+      }
+    let top = 0;
+    for (const v of symmetricEigenvalues(gram, k)) top = Math.max(top, v);
+    const sigma = Math.sqrt(top);
+    sum += -sigma - 1 / (sigma + 1e-6) + 2;
+  }
+  const mean = sum / blocks.length;
+  return Number.isNaN(mean) ? -Infinity : mean;
+}
+
+const rademacherCache = new Map<string, Float32Array>();
+
+/** The Rademacher tangent of one block-input shape (cached: the same for every network of these settings). */
+function trainTangent(seed: number, name: string, count: number): Float32Array {
+  const key = `${seed}:${name}`;
+  let v = rademacherCache.get(key);
+  if (!v) {
+    v = rademacherInput(seed, name, count);
+    rademacherCache.set(key, v);
+  }
+  return v;
+}
+
 /** Zen-NAS: log E_b Σ|f(x) − f(x + αε)| + Σ_BN log sqrt(mean running_var after the two passes). */
 export function zenFromOutputs(
   f1: Float32Array,
@@ -153,18 +198,44 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
     want.has('swap') ||
     want.has('meco') ||
     want.has('expressivity') ||
-    want.has('progressivity')
+    want.has('progressivity') ||
+    want.has('trainability')
   ) {
     const e = emitOnnx(net, {
       mode: 'data',
       weights: new WeightSource(s.seed, 'torch-default'),
       batch: s.batch,
       expressivity: want.has('expressivity') || want.has('progressivity'),
+      trainability: want.has('trainability'),
     });
     const layout = e.layout as DataLayout;
-    const r = await run(e.bytes, {
+    const feeds: Record<string, ort.Tensor> = {
       x: new ort.Tensor('float32', inputs.images, [s.batch, res.c, res.h, res.w]),
-    });
+    };
+    for (const u of layout.trainInputs)
+      feeds[u.name] = new ort.Tensor(
+        'float32',
+        trainTangent(
+          s.seed,
+          u.name,
+          u.dims.reduce((a, b) => a * b),
+        ),
+        u.dims,
+      );
+    const r = await run(e.bytes, feeds);
+    if (want.has('trainability'))
+      out.trainability = trainabilityFromBlocks(
+        layout.trainBlocks.map((b) => {
+          const t = r[b.mat]!;
+          const dims = t.dims as number[];
+          return {
+            mat: t.data as Float32Array,
+            rows: dims[0]!,
+            cols: dims[1]!,
+            identity: b.same !== undefined && f32(r[b.same], b.same)[0] === 0,
+          };
+        }),
+      );
     if (want.has('naswot'))
       out.naswot = naswotFromGram(
         f32(r['naswot_gram'], 'naswot_gram'),

@@ -11,8 +11,9 @@ export const LIVE_PROXIES = [
   'flops',
   'expressivity',
   'progressivity',
+  'trainability',
 ] as const;
-/** The proxies of the shipped full-space tables (expressivity/progressivity came later: not tabulated). */
+/** The proxies of the shipped full-space tables (expressivity/progressivity/trainability came later: not tabulated). */
 export const TABLE_PROXIES = ['naswot', 'swap', 'meco', 'logsynflow', 'zen', 'params', 'flops'] as const;
 export type LiveProxy = (typeof LIVE_PROXIES)[number];
 export type ProxyScores = Partial<Record<LiveProxy, number>>;
@@ -34,7 +35,8 @@ export const DEFAULT_SETTINGS: ProxySettings = {
   zenBatch: 8,
   zenAlpha: 0.01,
   seed: 0,
-  // AZ-NAS's expressivity/progressivity are computed on request only: the default ensemble does not use them
+  // AZ-NAS's expressivity/progressivity/trainability are computed on request only: the default ensemble does not
+  // use them
   proxies: TABLE_PROXIES,
 };
 
