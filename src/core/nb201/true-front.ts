@@ -7,7 +7,6 @@ import type { RunConfig } from '../runstore.js';
 import { trueFrontIndices } from './benchmark.js';
 import { loadNb201Table, type HwMetric, type Nb201Dataset } from './table.js';
 
-
 /** The true 2-D front (cost, test accuracy %) of each of the run's cost metrics. */
 export function nb201TrueFronts(config: Pick<RunConfig, 'dataset' | 'costMetrics'>): TrueFront[] {
   return config.costMetrics.map((metric) => {
