@@ -33,16 +33,6 @@ export class Registry {
     this.carriedSpace = parts.carriedSpace;
   }
 
-  /** The same spaces and operators with another host environment. */
-  withEnv(env: HostEnv): Registry {
-    return new Registry({
-      spaces: [...this.providers.values()],
-      operators: Object.fromEntries(this.operators),
-      env: { ...this.env, ...env },
-      ...(this.carriedSpace ? { carriedSpace: this.carriedSpace } : {}),
-    });
-  }
-
   spaceIds(): string[] {
     return [...this.providers.keys()];
   }
