@@ -25,9 +25,9 @@ function coreRooms() {
         },
       ]),
     },
-    // the composition roots and the model exporter name every space
+    // the composition roots name every space
     {
-      files: ['src/core/compose.ts', 'src/core/worker-main.ts', 'src/core/modelexport/**/*.ts'],
+      files: ['src/core/compose.ts', 'src/core/worker-main.ts'],
       rules: restrict([]),
     },
     ...SPACES.map((space) => ({
@@ -77,9 +77,9 @@ export default tseslint.config(
   },
   // the three rooms: core is pure TypeScript (no vscode, no DOM, no extension/CLI/webview code); the CLI never
   // reaches into the extension; the webview talks to the host only through src/protocol.ts. Inside core, the
-  // shared layer (contracts, engine, adapters) never imports a space folder, and a space folder never imports
-  // another: only the composition roots (compose.ts, worker-main.ts) and modelexport/ (which writes every
-  // space's network) name the spaces.
+  // shared layer (contracts, engine, adapters, modelexport/) never imports a space folder, and a space folder
+  // never imports another: only the composition roots (compose.ts, worker-main.ts) name the spaces (each space
+  // contributes its exporter through its provider).
   ...coreRooms(),
   {
     files: ['src/cli/**/*.ts'],

@@ -1,10 +1,12 @@
 // The space-provider contract: what a search space contributes to a run (its datasets, devices, metrics and
-// predictors, and the space-specific parts it builds from a RunConfig), and what an operator factory is. The
-// registry (registry.ts) holds the providers and factories the composition root (compose.ts) passes in.
+// predictors, the space-specific parts it builds from a RunConfig, and the exporter of its networks), and what
+// an operator factory is. The registry (registry.ts) holds the providers and factories the composition root
+// (compose.ts) passes in.
 
 import type { HostEnv } from './env.js';
 import type { Evaluator } from './evaluator.js';
 import type { FrontScore } from './metrics.js';
+import type { SpaceExporter } from './modelexport/contract.js';
 import type { Operator } from './operator.js';
 import type { Partition } from './partition.js';
 import type { RunConfig } from './runstore.js';
@@ -41,6 +43,8 @@ export interface SpaceProvider {
   /** The benchmark's true 2-D fronts of a run's cost metrics, for spaces that have one (the dashboard's plot). */
   trueFronts?(config: RunConfig): TrueFront[];
   build(config: RunConfig, env?: HostEnv): Omit<RunParts, 'operator'>;
+  /** How the space's networks are taken home (PyTorch source, ONNX model), for spaces whose networks it builds. */
+  exporter?: SpaceExporter;
 }
 
 export type OperatorFactory = (

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { nb201Exporter } from '../../src/core/nb201/export.js';
 import { nb201Space } from '../../src/core/nb201/space.js';
 import { LOCAL_LATENCY, targetOfArch, withLocalLatency } from '../../src/core/modelexport/local-latency.js';
 import { createRegistry } from '../../src/core/compose.js';
@@ -49,7 +50,7 @@ test('withLocalLatency adds the measurement to the inner evaluation and keeps it
   const seen: string[] = [];
   const ev = withLocalLatency(
     inner,
-    (a) => targetOfArch(nb201Space, 'nb201', 'cifar10', a),
+    (a) => targetOfArch(nb201Exporter, nb201Space, 'nb201', 'cifar10', a),
     (t) => {
       seen.push(t.source.arch);
       return Promise.resolve(1.25);

@@ -19,6 +19,7 @@ import { exportOnnx, onnxInitializers, EXPORT_OPSET } from '../../src/core/model
 import { pytorchSource } from '../../src/core/modelexport/pytorch.js';
 import { specComplexity, targetOfSpec, type ExportTarget } from '../../src/core/modelexport/target.js';
 import type { SpecFile } from '../../src/core/runstore.js';
+import type { VitTarget } from '../../src/core/vit/export.js';
 import { vitCost } from '../../src/core/vit/net.js';
 import { vitSpace, type VitVariant } from '../../src/core/vit/space.js';
 
@@ -151,7 +152,9 @@ async function writeCase(dir: string, c: Case): Promise<{ expectFlops: number; l
   assert.deepEqual(y.dims, [BATCH, e.numClasses]);
   fs.writeFileSync(path.join(dir, 'output.bin'), Buffer.from((y.data as Float32Array).buffer));
   const vitFlops =
-    t.kind === 'vit' ? vitCost(t.shape, { ...t.cfg, resolution: res }).flopsM * 1e6 : undefined;
+    t.kind === 'vit'
+      ? vitCost((t as VitTarget).shape, { ...(t as VitTarget).cfg, resolution: res }).flopsM * 1e6
+      : undefined;
   fs.writeFileSync(
     path.join(dir, 'meta.json'),
     JSON.stringify({

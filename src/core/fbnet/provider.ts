@@ -24,6 +24,7 @@ import { FBNET_PROXIES, FBNET_RANK_PROXIES, type FbnetScoreJob } from './proxies
 import { fbnetSpace, type FbnetArch } from './space.js';
 import { loadReference, proxiesFor, RANK_PREDICTORS, ZcEvaluator, type Scores } from '../zc.js';
 import { LOCAL_DEVICE, LOCAL_LATENCY, targetOfArch, withLocalDevice } from '../modelexport/local-latency.js';
+import { fbnetExporter } from './export.js';
 
 export function fbnetReferenceFile(dataset: string, dir = dataDir()): string {
   return path.join(dir, `zcref-fbnet-${dataset}.json`);
@@ -44,6 +45,7 @@ export const fbnetProvider: SpaceProvider = {
     'external',
   ],
   defaults: { dataset: 'cifar100', devices: ['pixel3'], metric: 'latency', predictor: 'rank-avg' },
+  exporter: fbnetExporter,
   build(c, env = {}) {
     const space = fbnetSpace(c.dataset);
     const setting = FBNET_SETTINGS[c.dataset]!;
@@ -78,7 +80,7 @@ export const fbnetProvider: SpaceProvider = {
           concurrency: pool.size,
         });
       },
-      (a) => targetOfArch(space, 'fbnet', c.dataset, a),
+      (a) => targetOfArch(fbnetExporter, space, 'fbnet', c.dataset, a),
     );
     return {
       space: space as SearchSpace<unknown>,

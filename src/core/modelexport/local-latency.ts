@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Evaluation, EvaluationContext, Evaluator } from '../evaluator.js';
 import { cacheDir, LatencyCache } from '../engine/cache.js';
 import type { SearchSpace } from '../space.js';
-import { targetOfSpec, type ExportTarget } from './target.js';
+import { resolveTarget, type ExportTarget, type SpaceExporter } from './contract.js';
 
 export const LOCAL_DEVICE = 'local';
 export const LOCAL_LATENCY = 'local_latency';
@@ -23,9 +23,22 @@ export function splitLocal<M extends string>(metrics: readonly string[]): { tabl
   };
 }
 
-export function targetOfArch<A>(space: SearchSpace<A>, spaceId: string, dataset: string, a: A): ExportTarget {
+/** The export target of a candidate, by its space's exporter (what local_latency times). */
+export function targetOfArch<A>(
+  exporter: SpaceExporter,
+  space: SearchSpace<A>,
+  spaceId: string,
+  dataset: string,
+  a: A,
+): ExportTarget {
   const arch = space.format(a);
-  return targetOfSpec({ space: spaceId, dataset, id: space.fileId(a), arch, spec: space.toJSON(a) });
+  return resolveTarget(exporter, {
+    space: spaceId,
+    dataset,
+    id: space.fileId(a),
+    arch,
+    spec: space.toJSON(a),
+  });
 }
 
 type Measure = (t: ExportTarget) => Promise<number>;

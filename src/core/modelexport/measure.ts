@@ -1,24 +1,20 @@
 // "Measured here": the CPU latency of an exported network on this machine with onnxruntime-node — the deployable
-// ONNX graph of onnx.ts, warm-up runs, then the median of N timed runs at a stated batch and thread count. For
-// AutoFormer subnets at batch 1 this is the ViT path's own measurement (src/core/vit/scorer.ts), the same one its
-// searches use. Always labelled as measured on this machine, never mixed up with the lookup tables' devices.
+// ONNX graph of onnx.ts, warm-up runs, then the median of N timed runs at a stated batch and thread count — or
+// the space's own measurement where its exporter has one for these options (AutoFormer subnets at batch 1: the
+// ViT path's measurement, src/core/vit/scorer.ts, the same one its searches use). Always labelled as measured on
+// this machine, never mixed up with the lookup tables' devices.
 
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { gaussianInput } from '../engine/inputs.js';
 import { medianForwardMs } from '../engine/timing.js';
-import { measureVitLatency } from '../vit/scorer.js';
+import type { ExportTarget, MeasureOptions } from './contract.js';
 import { exportOnnx } from './onnx.js';
-import type { ExportTarget } from './target.js';
+
+export type { MeasureOptions } from './contract.js';
 
 export const MEASURED_HERE = 'measured here';
 
-export interface MeasureOptions {
-  warmup: number;
-  runs: number;
-  threads: number;
-  batch: number;
-}
 export const MEASURE_DEFAULTS: MeasureOptions = { warmup: 5, runs: 20, threads: 1, batch: 1 };
 
 export interface Measured {
@@ -43,12 +39,9 @@ export async function measureTarget(t: ExportTarget, opts: Partial<MeasureOption
   if (!(o.runs >= 1 && o.warmup >= 0 && o.threads >= 1 && o.batch >= 1))
     throw new Error('measure: runs, threads and batch must be at least 1, warm-up at least 0');
   const context = measureContext(o);
-  if (t.kind === 'vit' && o.batch === 1) {
-    const ms = await measureVitLatency(t.shape, t.cfg, {
-      warmup: o.warmup,
-      runs: o.runs,
-      threads: o.threads,
-    });
+  const own = t.exporter.measure?.(t, o);
+  if (own) {
+    const ms = await own;
     return { medianMs: ms, label: MEASURED_HERE, options: o, context };
   }
   const e = exportOnnx(t);

@@ -4,16 +4,16 @@
 // graph is what a deployment runtime converts. Weights are untrained and deterministic: the live evaluator's
 // counter-based generator (src/core/engine/weights.ts, seed 0) with PyTorch's default distribution,
 // U(±1/sqrt(fan_in)) for conv and linear weights and linear biases. Initialiser names are the PyTorch module's
-// state_dict keys (pytorch.ts), so the weights load into the exported .py by name.
-// NB201 and FBNet are emitted from the Net IR here; AutoFormer subnets reuse the ViT emitter (src/core/vit/net.ts,
-// latency mode) with its batch made symbolic.
+// state_dict keys (the space's exporter writes both), so the weights load into the exported .py by name.
+// The space's exporter gives the graph: a network that is the Net IR (NB201, FBNet) is emitted here
+// (netInferenceGraph); another space emits its own (AutoFormer: src/core/vit/export.ts). The provenance is
+// written into it here.
 
 import { onnx } from 'onnx-proto';
 import { GraphBuilder, BN_EPS } from '../engine/onnx.js';
 import { inferShapes, type Net } from '../engine/net.js';
 import { WeightSource } from '../engine/weights.js';
-import { emitVit, type VitNetConfig } from '../vit/net.js';
-import type { ExportTarget } from './target.js';
+import type { ExportTarget, OnnxGraph } from './contract.js';
 
 export const EXPORT_OPSET = 17;
 export const EXPORT_SEED = 0;
@@ -140,13 +140,11 @@ export function emitInferenceNet(net: Net, seed = EXPORT_SEED): Uint8Array {
   return g.encode();
 }
 
-/** The AutoFormer subnet graph of the ViT emitter, batch made symbolic ("N"). */
-export function emitInferenceVit(t: ExportTarget & { kind: 'vit' }, cfg: VitNetConfig = t.cfg): Uint8Array {
-  const m = onnx.ModelProto.decode(emitVit(t.shape, cfg, 'latency', EXPORT_SEED).bytes);
-  const dim = m.graph!.input![0]!.type!.tensorType!.shape!.dim![0]!;
-  delete (dim as { dimValue?: unknown }).dimValue;
-  dim.dimParam = 'N';
-  return onnx.ModelProto.encode(m).finish();
+/** The inference graph of a Net IR (NB201, FBNet) at its own resolution, for a space's exporter. */
+export function netInferenceGraph(net: Net, numClasses: number, opts: { resolution?: number }): OnnxGraph {
+  if (opts.resolution !== undefined && opts.resolution !== net.inputShape.h)
+    throw new Error('only AutoFormer exports take another resolution');
+  return { bytes: emitInferenceNet(net), resolution: net.inputShape.h, numClasses };
 }
 
 export interface OnnxExport {
@@ -161,21 +159,7 @@ export interface OnnxExport {
 
 /** The deployable ONNX model of a target, with its provenance, input and initialisation in the model's doc. */
 export function exportOnnx(t: ExportTarget, opts: { resolution?: number } = {}): OnnxExport {
-  let bytes: Uint8Array;
-  let res: number;
-  let classes: number;
-  if (t.kind === 'vit') {
-    const cfg = { ...t.cfg, resolution: opts.resolution ?? t.cfg.resolution };
-    bytes = emitInferenceVit(t, cfg);
-    res = cfg.resolution;
-    classes = cfg.numClasses;
-  } else {
-    if (opts.resolution !== undefined && opts.resolution !== t.net.inputShape.h)
-      throw new Error('only AutoFormer exports take another resolution');
-    bytes = emitInferenceNet(t.net);
-    res = t.net.inputShape.h;
-    classes = t.kind === 'nb201' ? t.cfg.numClasses : t.setting.numClasses;
-  }
+  const { bytes, resolution: res, numClasses: classes } = t.exporter.onnx(t, opts);
   const s = t.source;
   const doc =
     `LLM-NAS export of ${s.space} architecture ${s.id}${s.run ? ` (run ${s.run})` : ''}, dataset ${s.dataset}: ` +

@@ -15,6 +15,7 @@ import type { HostEnv } from '../env.js';
 import { defaultCacheFile, ScoreCache } from '../engine/cache.js';
 import { livePool } from '../engine/pool.js';
 import { LOCAL_DEVICE, LOCAL_LATENCY, targetOfArch, withLocalDevice } from '../modelexport/local-latency.js';
+import { nb201Exporter } from './export.js';
 import { LiveNb201Evaluator } from './live-evaluator.js';
 import { nb201Space, type Nb201Arch } from './space.js';
 import { nb201TrueFronts } from './true-front.js';
@@ -57,6 +58,7 @@ export const nb201Provider: SpaceProvider = {
   predictors: (ds) => [...tablePredictorNames(ds as Nb201Dataset), 'live', 'external'],
   defaults: { dataset: 'cifar10', devices: ['edgegpu'], metric: 'latency', predictor: 'rank-avg' },
   trueFronts: nb201TrueFronts,
+  exporter: nb201Exporter,
   build(c, env = {}) {
     const dataset = c.dataset as Nb201Dataset;
     const metrics = c.costMetrics as HwMetric[];
@@ -75,7 +77,7 @@ export const nb201Provider: SpaceProvider = {
         if (c.predictor === 'live') return liveEvaluator(dataset, table, c, env);
         return new Nb201TableEvaluator({ dataset, predictor: c.predictor, required: table });
       },
-      (a) => targetOfArch(nb201Space, 'nb201', dataset, a),
+      (a) => targetOfArch(nb201Exporter, nb201Space, 'nb201', dataset, a),
     );
     const task: Nb201Task = { id: `${dataset}/${metrics.join('+')}`, dataset, metrics };
     const parts: ReturnType<SpaceProvider['build']> = {

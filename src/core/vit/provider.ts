@@ -12,6 +12,7 @@ import type { SearchSpace } from '../space.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { livePool } from '../engine/pool.js';
+import { vitExporter } from './export.js';
 import { VIT_PROXIES, VIT_RANK_PROXIES, type VitJob } from './proxies.js';
 import { VIT_VARIANTS, vitPartition, vitSpace, type VitArch, type VitVariant } from './space.js';
 
@@ -78,6 +79,7 @@ function vitProvider(variant: VitVariant): SpaceProvider {
       'external',
     ],
     defaults: { dataset: 'imagenet', devices: ['cpu'], metric: 'latency', predictor: 'rank-avg' },
+    exporter: vitExporter(variant),
     build(c, env = {}) {
       const space = vitSpace(variant);
       const pool = livePool(env.cacheDir);
