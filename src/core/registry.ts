@@ -65,8 +65,7 @@ export class Registry {
   }
 
   /** Checks a config's choices, throwing ConfigError listing the valid values. */
-  checkConfig(c: RunConfig): void {
-    const p = this.providerOf(c);
+  checkConfig(c: RunConfig, p: SpaceProvider = this.providerOf(c)): void {
     const list = (xs: readonly string[]): string => xs.join(', ');
     if (!p.datasets.includes(c.dataset))
       throw new ConfigError(`unknown dataset "${c.dataset}"; valid: ${list(p.datasets)}`);
@@ -88,8 +87,10 @@ export class Registry {
   }
 
   buildRun(c: RunConfig): RunParts {
-    this.checkConfig(c);
-    const parts = this.providerOf(c).build(c, this.env);
+    // a user-defined space's provider is built from its definition: once per run
+    const p = this.providerOf(c);
+    this.checkConfig(c, p);
+    const parts = p.build(c, this.env);
     return { ...parts, operator: this.operators.get(c.operator)!(c, parts.space, parts, this.env) };
   }
 }

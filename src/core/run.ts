@@ -115,8 +115,9 @@ export class SearchRun {
     this.done.catch(() => {});
   }
 
-  static start(dir: string, config: RunConfig, handlers: RunHandlers = {}): SearchRun {
-    const parts = (handlers.registry ?? createRegistry()).buildRun(config); // validate before touching the disk
+  static start(dir: string, config: RunConfig, given: RunHandlers = {}): SearchRun {
+    const handlers = { ...given, registry: given.registry ?? createRegistry() };
+    const parts = handlers.registry.buildRun(config); // validate before touching the disk
     const seed = handlers.seedKnowledge ?? defaultKnowledgeBase(config.space);
     // sections for niches this run does not have (--no-partition, --niches K) are mapped or dropped, and logged
     const fitted = seed === undefined ? undefined : fitSeedKnowledgeBase(seed, parts.partition);
@@ -132,12 +133,11 @@ export class SearchRun {
    * knowledge base, the user's knowledge-base edits re-applied at the same boundaries, and every LLM reply
    * handed back in its recorded order — the folder comes out identical apart from timestamps and wall times.
    */
-  static replay(from: string, dir: string, handlers: RunHandlers = {}): SearchRun {
+  static replay(from: string, dir: string, given: RunHandlers = {}): SearchRun {
+    const handlers = { ...given, registry: given.registry ?? createRegistry() };
     const src = RunStore.open(from);
     const config = src.readConfig();
-    const recording = (handlers.registry ?? createRegistry())
-      .buildRun(config)
-      .operator.loadRecording?.(src.dir);
+    const recording = handlers.registry.buildRun(config).operator.loadRecording?.(src.dir);
     const initial = src.file(INITIAL_KB);
     const seed = fs.existsSync(initial) ? fs.readFileSync(initial, 'utf8') : undefined;
     const edits = new Map<number, string>();

@@ -9,18 +9,8 @@ import { llmOperatorFactory, LlmOperator } from '../../src/core/llm/index';
 import { DEFAULT_SETTINGS } from '../../src/core/llm/settings';
 import { nb201Space } from '../../src/core/nb201/space';
 import type { RunConfig } from '../../src/core/runstore';
+import { ask } from '../support/llm-ask';
 import { LlmTestServer } from '../support/llm-server';
-
-const ask = (client: LlmClient): ReturnType<LlmClient['chat']> =>
-  client.chat({
-    key: 'N0/g1/evolve/0',
-    niche: 0,
-    generation: 1,
-    stage: 'evolve',
-    attempt: 0,
-    messages: [{ role: 'user', content: '# Task: propose architectures for niche N0 by mutation' }],
-    signal: new AbortController().signal,
-  });
 
 test('the key comes from the resolver passed in, else from the named environment variable', async (t) => {
   const srv = await LlmTestServer.start();

@@ -10,18 +10,8 @@ import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { LlmClient } from '../../src/core/llm/client';
 import { LlmError } from '../../src/core/llm/errors';
 import { DEFAULT_SETTINGS } from '../../src/core/llm/settings';
+import { ask } from '../support/llm-ask';
 import { LlmTestServer } from '../support/llm-server';
-
-const ask = (client: LlmClient): ReturnType<LlmClient['chat']> =>
-  client.chat({
-    key: 'N0/g1/evolve/0',
-    niche: 0,
-    generation: 1,
-    stage: 'evolve',
-    attempt: 0,
-    messages: [{ role: 'user', content: '# Task: propose architectures for niche N0 by mutation' }],
-    signal: new AbortController().signal,
-  });
 
 const settings = (baseURL: string, timeoutMs: number): typeof DEFAULT_SETTINGS => ({
   ...DEFAULT_SETTINGS,

@@ -277,6 +277,17 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
     ]);
     return g.op('Div', [g.op('Sub', [g.op('Sub', [u, m1]), g.op('Mul', [y, m2])]), sd]);
   };
+  // the block tangent of a layer's output from its input's, J·u = f(u) (none while the input carries none)
+  const pushJ = (input: string, output: string, f: (u: string) => string): void => {
+    const u = train ? jt(input) : undefined;
+    if (u) setJ(output, f(u));
+  };
+  // a layer linear in its input: the same op on the value, on synflow's tangent and on the block tangent
+  const linearLayer = (input: string, output: string, f: (x: string) => string): void => {
+    name.set(output, f(t(input)));
+    if (opts.mode === 'synflow') tangent.set(output, f(q(input)));
+    pushJ(input, output, f);
+  };
   const rowsOf = (x: string, c: number): string =>
     g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 2, 3, 1] }), g.ints([-1, c])]);
 
@@ -299,8 +310,7 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
         name.set(l.output, p);
         if (opts.mode === 'synflow')
           tangent.set(l.output, g.op('Add', [g.op('Conv', [q(l.input), w], attrs), p]));
-        const u = train ? jt(l.input) : undefined;
-        if (u) setJ(l.output, g.op('Conv', [u, w], attrs));
+        pushJ(l.input, l.output, (u) => g.op('Conv', [u, w], attrs));
         break;
       }
       case 'bn': {
@@ -308,8 +318,7 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
           name.set(l.output, t(l.input));
           tangent.set(l.output, q(l.input));
         } else name.set(l.output, emitBn(t(l.input), shapes.get(l.input)!));
-        const u = train ? jt(l.input) : undefined;
-        if (u) setJ(l.output, bnJvp(u, t(l.output), shapes.get(l.input)!.c));
+        pushJ(l.input, l.output, (u) => bnJvp(u, t(l.output), shapes.get(l.input)!.c));
         break;
       }
       case 'relu': {
@@ -343,10 +352,7 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
           pads: [l.pad, l.pad, l.pad, l.pad],
           count_include_pad: l.countIncludePad ? 1 : 0,
         };
-        name.set(l.output, g.op('AveragePool', [t(l.input)], attrs));
-        if (opts.mode === 'synflow') tangent.set(l.output, g.op('AveragePool', [q(l.input)], attrs));
-        const u = train ? jt(l.input) : undefined;
-        if (u) setJ(l.output, g.op('AveragePool', [u], attrs));
+        linearLayer(l.input, l.output, (x) => g.op('AveragePool', [x], attrs));
         break;
       }
       case 'add': {
@@ -365,25 +371,16 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
             }),
             g.ints([0, s.c, s.h, s.w]),
           ]);
-        name.set(l.output, shuffle(t(l.input)));
-        if (opts.mode === 'synflow') tangent.set(l.output, shuffle(q(l.input)));
-        const u = train ? jt(l.input) : undefined;
-        if (u) setJ(l.output, shuffle(u));
+        linearLayer(l.input, l.output, shuffle);
         break;
       }
       case 'zero': {
-        name.set(l.output, g.op('Mul', [t(l.input), g.scalar(0)]));
-        if (opts.mode === 'synflow') tangent.set(l.output, g.op('Mul', [q(l.input), g.scalar(0)]));
-        const u = train ? jt(l.input) : undefined;
-        if (u) setJ(l.output, g.op('Mul', [u, g.scalar(0)]));
+        linearLayer(l.input, l.output, (x) => g.op('Mul', [x, g.scalar(0)]));
         break;
       }
       case 'gap': {
         const f = (x: string): string => g.op('Flatten', [g.op('GlobalAveragePool', [x])], { axis: 1 });
-        name.set(l.output, f(t(l.input)));
-        if (opts.mode === 'synflow') tangent.set(l.output, f(q(l.input)));
-        const u = train ? jt(l.input) : undefined;
-        if (u) setJ(l.output, f(u));
+        linearLayer(l.input, l.output, f);
         break;
       }
       case 'linear': {
@@ -394,8 +391,7 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
         // tangent of W x + b along (W, b excluded): W (x + ẋ)
         if (opts.mode === 'synflow')
           tangent.set(l.output, g.op('Gemm', [g.op('Add', [t(l.input), q(l.input)]), w], { transB: 1 }));
-        const u = train ? jt(l.input) : undefined;
-        if (u) setJ(l.output, g.op('Gemm', [u, w], { transB: 1 }));
+        pushJ(l.input, l.output, (u) => g.op('Gemm', [u, w], { transB: 1 }));
         break;
       }
     }
