@@ -1,12 +1,12 @@
 // Computes the live evaluator's proxies for the whole NAS-Bench-201 space, one architecture per isomorphism class
 // (6,466 canonical cells; the first index of each class represents it), appending one JSON line per class to
 // data/live-nb201-<dataset>.jsonl. Resumable: classes already in the file are skipped. Run it niced:
-//   nice -n 10 npx tsx scripts/live-table.ts --dataset cifar10 [--workers 2] [--limit N]
+//   nice -n 10 npx tsx scripts/live-table.ts --dataset cifar10 [--workers 2] [--limit N] [--part az]
 import fs from 'node:fs';
 import path from 'node:path';
 import { nb201Space } from '../src/core/nb201/space.js';
 import { WorkerPool } from '../src/core/engine/pool.js';
-import { DEFAULT_SETTINGS, settingsKey } from '../src/core/engine/settings.js';
+import { DEFAULT_SETTINGS, settingsKey, type LiveProxy } from '../src/core/engine/settings.js';
 import { liveTableFile, readLiveTable } from '../src/core/nb201/live-table.js';
 
 function arg(name: string, def: string): string {
@@ -18,8 +18,18 @@ async function main(): Promise<void> {
   const dataset = arg('dataset', 'cifar10');
   const workers = Number(arg('workers', '2'));
   const limit = Number(arg('limit', 'Infinity'));
-  const file = liveTableFile(dataset, path.resolve(__dirname, '..', 'data'));
-  const settings = DEFAULT_SETTINGS;
+  // --part az: AZ-NAS's expressivity, progressivity and trainability into data/live-nb201-<dataset>.az.jsonl
+  // (merged into the main table by class key; same settings otherwise)
+  const part = arg('part', '');
+  const parts: Record<string, readonly LiveProxy[]> = {
+    '': DEFAULT_SETTINGS.proxies,
+    az: ['expressivity', 'progressivity', 'trainability'],
+  };
+  const proxies = parts[part];
+  if (!proxies)
+    throw new Error(`unknown --part ${part}; valid: ${Object.keys(parts).filter(Boolean).join(', ')}`);
+  const file = liveTableFile(dataset, path.resolve(__dirname, '..', 'data'), part);
+  const settings = { ...DEFAULT_SETTINGS, proxies };
   const sk = settingsKey(dataset, settings);
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ settings: sk }) + '\n');
   const done = readLiveTable(file, sk).rows;

@@ -40,6 +40,11 @@ export interface Evaluator<A> {
   admissible?(arch: A): string | null;
   /** Cache key; defaults to the space's canonical (isomorphism-invariant) key. */
   cacheKey?(arch: A): string;
+  /**
+   * Hardware costs known without evaluating (a lookup table: no proxy computed, no budget spent), or undefined
+   * when they have to be measured. An operator may use them to choose which candidates to spend budget on.
+   */
+  knownCosts?(arch: A): Record<string, number> | undefined;
   /** `context`: which niche asks (optional; an evaluator that reports progress, e.g. job events, may use it). */
   evaluate(arch: A, signal?: AbortSignal, context?: EvaluationContext): Promise<Evaluation>;
 }

@@ -59,6 +59,11 @@ export interface ProposeRequest<A> {
   evaluated: readonly Member<A>[];
   /** False when the validator would reject the architecture as a duplicate. */
   isNovel: (arch: A) => boolean;
+  /**
+   * The evaluator's hardware costs of an architecture when a lookup table gives them for free (no budget), else
+   * undefined (Evaluator.knownCosts).
+   */
+  knownCosts?: (arch: A) => Record<string, number> | undefined;
 }
 
 /**
@@ -145,6 +150,12 @@ export interface BuiltinOptions {
   poolFactor: number;
   /** Share of children taken at random from the pool, not by the surrogate. */
   exploreShare: number;
+  /**
+   * What the surrogate ranks the pool against: `global`, every architecture evaluated so far (a child counts when
+   * it would join the run's front), or `niche`, the niche's Pareto parents only (the earlier rule: mean HV ratio
+   * 0.935 against 0.941 for global, bench --predictor live --searchers llm-nas-builtin, 300 evaluations).
+   */
+  context: 'global' | 'niche';
 }
 
 export const DEFAULT_BUILTIN: BuiltinOptions = {
@@ -152,6 +163,7 @@ export const DEFAULT_BUILTIN: BuiltinOptions = {
   mutationRate: 1 / 6,
   poolFactor: 20,
   exploreShare: 0.2,
+  context: 'global',
 };
 
 /** Built-in operator: the paper's "without LLM" ablation, and the fallback when the LLM falls short. */
@@ -167,19 +179,26 @@ export class BuiltinOperator<A> implements Operator<A> {
     const { space } = req;
     const useSurrogate = this.opts.poolFactor > 0 && space.encode !== undefined && req.evaluated.length >= 20;
     if (!useSurrogate) return Promise.resolve(this.breed(req, req.count).map((c) => this.raw(req, c)));
-    const pool = this.breed(req, req.count * this.opts.poolFactor, true);
+    const costs = req.objectives.slice(1);
+    // a child the lookup table has no cost for is outside the task's space (EdgeTPU): never worth a slot
+    const pool = this.breed(req, req.count * this.opts.poolFactor, true).filter((c) => {
+      const known = req.knownCosts?.(c.arch);
+      return !known || costs.every((n) => !Number.isNaN(known[n]));
+    });
     if (pool.length <= req.count)
       return Promise.resolve(this.breed(req, req.count).map((c) => this.raw(req, c)));
     const encode = space.encode!.bind(space);
-    const costs = req.objectives.slice(1);
     const models = this.models(req, encode, costs);
+    // costs a lookup table gives for free are used as they are; only the rest is guessed by the surrogate
     const guess = pool.map((c) => {
       const x = encode(c.arch);
-      return models.map((m) => m.predict(x));
+      const known = req.knownCosts?.(c.arch);
+      return models.map((m, k) => (k > 0 ? known?.[costs[k - 1]!] : undefined) ?? m.predict(x));
     });
     const vecOf = (m: Member<A>): number[] => objectiveVector(m.evaluation, costs, 0);
-    // the niche's Pareto parents are the context a child must improve on
-    const archive = req.parents.map(vecOf);
+    // what a child must improve on: everything evaluated so far (its place on the global front, which is what the
+    // run reports), or only the niche's Pareto parents
+    const archive = (this.opts.context === 'global' ? req.evaluated : req.parents).map(vecOf);
     const explore = Math.min(req.count - 1, Math.round(req.count * this.opts.exploreShare));
     const exploit = req.count - explore;
     const picked: number[] = [];

@@ -340,6 +340,7 @@ function* propose<A>(
     objectives: loop.objectiveNames,
     evaluated: history,
     isNovel: (a: A) => !st.validator.isSeen(a),
+    ...(opts.evaluator.knownCosts ? { knownCosts: (a: A) => opts.evaluator.knownCosts!(a) } : {}),
   });
   const sample = (): RawCandidate[] =>
     sampleInNiche(opts.space, niche, st.validator, need - accepted.length, rng);

@@ -50,6 +50,8 @@ export interface ZcEvaluatorOptions<A> {
   metrics: readonly string[];
   score: (arch: A, signal?: AbortSignal) => Promise<Scores>;
   hw: (arch: A, signal?: AbortSignal) => Promise<Record<string, number>>;
+  /** The hardware costs when a lookup table gives them for free (Evaluator.knownCosts). */
+  knownCosts?: (arch: A) => Record<string, number>;
   cacheKey?: (arch: A) => string;
 
   concurrency?: number;
@@ -77,9 +79,11 @@ export class ZcEvaluator<A> implements Evaluator<A> {
       labels: 0,
     };
     if (o.cacheKey) this.cacheKey = o.cacheKey;
+    if (o.knownCosts) this.knownCosts = o.knownCosts;
   }
 
   cacheKey?: (arch: A) => string;
+  knownCosts?: (arch: A) => Record<string, number>;
 
   private rankOf(proxies: Scores, how: Aggregation): number {
     const v: Scores = {};

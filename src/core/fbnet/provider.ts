@@ -55,8 +55,9 @@ export const fbnetProvider: SpaceProvider = {
       c.costMetrics,
       (tableMetrics) => {
         const metrics = tableMetrics as FbnetMetric[];
-        const hw = (a: FbnetArch): Promise<Record<string, number>> =>
-          Promise.resolve(Object.fromEntries(metrics.map((m) => [m, lutCost(a, setting, m)])));
+        const lut = (a: FbnetArch): Record<string, number> =>
+          Object.fromEntries(metrics.map((m) => [m, lutCost(a, setting, m)]));
+        const hw = (a: FbnetArch): Promise<Record<string, number>> => Promise.resolve(lut(a));
         if (c.predictor === 'external') return externalEvaluatorFor(space, c, hw, metrics, env);
         return new ZcEvaluator<FbnetArch>({
           id: `fbnet-live-${c.dataset}`,
@@ -76,6 +77,7 @@ export const fbnetProvider: SpaceProvider = {
               signal,
             ) as Promise<Scores>,
           hw,
+          knownCosts: lut,
           // one job per worker thread (the LUT cost is free)
           concurrency: pool.size,
         });

@@ -91,6 +91,8 @@ export function withLocalLatency<A>(
     metrics: [...inner.metrics, LOCAL_LATENCY],
     ...(inner.admissible ? { admissible: (a: A) => inner.admissible!(a) } : {}),
     ...(inner.cacheKey ? { cacheKey: (a: A) => inner.cacheKey!(a) } : {}),
+    // the table metrics stay free; local_latency has to be measured
+    ...(inner.knownCosts ? { knownCosts: (a: A) => inner.knownCosts!(a) } : {}),
     async evaluate(a: A, signal?: AbortSignal, context?: EvaluationContext): Promise<Evaluation> {
       const [e, ms] = await Promise.all([inner.evaluate(a, signal, context), measure(target(a))]);
       signal?.throwIfAborted();

@@ -103,6 +103,19 @@ export function nb201Admissible(
   return null;
 }
 
+/** A cell's hardware metrics from HW-NAS-Bench (a lookup, free): NaN where the table has no value. */
+export function nb201Costs(
+  arch: Nb201Arch,
+  dataset: Nb201Dataset,
+  metrics: readonly HwMetric[],
+): Record<string, number> {
+  const i = nb201Space.index(arch);
+  const t = loadNb201Table();
+  const hw: Record<string, number> = {};
+  for (const m of metrics) hw[m] = t.hw(dataset, m)[i]!;
+  return hw;
+}
+
 /**
  * Whether a cell is degenerate: 'disconnected' when no path of non-`none` edges joins input and output (the
  * network outputs a constant), 'identity' when every edge on an input→output path is a skip connection (output =
@@ -149,14 +162,17 @@ export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
     return nb201Space.format(arch);
   }
 
+  knownCosts(arch: Nb201Arch): Record<string, number> {
+    return nb201Costs(arch, this.opts.dataset, this.metrics);
+  }
+
   evaluateIndex(i: number): Evaluation {
     const t = loadNb201Table();
     const ds = this.opts.dataset;
     const proxies: Record<string, number> = {};
     for (const p of this.proxyNames)
       proxies[p] = (p === this.opts.scores?.name ? this.opts.scores.values : proxyColumn(ds, p))[i]!;
-    const hw: Record<string, number> = {};
-    for (const m of this.metrics) hw[m] = t.hw(ds, m)[i]!;
+    const hw = nb201Costs(nb201Space.fromIndex(i), ds, this.metrics);
     const e: Evaluation = {
       predictedAccuracy: this.scores[i]!,
       proxies,

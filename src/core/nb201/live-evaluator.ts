@@ -4,7 +4,7 @@
 
 import type { Evaluation, Evaluator, PredictorInfo } from '../evaluator.js';
 import { nb201Space, type Nb201Arch } from './space.js';
-import { nb201Admissible, nb201Degenerate } from './evaluator.js';
+import { nb201Admissible, nb201Costs, nb201Degenerate } from './evaluator.js';
 import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from './table.js';
 import { ScoreCache } from '../engine/cache.js';
 import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES, RankEnsemble } from './live-ensemble.js';
@@ -77,6 +77,10 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
   /** Exact cell: isomorphic cells have their own measured latencies. */
   cacheKey(arch: Nb201Arch): string {
     return nb201Space.format(arch);
+  }
+
+  knownCosts(arch: Nb201Arch): Record<string, number> {
+    return nb201Costs(arch, this.opts.dataset, this.metrics);
   }
 
   /** Raw proxy scores of a cell (averaged over `repeats` weight seeds), cached per seed. */
@@ -153,8 +157,7 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     const [proxies, ensemble] = await Promise.all([this.scores(arch, signal), this.rankEnsemble(signal)]);
     const i = nb201Space.index(arch);
     const t = loadNb201Table();
-    const hw: Record<string, number> = {};
-    for (const m of this.metrics) hw[m] = t.hw(this.opts.dataset, m)[i]!;
+    const hw = nb201Costs(arch, this.opts.dataset, this.metrics);
     const own = this.ownCounts(proxies, i);
     const raw: Record<string, number> = {};
     for (const [k, v] of Object.entries(own)) raw[k] = v;

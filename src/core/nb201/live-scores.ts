@@ -31,6 +31,13 @@ export const LIVE_VARIANTS: Record<string, LiveVariant> = {
   'live-pruned': { proxies: ENSEMBLE_PROXIES, aggregation: ENSEMBLE_AGGREGATION, params: 'pruned' },
   // the ensemble shipped before protocol v2 (arithmetic, class-representative params), to measure the change
   'live-v1': { proxies: ENSEMBLE_PROXIES, aggregation: 'arithmetic', params: 'class' },
+  // AZ-NAS's own rule (Lee & Ham, CVPR 2024): expressivity, progressivity, trainability (here a forward-mode
+  // estimate) and FLOPs, sum of log ranks; needs the tables' `az` part (scripts/live-table.ts --part az)
+  'live-az': {
+    proxies: ['expressivity', 'progressivity', 'trainability', 'flops'],
+    aggregation: 'geometric',
+    params: 'own',
+  },
 };
 
 /** Per-index params of every NB201 cell under a ParamsMode (from the benchmark table's own counts). */

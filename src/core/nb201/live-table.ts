@@ -12,9 +12,15 @@ import { dataDir } from '../data.js';
 import { loadNb201Table, NB201_DATASETS, type Nb201Dataset } from './table.js';
 import { LIVE_PROXIES, type LiveProxy, type ProxyScores } from '../engine/settings.js';
 
-export function liveTableFile(dataset: string, dir = dataDir()): string {
-  return path.join(dir, `live-nb201-${dataset}.jsonl`);
+export function liveTableFile(dataset: string, dir = dataDir(), part = ''): string {
+  return path.join(dir, `live-nb201-${dataset}${part ? `.${part}` : ''}.jsonl`);
 }
+
+/**
+ * Column files computed after the main table, merged into it by class key: `az` holds AZ-NAS's expressivity,
+ * progressivity and trainability (scripts/live-table.ts --part az), same settings as the main table.
+ */
+export const LIVE_TABLE_PARTS = ['az'] as const;
 
 export interface LiveTableRows {
   settings: string;
@@ -80,12 +86,20 @@ export function loadLiveTable(dataset: string): LiveTable | null {
     const cols = new Map<LiveProxy, Float64Array>(
       LIVE_PROXIES.map((p) => [p, new Float64Array(nb201Space.size).fill(NaN)]),
     );
+    const parts = LIVE_TABLE_PARTS.map((part) => liveTableFile(dataset, dataDir(), part))
+      .filter((f) => fs.existsSync(f))
+      .map((f) => readLiveTable(f, settings).rows);
     let covered = 0;
     for (let i = 0; i < nb201Space.size; i++) {
-      const r = rows.get(nb201Space.canonicalKey(nb201Space.fromIndex(i)));
+      const key = nb201Space.canonicalKey(nb201Space.fromIndex(i));
+      const r = rows.get(key);
       if (!r) continue;
       covered++;
       for (const p of LIVE_PROXIES) if (r[p] !== undefined) cols.get(p)![i] = r[p]!;
+      for (const extra of parts) {
+        const x = extra.get(key);
+        if (x) for (const p of LIVE_PROXIES) if (x[p] !== undefined) cols.get(p)![i] = x[p]!;
+      }
     }
     if ((NB201_DATASETS as readonly string[]).includes(dataset)) {
       const nb = loadNb201Table();

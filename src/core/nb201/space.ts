@@ -257,9 +257,15 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
     );
   }
 
+  /**
+   * One-hot op per edge, then the same for the dead-op-pruned cell (what the network really computes): a linear
+   * surrogate on both ranks the live ensemble at Spearman 0.96–0.98 from 100–200 cells, 0.92–0.93 on the raw
+   * one-hot alone (scripts/surrogate-fit.ts).
+   */
   encode(arch: Nb201Arch): number[] {
-    const x = new Array<number>(30).fill(0);
+    const x = new Array<number>(60).fill(0);
     arch.forEach((op, k) => (x[k * 5 + op] = 1));
+    nb201Pruned(arch).forEach((op, k) => (x[30 + k * 5 + op] = 1));
     return x;
   }
 

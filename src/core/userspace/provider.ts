@@ -31,6 +31,11 @@ class FeatureEvaluator implements Evaluator<SlotArch> {
     };
   }
 
+  /** The space file's cost model: a formula, free to compute. */
+  knownCosts(arch: SlotArch): Record<string, number> {
+    return this.space.cost(arch);
+  }
+
   evaluate(arch: SlotArch): Promise<Evaluation> {
     const f = this.space.features(arch);
     const cost = this.space.cost(arch);
