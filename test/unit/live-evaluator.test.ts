@@ -215,6 +215,42 @@ describe('live evaluator', () => {
       );
   });
 
+  it("merges the table's az part (AZ-NAS terms) by class, with the values the live evaluator computes", async () => {
+    const file = liveTableFile('cifar10', undefined, 'az');
+    const part = readLiveTable(file, readLiveTable(liveTableFile('cifar10')).settings).rows;
+    assert.ok(part.size > 0, `${file} has rows`);
+    const [key, row] = [...part.entries()].at(-1)!;
+    const table = loadLiveTable('cifar10')!;
+    const members = [...Array(nb201Space.size).keys()].filter(
+      (i) => nb201Space.canonicalKey(nb201Space.fromIndex(i)) === key,
+    );
+    assert.ok(members.length > 0);
+    for (const i of members)
+      for (const k of ['expressivity', 'progressivity', 'trainability'] as const)
+        assert.equal(table.column(k)[i], row[k], `${k} of cell ${i}`);
+    // the main table's columns are untouched by the part
+    const main = readLiveTable(liveTableFile('cifar10')).rows.get(key)!;
+    assert.equal(table.column('naswot')[members[0]!], main.naswot);
+    // one cache for both: the default proxy set's entry for the cell must not answer for the AZ terms
+    const cache = new ScoreCache(path.join(tmp, 'az.jsonl'));
+    const p = pool();
+    const cell = nb201Space.fromIndex(members[0]!);
+    const plain = await new LiveNb201Evaluator({ dataset: 'cifar10', pool: p, cache }).scores(cell);
+    assert.equal(plain.trainability, undefined);
+    const ev = new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      settings: { ...DEFAULT_SETTINGS, proxies: ['expressivity', 'progressivity', 'trainability'] },
+      pool: p,
+      cache,
+    });
+    const live = await ev.scores(cell);
+    for (const k of ['expressivity', 'progressivity', 'trainability'] as const)
+      assert.ok(
+        Math.abs(live[k]! - row[k]!) <= 1e-4 * Math.abs(row[k]!),
+        `${k}: live ${live[k]} vs table ${row[k]}`,
+      );
+  });
+
   it('without a table for its settings, ranks against a seeded reference sample scored live', async () => {
     const p = pool();
     const ev = new LiveNb201Evaluator({

@@ -101,7 +101,12 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     signal?: AbortSignal,
   ): Promise<ProxyScores> {
     const ops = checkNb201Ops(arch);
-    const key = `nb201:${nb201Space.canonicalKey(ops)}|${settingsKey(this.opts.dataset, settings)}`;
+    // the proxy set is part of the key when it is not the default one (a cached default entry has no AZ terms)
+    const set =
+      settings.proxies.join(',') === DEFAULT_SETTINGS.proxies.join(',')
+        ? ''
+        : `|${settings.proxies.join(',')}`;
+    const key = `nb201:${nb201Space.canonicalKey(ops)}|${settingsKey(this.opts.dataset, settings)}${set}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     // score the class representative (an isomorphic network): same value as the shipped table, independent of

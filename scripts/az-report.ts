@@ -1,0 +1,33 @@
+// AZ-NAS's terms over the whole NB201 space, from the shipped live tables' `az` part (scripts/live-table.ts --part
+// az): how many classes are computed, Spearman ρ of each term and of the aggregates against NB201 test accuracy
+// (all cells with a value), next to AZ-NAS's published aggregate ρ. Markdown on stdout.
+//   npx tsx scripts/az-report.ts
+import { liveTableScores } from '../src/core/nb201/live-scores.js';
+import { loadLiveTable } from '../src/core/nb201/live-table.js';
+import { loadNb201Table, NB201_DATASETS } from '../src/core/nb201/table.js';
+import { spearman } from '../src/core/predictor.js';
+
+// AZ-NAS (Lee & Ham, CVPR 2024): its published Spearman ρ on NAS-Bench-201
+const PUBLISHED: Record<string, number> = { cifar10: 0.913, cifar100: 0.9, 'ImageNet16-120': 0.886 };
+const TERMS = ['expressivity', 'progressivity', 'trainability', 'flops'] as const;
+
+console.log(
+  `| dataset | cells with AZ terms | ${TERMS.map((t) => `ρ ${t}`).join(' | ')} | ρ AZ rule (live-az) | ρ AZ-NAS published | ρ live default |`,
+);
+console.log(`|---|---|${TERMS.map(() => '---|').join('')}---|---|---|`);
+for (const ds of NB201_DATASETS) {
+  const t = loadLiveTable(ds);
+  if (!t) continue;
+  const acc = loadNb201Table().testAccuracy(ds);
+  const have: number[] = [];
+  const col = t.column('trainability');
+  for (let i = 0; i < acc.length; i++) if (Number.isFinite(col[i]!) || col[i] === -Infinity) have.push(i);
+  const rho = (c: ArrayLike<number>): string =>
+    spearman(
+      have.map((i) => c[i]!),
+      have.map((i) => acc[i]!),
+    ).toFixed(3);
+  console.log(
+    `| ${ds} | ${have.length === acc.length ? 'all' : `${have.length} of ${acc.length}`} | ${TERMS.map((p) => rho(t.column(p))).join(' | ')} | ${rho(liveTableScores(ds, 'live-az'))} | ${PUBLISHED[ds]} | ${rho(liveTableScores(ds, 'live'))} |`,
+  );
+}
