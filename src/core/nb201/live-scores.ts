@@ -38,6 +38,12 @@ export const LIVE_VARIANTS: Record<string, LiveVariant> = {
     aggregation: 'geometric',
     params: 'own',
   },
+  // both a-priori rules' proxies in one geometric aggregate (the default's four and AZ-NAS's three data terms)
+  'live-union': {
+    proxies: [...ENSEMBLE_PROXIES, 'expressivity', 'progressivity', 'trainability'],
+    aggregation: 'geometric',
+    params: 'own',
+  },
 };
 
 /** Per-index params of every NB201 cell under a ParamsMode (from the benchmark table's own counts). */
