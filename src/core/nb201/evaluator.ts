@@ -103,13 +103,12 @@ export function nb201Admissible(
   return null;
 }
 
-/** A cell's hardware metrics from HW-NAS-Bench (a lookup, free): NaN where the table has no value. */
+/** Hardware metrics of the cell at NB201 index i from HW-NAS-Bench (a lookup, free): NaN where the table has no value. */
 export function nb201Costs(
-  arch: Nb201Arch,
+  i: number,
   dataset: Nb201Dataset,
   metrics: readonly HwMetric[],
 ): Record<string, number> {
-  const i = nb201Space.index(arch);
   const t = loadNb201Table();
   const hw: Record<string, number> = {};
   for (const m of metrics) hw[m] = t.hw(dataset, m)[i]!;
@@ -163,7 +162,7 @@ export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
   }
 
   knownCosts(arch: Nb201Arch): Record<string, number> {
-    return nb201Costs(arch, this.opts.dataset, this.metrics);
+    return nb201Costs(nb201Space.index(arch), this.opts.dataset, this.metrics);
   }
 
   evaluateIndex(i: number): Evaluation {
@@ -172,7 +171,7 @@ export class Nb201TableEvaluator implements Evaluator<Nb201Arch> {
     const proxies: Record<string, number> = {};
     for (const p of this.proxyNames)
       proxies[p] = (p === this.opts.scores?.name ? this.opts.scores.values : proxyColumn(ds, p))[i]!;
-    const hw = nb201Costs(nb201Space.fromIndex(i), ds, this.metrics);
+    const hw = nb201Costs(i, ds, this.metrics);
     const e: Evaluation = {
       predictedAccuracy: this.scores[i]!,
       proxies,

@@ -80,7 +80,7 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
   }
 
   knownCosts(arch: Nb201Arch): Record<string, number> {
-    return nb201Costs(arch, this.opts.dataset, this.metrics);
+    return nb201Costs(nb201Space.index(arch), this.opts.dataset, this.metrics);
   }
 
   /** Raw proxy scores of a cell (averaged over `repeats` weight seeds), cached per seed. */
@@ -162,7 +162,7 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     const [proxies, ensemble] = await Promise.all([this.scores(arch, signal), this.rankEnsemble(signal)]);
     const i = nb201Space.index(arch);
     const t = loadNb201Table();
-    const hw = nb201Costs(arch, this.opts.dataset, this.metrics);
+    const hw = nb201Costs(i, this.opts.dataset, this.metrics);
     const own = this.ownCounts(proxies, i);
     const raw: Record<string, number> = {};
     for (const [k, v] of Object.entries(own)) raw[k] = v;
