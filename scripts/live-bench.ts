@@ -1,7 +1,8 @@
 // Live evaluator benchmark (a script, not a timed test). Three parts, each printed as a markdown table:
 //  speed    ms per architecture per proxy group on one thread, this evaluator (onnxruntime-node) vs the PyTorch
 //           reference (scripts/gen-proxy-fixtures.py --bench) on the same networks, same settings, one thread each
-//  pool     archs/min of the worker pool on all cores (default proxy set), main-thread event-loop lag, peak RSS
+//  pool     archs/min of the worker pool on all cores (default proxy set, and the tables' set with SWAP and MeCo),
+//           main-thread event-loop lag, peak RSS
 //  rho      Spearman ρ of the shipped full-space table (data/live-nb201-<ds>.jsonl): each proxy and the rank
 //           ensemble vs NB201 test accuracy, and vs the published proxy tables
 // Usage: nice -n 10 npx tsx scripts/live-bench.ts [--parts speed,pool,rho] [--archs 20] [--pool-archs 60]
@@ -15,7 +16,13 @@ import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from '../src/core/nb201/live-e
 import { buildNb201Net, NB201_NET_CONFIGS } from '../src/core/nb201/net.js';
 import { WorkerPool } from '../src/core/engine/pool.js';
 import { makeInputs, scoreNet } from '../src/core/engine/proxies.js';
-import { DEFAULT_SETTINGS, LIVE_PROXIES, type LiveProxy } from '../src/core/engine/settings.js';
+import {
+  DEFAULT_SETTINGS,
+  LIVE_PROXIES,
+  TABLE_PROXIES,
+  type LiveProxy,
+  type ProxySettings,
+} from '../src/core/engine/settings.js';
 import { loadLiveTable } from '../src/core/nb201/live-table.js';
 import { nb201Space } from '../src/core/nb201/space.js';
 import { loadNb201Table, type Nb201Dataset } from '../src/core/nb201/table.js';
@@ -105,6 +112,12 @@ async function speed(): Promise<void> {
 
 async function poolRun(): Promise<void> {
   const archs = sampleArchs(Number(arg('pool-archs', '60')), 2);
+  // the default proxy set (what the default ensemble reads) and the tables' set (SWAP and MeCo too), alternated
+  // in halves so the machine's drift falls on both alike
+  const sets: [string, ProxySettings][] = [
+    ['default', DEFAULT_SETTINGS],
+    ['table', { ...DEFAULT_SETTINGS, proxies: TABLE_PROXIES }],
+  ];
   const pool = new WorkerPool();
   const lag = monitorEventLoopDelay({ resolution: 10 });
   // warm the workers (module load + onnxruntime init) outside the timed window
@@ -113,30 +126,45 @@ async function poolRun(): Promise<void> {
       pool.score({ space: 'nb201', dataset: 'cifar10', ops: archs[k]!, settings: DEFAULT_SETTINGS }),
     ),
   );
+  const sec: Record<string, number> = { default: 0, table: 0 };
+  const half = Math.ceil(archs.length / 2);
   lag.enable();
-  const t0 = performance.now();
-  await Promise.all(
-    archs.map((ops) => pool.score({ space: 'nb201', dataset: 'cifar10', ops, settings: DEFAULT_SETTINGS })),
-  );
-  const sec = (performance.now() - t0) / 1000;
+  for (const [h, part] of [archs.slice(0, half), archs.slice(half)].entries())
+    for (const [name, settings] of name0(sets, h)) {
+      const t0 = performance.now();
+      await Promise.all(part.map((ops) => pool.score({ space: 'nb201', dataset: 'cifar10', ops, settings })));
+      sec[name]! += (performance.now() - t0) / 1000;
+    }
   lag.disable();
   await pool.close();
   const rss = process.resourceUsage().maxRSS / 1024;
-  const perMin = (archs.length / sec) * 60;
-  console.log(`\n### Worker pool: ${pool.size} workers, ${archs.length} random cells, all proxies\n`);
-  console.log('| archs/min | s/arch (wall) | event-loop lag max / p99 (ms) | peak RSS (MB) |');
-  console.log('|---|---|---|---|');
+  console.log(`\n### Worker pool: ${pool.size} workers, ${archs.length} random cells per proxy set\n`);
+  console.log('| proxies | archs/min | s/arch (wall) |');
+  console.log('|---|---|---|');
+  const perMin: Record<string, number> = {};
+  for (const [name, settings] of sets) {
+    perMin[name] = (archs.length / sec[name]!) * 60;
+    console.log(
+      `| ${name} (${settings.proxies.join(', ')}) | ${perMin[name]!.toFixed(0)} | ${(sec[name]! / archs.length).toFixed(3)} |`,
+    );
+  }
   console.log(
-    `| ${perMin.toFixed(0)} | ${(sec / archs.length).toFixed(3)} | ${(lag.max / 1e6).toFixed(1)} / ${(lag.percentile(99) / 1e6).toFixed(1)} | ${rss.toFixed(0)} |`,
+    `\nmain-thread event-loop lag max / p99 ${(lag.max / 1e6).toFixed(1)} / ${(lag.percentile(99) / 1e6).toFixed(1)} ms, peak RSS ${rss.toFixed(0)} MB`,
   );
   out['pool'] = {
     workers: pool.size,
     archs: archs.length,
-    perMin,
+    perMin: perMin['default'],
+    perMinTable: perMin['table'],
     lagMaxMs: lag.max / 1e6,
     lagP99Ms: lag.percentile(99) / 1e6,
     peakRssMb: rss,
   };
+}
+
+/** The sets in order, reversed for the second half. */
+function name0<T>(sets: T[], half: number): T[] {
+  return half === 0 ? sets : [...sets].reverse();
 }
 
 function rho(): void {

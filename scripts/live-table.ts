@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { nb201Space } from '../src/core/nb201/space.js';
 import { WorkerPool } from '../src/core/engine/pool.js';
-import { DEFAULT_SETTINGS, settingsKey, type LiveProxy } from '../src/core/engine/settings.js';
+import { DEFAULT_SETTINGS, settingsKey, TABLE_PROXIES, type LiveProxy } from '../src/core/engine/settings.js';
 import { liveTableFile, readLiveTable } from '../src/core/nb201/live-table.js';
 
 function arg(name: string, def: string): string {
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   // (merged into the main table by class key; same settings otherwise)
   const part = arg('part', '');
   const parts: Record<string, readonly LiveProxy[]> = {
-    '': DEFAULT_SETTINGS.proxies,
+    '': TABLE_PROXIES,
     az: ['expressivity', 'progressivity', 'trainability'],
   };
   const proxies = parts[part];

@@ -1,5 +1,5 @@
 // Per-stage timing of one live-evaluator scoring (emit / session create / run) on one thread, for tuning.
-//   npx tsx scripts/prof-live.ts [--archs 20] [--opt all|extended|basic|disabled] [--mem on|off]
+//   npx tsx scripts/prof-live.ts [--archs 20] [--opt all|extended|basic|disabled] [--mem on|off] [--outputs default|all]
 import * as ort from 'onnxruntime-node';
 import { nb201Space } from '../src/core/nb201/space.js';
 import { buildNb201Net, NB201_NET_CONFIGS } from '../src/core/nb201/net.js';
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
   const n = Number(arg('archs', '20'));
   const opt = arg('opt', 'all') as 'all';
   const mem = arg('mem', 'on') === 'on';
+  // --outputs default: the data pass emits only what the default proxy set reads (NASWOT); all: SWAP, MeCo too
+  const all = arg('outputs', 'default') === 'all';
   const s = DEFAULT_SETTINGS;
   const inputs = makeInputs('cifar10', s);
   const cfg = NB201_NET_CONFIGS['cifar10']!;
@@ -31,7 +33,12 @@ async function main(): Promise<void> {
       ['zen', 'gaussian', s.zenBatch, inputs.zenX],
     ] as const) {
       let t0 = performance.now();
-      const e = emitOnnx(net, { mode, weights: new WeightSource(s.seed, ws), batch } as never);
+      const e = emitOnnx(net, {
+        mode,
+        weights: new WeightSource(s.seed, ws),
+        batch,
+        ...(mode === 'data' ? { naswot: true, swap: all, meco: all } : {}),
+      } as never);
       add(`${mode} emit`, performance.now() - t0);
       t0 = performance.now();
       const sess = await ort.InferenceSession.create(e.bytes, {

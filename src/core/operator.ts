@@ -181,18 +181,19 @@ export class BuiltinOperator<A> implements Operator<A> {
     if (!useSurrogate) return Promise.resolve(this.breed(req, req.count).map((c) => this.raw(req, c)));
     const costs = req.objectives.slice(1);
     // a child the lookup table has no cost for is outside the task's space (EdgeTPU): never worth a slot
-    const pool = this.breed(req, req.count * this.opts.poolFactor, true).filter((c) => {
-      const known = req.knownCosts?.(c.arch);
-      return !known || costs.every((n) => !Number.isNaN(known[n]));
-    });
+    const bred = this.breed(req, req.count * this.opts.poolFactor, true).map((c) => ({
+      c,
+      known: req.knownCosts?.(c.arch),
+    }));
+    const kept = bred.filter(({ known }) => !known || costs.every((n) => !Number.isNaN(known[n])));
+    const pool = kept.map((k) => k.c);
     if (pool.length <= req.count)
       return Promise.resolve(this.breed(req, req.count).map((c) => this.raw(req, c)));
     const encode = space.encode!.bind(space);
     const models = this.models(req, encode, costs);
     // costs a lookup table gives for free are used as they are; only the rest is guessed by the surrogate
-    const guess = pool.map((c) => {
+    const guess = kept.map(({ c, known }) => {
       const x = encode(c.arch);
-      const known = req.knownCosts?.(c.arch);
       return models.map((m, k) => (k > 0 ? known?.[costs[k - 1]!] : undefined) ?? m.predict(x));
     });
     const vecOf = (m: Member<A>): number[] => objectiveVector(m.evaluation, costs, 0);

@@ -6,13 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ScoreCache } from '../../src/core/engine/cache.js';
-import { RankEnsemble } from '../../src/core/nb201/live-ensemble.js';
+import { ENSEMBLE_PROXIES, RankEnsemble } from '../../src/core/nb201/live-ensemble.js';
+import { emitOnnx } from '../../src/core/engine/onnx.js';
+import { WeightSource } from '../../src/core/engine/weights.js';
 import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/nb201/net.js';
 import { LiveNb201Evaluator, meanScores } from '../../src/core/nb201/live-evaluator.js';
 import { analyticCost, inferShapes, NetBuildError, type Net } from '../../src/core/engine/net.js';
 import { WorkerCrashError, WorkerPool } from '../../src/core/engine/pool.js';
 import { makeInputs, scoreNet } from '../../src/core/engine/proxies.js';
-import { DEFAULT_SETTINGS, type ProxySettings } from '../../src/core/engine/settings.js';
+import { DEFAULT_SETTINGS, TABLE_PROXIES, type ProxySettings } from '../../src/core/engine/settings.js';
 import { liveTableScores, nb201ParamsColumn } from '../../src/core/nb201/live-scores.js';
 import {
   liveTableFile,
@@ -203,6 +205,7 @@ describe('live evaluator', () => {
       dataset: 'cifar10',
       pool: p,
       cache: new ScoreCache(path.join(tmp, 'iso.jsonl')),
+      settings: { ...DEFAULT_SETTINGS, proxies: TABLE_PROXIES },
     });
     const [ea, eb] = await Promise.all([ev.scores(a), ev.scores(b)]);
     assert.deepEqual(ea, eb);
@@ -213,6 +216,47 @@ describe('live evaluator', () => {
         Math.abs(ea[k]! - row[k]!) <= 1e-4 * Math.abs(row[k]!),
         `${k}: live ${ea[k]} vs table ${row[k]}`,
       );
+  });
+
+  it('computes only the default proxy set by default, and a cached superset answers with that set alone', async () => {
+    for (const p of ENSEMBLE_PROXIES) assert.ok(DEFAULT_SETTINGS.proxies.includes(p), `${p} is computed`);
+    const a = nb201Space.parse(
+      '|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|',
+    );
+    const file = path.join(tmp, 'default-set.jsonl');
+    const fresh = await new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      pool: pool(),
+      cache: new ScoreCache(file),
+    }).scores(a);
+    assert.deepEqual(Object.keys(fresh).sort(), [...DEFAULT_SETTINGS.proxies].sort());
+    // an entry written under the same key by an earlier default that also computed SWAP and MeCo
+    const key = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { k: string }).k)[0]!;
+    const old = path.join(tmp, 'old-default.jsonl');
+    new ScoreCache(old).put(key, { ...fresh, swap: 1234, meco: 5.6 });
+    const p = pool();
+    const cached = await new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      pool: p,
+      cache: new ScoreCache(old),
+    }).scores(a);
+    assert.deepEqual(cached, fresh);
+    assert.equal(p.completed, 0, 'answered from the cache');
+    // the graph of the default set has no SWAP or MeCo outputs
+    const e = emitOnnx(buildNb201Net([...a], NB201_NET_CONFIGS['cifar10']!), {
+      mode: 'data',
+      weights: new WeightSource(0, 'torch-default'),
+      batch: 8,
+      swap: false,
+      meco: false,
+    });
+    assert.deepEqual(e.layout!.swapOutputs, []);
+    assert.deepEqual(e.layout!.mecoOutputs, []);
+    assert.ok(e.layout!.naswotD > 0);
   });
 
   it("merges the table's az part (AZ-NAS terms) by class, with the values the live evaluator computes", async () => {

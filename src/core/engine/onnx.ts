@@ -123,6 +123,13 @@ export interface EmitOptions {
   weights: WeightSource;
   /** data and zen modes: the (static) batch size. */
   batch?: number;
+  /**
+   * data mode: which of the shared pass's outputs to emit (default all three): NASWOT's Gram and row sums, SWAP's
+   * packed patterns, MeCo's first-sample taps. An output nobody reads costs its ops and its copy out.
+   */
+  naswot?: boolean;
+  swap?: boolean;
+  meco?: boolean;
   /** data mode: also output the cells' channel covariances (AZ-NAS expressivity/progressivity). */
   expressivity?: boolean;
   /**
@@ -472,13 +479,15 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   const chunks = Math.ceil(batch / SWAP_CHUNK);
   const pow = new Float32Array(batch * chunks);
   for (let i = 0; i < batch; i++) pow[i * chunks + Math.floor(i / SWAP_CHUNK)] = 2 ** (i % SWAP_CHUNK);
-  const powName = g.initializer('swap_pow2', [batch, chunks], pow);
   let naswotD = 0;
   const gTerms: string[] = [];
   const sTerms: string[] = [];
   const swapOutputs: string[] = [];
   let site = 0;
-  for (const [input, mult] of reluMult) {
+  const wantNaswot = opts.naswot ?? true;
+  const wantSwap = opts.swap ?? true;
+  const powName = wantSwap ? g.initializer('swap_pow2', [batch, chunks], pow) : '';
+  for (const [input, mult] of wantNaswot || wantSwap ? reluMult : []) {
     const s = shapes.get(input)!;
     const dim = s.c * s.h * s.w;
     naswotD += mult * dim;
@@ -486,21 +495,27 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
       g.op('Cast', [g.op('Greater', [t(input), g.scalar(0)])], { to: FLOAT }),
       g.ints([0, -1]),
     ]);
-    const gram = g.op('Gemm', [code, code], { transB: 1 });
-    const rows = g.op('ReduceSum', [code, g.ints([1])], { keepdims: 0 });
-    gTerms.push(mult === 1 ? gram : g.op('Mul', [gram, g.scalar(mult)]));
-    sTerms.push(mult === 1 ? rows : g.op('Mul', [rows, g.scalar(mult)]));
-    const out = `swap_${site++}`;
-    g.op('Gemm', [code, powName], { transA: 1 }, out);
-    g.output(out);
-    swapOutputs.push(out);
+    if (wantNaswot) {
+      const gram = g.op('Gemm', [code, code], { transB: 1 });
+      const rows = g.op('ReduceSum', [code, g.ints([1])], { keepdims: 0 });
+      gTerms.push(mult === 1 ? gram : g.op('Mul', [gram, g.scalar(mult)]));
+      sTerms.push(mult === 1 ? rows : g.op('Mul', [rows, g.scalar(mult)]));
+    }
+    if (wantSwap) {
+      const out = `swap_${site++}`;
+      g.op('Gemm', [code, powName], { transA: 1 }, out);
+      g.output(out);
+      swapOutputs.push(out);
+    }
   }
-  g.op('Sum', gTerms, {}, 'naswot_gram');
-  g.output('naswot_gram');
-  g.op('Sum', sTerms, {}, 'naswot_rows');
-  g.output('naswot_rows');
+  if (gTerms.length > 0) {
+    g.op('Sum', gTerms, {}, 'naswot_gram');
+    g.output('naswot_gram');
+    g.op('Sum', sTerms, {}, 'naswot_rows');
+    g.output('naswot_rows');
+  }
   const mecoOutputs: string[] = [];
-  net.mecoTaps.forEach((tap, i) => {
+  ((opts.meco ?? true) ? net.mecoTaps : []).forEach((tap, i) => {
     const out = `meco_${i}`;
     g.op('Slice', [t(tap), g.ints([0]), g.ints([1]), g.ints([0])], {}, out);
     g.output(out);

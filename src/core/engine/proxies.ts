@@ -205,6 +205,9 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
       mode: 'data',
       weights: new WeightSource(s.seed, 'torch-default'),
       batch: s.batch,
+      naswot: want.has('naswot'),
+      swap: want.has('swap'),
+      meco: want.has('meco'),
       expressivity: want.has('expressivity') || want.has('progressivity'),
       trainability: want.has('trainability'),
     });
