@@ -18,7 +18,7 @@ const arg = (n: string, d: string): string => {
   const i = args.indexOf(`--${n}`);
   return i >= 0 ? args[i + 1]! : d;
 };
-const variants: [string, Partial<BuiltinOptions> & { generations?: number }][] = [];
+const variants: [string, Partial<BuiltinOptions> & { generations?: number; initial?: number }][] = [];
 for (let i = 0; i < args.length; i++)
   if (args[i] === '--variant') {
     const v = args[i + 1]!;
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     let sumTrue = 0;
     let sumPred = 0;
     let n = 0;
-    const { generations, ...ops } = v;
+    const { generations, initial, ...ops } = v;
     for (const task of tasks) {
       const pred = tablePredictorScores(task.dataset, predictor);
       const ceiling = predictedFront(task, taskIndices(task), pred);
@@ -62,6 +62,7 @@ async function main(): Promise<void> {
           operator: new BuiltinOperator<Nb201Arch>(ops),
           costMetrics: task.metrics,
           generations: generations ?? 10,
+          ...(initial !== undefined ? { initial } : {}),
           budget,
           seed,
         });
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
       }
     }
     console.log(
-      `${name.padEnd(20)} pred HV ${(sumPred / n).toFixed(4)}  true HV ${(sumTrue / n).toFixed(4)}  (${n} runs, ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+      `${name.padEnd(20)} pred HV ${(sumPred / n).toFixed(6)}  true HV ${(sumTrue / n).toFixed(6)}  (${n} runs, ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
     );
   }
 }

@@ -53,3 +53,82 @@ export class RidgeModel {
     return [...this.w];
   }
 }
+
+/**
+ * Ridge plus a kernel correction: the linear model's residuals fitted by kernel ridge regression with a Gaussian
+ * kernel exp(−γ‖x − x′‖²) on the same encoding (for one-hot encodings, ‖x − x′‖² is twice the number of slots
+ * that differ), so interactions between slots (two convolutions in series, an op that only matters on a live
+ * path) are learnt where the linear model cannot express them. O(n³) to fit, n = architectures evaluated.
+ */
+export class KernelRidgeModel {
+  private constructor(
+    private readonly linear: RidgeModel,
+    private readonly xs: readonly (readonly number[])[],
+    private readonly alpha: Float64Array,
+    private readonly gamma: number,
+  ) {}
+
+  /**
+   * The linear part is fitted on all points; the kernel part on the last `maxPoints` of them (the newest, nearest
+   * the search's current front), which bounds the O(n³) fit.
+   */
+  static fit(
+    allXs: readonly (readonly number[])[],
+    allYs: readonly number[],
+    gamma: number,
+    lambda = 0.03,
+    maxPoints = 400,
+  ): KernelRidgeModel {
+    const linear = RidgeModel.fit(allXs, allYs);
+    const from = Math.max(0, allXs.length - maxPoints);
+    const xs = allXs.slice(from);
+    const n = xs.length;
+    const r = allYs.slice(from).map((y, i) => y - linear.predict(xs[i]!));
+    // K + λI, Cholesky factor in place (lower triangle), then two triangular solves
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j <= i; j++) {
+        const k = kernel(xs[i]!, xs[j]!, gamma) + (i === j ? lambda : 0);
+        a[i * n + j] = k;
+      }
+    for (let j = 0; j < n; j++) {
+      let d = a[j * n + j]!;
+      for (let k = 0; k < j; k++) d -= a[j * n + k]! ** 2;
+      const l = Math.sqrt(Math.max(d, 1e-12));
+      a[j * n + j] = l;
+      for (let i = j + 1; i < n; i++) {
+        let s = a[i * n + j]!;
+        for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
+        a[i * n + j] = s / l;
+      }
+    }
+    const z = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = r[i]!;
+      for (let k = 0; k < i; k++) s -= a[i * n + k]! * z[k]!;
+      z[i] = s / a[i * n + i]!;
+    }
+    const alpha = new Float64Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      let s = z[i]!;
+      for (let k = i + 1; k < n; k++) s -= a[k * n + i]! * alpha[k]!;
+      alpha[i] = s / a[i * n + i]!;
+    }
+    return new KernelRidgeModel(linear, xs, alpha, gamma);
+  }
+
+  predict(x: readonly number[]): number {
+    let s = this.linear.predict(x);
+    for (let i = 0; i < this.xs.length; i++) s += this.alpha[i]! * kernel(x, this.xs[i]!, this.gamma);
+    return s;
+  }
+}
+
+function kernel(a: readonly number[], b: readonly number[], gamma: number): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) {
+    const t = a[i]! - b[i]!;
+    d += t * t;
+  }
+  return Math.exp(-gamma * d);
+}
