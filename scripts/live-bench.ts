@@ -130,7 +130,8 @@ async function poolRun(): Promise<void> {
   const half = Math.ceil(archs.length / 2);
   lag.enable();
   for (const [h, part] of [archs.slice(0, half), archs.slice(half)].entries())
-    for (const [name, settings] of name0(sets, h)) {
+    // the second half runs the sets in reverse order
+    for (const [name, settings] of h === 0 ? sets : [...sets].reverse()) {
       const t0 = performance.now();
       await Promise.all(part.map((ops) => pool.score({ space: 'nb201', dataset: 'cifar10', ops, settings })));
       sec[name]! += (performance.now() - t0) / 1000;
@@ -160,11 +161,6 @@ async function poolRun(): Promise<void> {
     lagP99Ms: lag.percentile(99) / 1e6,
     peakRssMb: rss,
   };
-}
-
-/** The sets in order, reversed for the second half. */
-function name0<T>(sets: T[], half: number): T[] {
-  return half === 0 ? sets : [...sets].reverse();
 }
 
 function rho(): void {

@@ -477,8 +477,6 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   const batch = opts.batch ?? 0;
   if (!(batch >= 2)) throw new Error('data mode needs a batch of at least 2');
   const chunks = Math.ceil(batch / SWAP_CHUNK);
-  const pow = new Float32Array(batch * chunks);
-  for (let i = 0; i < batch; i++) pow[i * chunks + Math.floor(i / SWAP_CHUNK)] = 2 ** (i % SWAP_CHUNK);
   let naswotD = 0;
   const gTerms: string[] = [];
   const sTerms: string[] = [];
@@ -486,7 +484,12 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   let site = 0;
   const wantNaswot = opts.naswot ?? true;
   const wantSwap = opts.swap ?? true;
-  const powName = wantSwap ? g.initializer('swap_pow2', [batch, chunks], pow) : '';
+  let powName = '';
+  if (wantSwap) {
+    const pow = new Float32Array(batch * chunks);
+    for (let i = 0; i < batch; i++) pow[i * chunks + Math.floor(i / SWAP_CHUNK)] = 2 ** (i % SWAP_CHUNK);
+    powName = g.initializer('swap_pow2', [batch, chunks], pow);
+  }
   for (const [input, mult] of wantNaswot || wantSwap ? reluMult : []) {
     const s = shapes.get(input)!;
     const dim = s.c * s.h * s.w;

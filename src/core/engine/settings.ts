@@ -17,9 +17,9 @@ export const LIVE_PROXIES = [
 export const TABLE_PROXIES = ['naswot', 'swap', 'meco', 'logsynflow', 'zen', 'params', 'flops'] as const;
 /**
  * What the live evaluator computes by default: the default rank ensemble's proxies (nb201/live-ensemble.ts
- * ENSEMBLE_PROXIES) and FLOPs (analytic, free). SWAP and MeCo share the data pass but cost 40 % of a cell's
- * time in their decoding and outputs (bench/live-pool.md), so they are computed on request only, like AZ-NAS's
- * terms; the shipped tables have them.
+ * ENSEMBLE_PROXIES) and FLOPs (analytic, free). SWAP and MeCo share the data pass, but their decoding and
+ * outputs cost the worker pool a sixth of its throughput (294–301 against 344–354 archs/min on 2 cores,
+ * bench/live-pool.md), so they are computed on request only, like AZ-NAS's terms; the shipped tables have them.
  */
 export const DEFAULT_PROXIES = ['naswot', 'logsynflow', 'zen', 'params', 'flops'] as const;
 export type LiveProxy = (typeof LIVE_PROXIES)[number];
