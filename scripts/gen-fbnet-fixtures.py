@@ -3,7 +3,7 @@
 evaluator): an independent FBNet in PyTorch (HW-NAS-Bench's schedule; inverted residual blocks with group-g 1x1
 convs and a channel shuffle, depthwise kxk conv, projection skips) whose module paths equal the TypeScript layer
 names, the same deterministic weights and inputs (generator functions imported from gen-proxy-fixtures.py), and
-NASWOT (ReLU-input hooks), logsynflow (float64 autograd, |θ|, BN removed) and Zen-NAS (train-mode BN, running
+NASWOT (ReLU-input hooks), jacov (autograd of Σ logits to the input batch), logsynflow (float64 autograd, |θ|, BN removed) and Zen-NAS (train-mode BN, running
 variances) computed as the papers' code does.
 
   /usr/bin/python3 scripts/gen-fbnet-fixtures.py      # writes test/fixtures/fbnet/fbnet-proxies.json
@@ -141,6 +141,8 @@ def proxies(ops, s):
         net(x)
     out['naswot'] = torch.linalg.slogdet(K)[1].item()
     out['params'] = sum(p.numel() for p in net.parameters()) / 1e6
+    # jacov as zero-cost-nas (train-mode BN, x.grad of Σ logits), and the gradient's row norms
+    out['jacov'], out['jacov_grad_row_norms'] = gpf.jacov_score(net, x)
 
     net = FBNet(ops, bn=False)
     init(net, s['seed'], 'torch-default')

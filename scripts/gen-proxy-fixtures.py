@@ -7,15 +7,18 @@ src/core/engine/weights.ts), and the proxies computed the way their papers' code
 modules for NASWOT/SWAP, hooks on block outputs for MeCo, autograd in float64 for synflow, two train-mode
 forwards and BN running variances for Zen-NAS, forward hooks on every cell for AZ-NAS's expressivity and
 progressivity, and for AZ-NAS's trainability both the forward-mode estimate the TypeScript evaluator computes
-(torch.autograd.forward_ad, one tangent per block) and AZ-NAS's own backward version (autograd.grad per block)).
+(torch.autograd.forward_ad, one tangent per block) and AZ-NAS's own backward version (autograd.grad per block),
+and jacov as zero-cost-nas's `jacob_cov` (x.grad after y.backward(ones) in train mode, numpy corrcoef + eig)).
 
   /usr/bin/python3 scripts/gen-proxy-fixtures.py                 # writes test/fixtures/live/nb201-proxies.json
   /usr/bin/python3 scripts/gen-proxy-fixtures.py --bench SPEC.json  # times the archs in SPEC.json, prints JSON
   /usr/bin/python3 scripts/gen-proxy-fixtures.py --trainability SPEC.json  # forward vs backward trainability
+  /usr/bin/python3 scripts/gen-proxy-fixtures.py --jacov SPEC.json  # jacov of the archs in SPEC.json
 
 Needs Debian's python3-torch (apt-get install -y python3-torch); nothing here is a runtime dependency.
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -418,9 +421,43 @@ def params_flops(ops, dataset):
     return {'params': params / 1e6, 'flops': flops / 1e6}
 
 
+def jacov_score(net, x):
+    """jacov as zero-cost-nas's jacob_cov (SamsungLabs/zero-cost-nas, measures/jacov.py; bn=True): the input
+    gradient of Σ logits of a train-mode forward, np.corrcoef over samples, np.linalg.eig, −Σ log(v+k) + 1/(v+k).
+    Also the gradient's row norms (what the score, being a correlation, cannot see) for the fixtures, from the
+    same network in float64: float32 autograd drifts up to 3 % from it on deep skip chains."""
+    def input_grad(model, inp):
+        model.train()
+        inp = inp.clone().requires_grad_(True)
+        out = model(inp)
+        out.backward(torch.ones_like(out))
+        return inp.grad.detach().reshape(inp.shape[0], -1)
+
+    net64 = copy.deepcopy(net).double()
+    norms = [float(v) for v in torch.linalg.norm(input_grad(net64, x.double()), dim=1)]
+    jacob = input_grad(net, x).numpy()
+    k = 1e-5
+    with np.errstate(all='ignore'):
+        corrs = np.corrcoef(jacob)
+        if not np.all(np.isfinite(corrs)):
+            return None, norms
+        v, _ = np.linalg.eig(corrs)
+        score = float(-np.sum(np.log(np.real(v) + k) + 1. / (np.real(v) + k)))
+    return (score if math.isfinite(score) else None), norms
+
+
+def jacov_proxy(ops, dataset, s):
+    c = CONFIGS[dataset]
+    net = TinyNetwork(ops, c['classes'])
+    init_weights(net, s['seed'], 'torch-default')
+    score, norms = jacov_score(net, image_batch(dataset, s['batch']))
+    return {'jacov': score}, {'jacov_grad_row_norms': norms}
+
+
 def all_proxies(ops, dataset, s):
     r = {}
     r.update(data_proxies(ops, dataset, s))
+    r.update(jacov_proxy(ops, dataset, s)[0])
     r.update(synflow_proxy(ops, dataset, s))
     r.update(zen_proxy(ops, dataset, s))
     r.update(params_flops(ops, dataset))
@@ -453,8 +490,19 @@ def main():
     ap.add_argument('--trainability', metavar='SPEC.json',
                     help='forward-mode vs AZ-NAS backward trainability of the archs in SPEC.json (with "acc": ρ)')
     ap.add_argument('--out', default=os.path.join(ROOT, 'test', 'fixtures', 'live', 'nb201-proxies.json'))
+    ap.add_argument('--jacov', metavar='SPEC.json',
+                    help='jacov (as zero-cost-nas) of the archs in SPEC.json, with seconds per arch, as JSON')
     args = ap.parse_args()
     torch.set_num_threads(1)
+    if args.jacov:
+        spec = json.load(open(args.jacov))
+        rows = []
+        for ops in spec['archs']:
+            t0 = time.perf_counter()
+            v = jacov_proxy(ops, spec.get('dataset', 'cifar10'), spec['settings'])[0]['jacov']
+            rows.append(dict(ops=ops, jacov=v, seconds=time.perf_counter() - t0))
+        print(json.dumps({'archs': len(rows), 'settings': spec['settings'], 'torch': torch.__version__, 'rows': rows}))
+        return
     if args.bench:
         # archs (op-index lists) and settings from a JSON file written by scripts/live-bench.ts, so both sides
         # time the same networks: {"archs": [[...6 ops], ...], "settings": {batch, zenBatch, zenAlpha, seed}}
@@ -513,6 +561,7 @@ def main():
         proxies = all_proxies(parse_arch(a), ds, st)
         tr, ref = trainability_proxy(parse_arch(a), ds, st)
         proxies.update(tr)
+        ref = {**ref, **jacov_proxy(parse_arch(a), ds, st)[1]}
         # not a live proxy: AZ-NAS's backward trainability, for comparison with the forward-mode one
         return dict(arch=a, dataset=ds, settings=st, proxies=proxies, reference=ref)
 

@@ -98,7 +98,9 @@ export async function runSearch<A>(opts: SearchOptions<A>): Promise<SearchResult
     emit: opts.onEvent ?? (() => {}),
     signal: opts.signal ?? new AbortController().signal,
     evals: new EvaluationService(opts.space, opts.evaluator, opts.budget),
-    fallback: new BuiltinOperator<A>(),
+    // the built-in operator fills what another operator leaves short; a built-in run's own options (surrogate,
+    // …) fill its own gaps, so a run configured with them is that configuration throughout
+    fallback: opts.operator instanceof BuiltinOperator ? opts.operator : new BuiltinOperator<A>(),
     maxReasks: opts.maxReasks ?? MAX_REASKS,
     objectiveNames: ['predicted accuracy', ...opts.costMetrics],
     vec: (m) => objectiveVector(m.evaluation, opts.costMetrics),

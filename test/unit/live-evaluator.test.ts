@@ -288,9 +288,11 @@ describe('live evaluator', () => {
       cache,
     });
     const live = await ev.scores(cell);
+    // the az part was tabulated before BN's variance became two-pass (onnx.ts): trainability, a Jacobian through
+    // 17 blocks of BNs, moved 1.3e-4 on this cell; the forward-only terms far less
     for (const k of ['expressivity', 'progressivity', 'trainability'] as const)
       assert.ok(
-        Math.abs(live[k]! - row[k]!) <= 1e-4 * Math.abs(row[k]!),
+        Math.abs(live[k]! - row[k]!) <= 1e-3 * Math.abs(row[k]!),
         `${k}: live ${live[k]} vs table ${row[k]}`,
       );
   });

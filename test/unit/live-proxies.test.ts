@@ -38,6 +38,12 @@ function close(actual: number, expected: number | null, rel: number, what: strin
   );
 }
 
+/**
+ * jacov = −Σ log(λ + 1e-5) + 1/(λ + 1e-5) over the eigenvalues of a (B × B) correlation of float32 gradients, both
+ * sides float32: worst relative error over the 9 cases 6.8e-5 (the deep skip-chain cell), the others ≤ 3e-6.
+ */
+const JACOV_REL = 2e-4;
+
 describe('live proxies vs PyTorch', () => {
   it('generates the same weights, noise and normalised images as the Python reference', () => {
     assert.deepEqual(
@@ -68,6 +74,8 @@ describe('live proxies vs PyTorch', () => {
       // progressivity is a difference of two entropies (|value| ~0.003-0.3): an absolute tolerance
       const dp = Math.abs(got.progressivity! - c.proxies.progressivity!);
       assert.ok(dp <= 1e-3, `progressivity: ${got.progressivity} vs ${c.proxies.progressivity}`);
+      // jacov: the adjoint graph's input gradient (onnx.ts emitInputGradient) against PyTorch autograd
+      close(got.jacov!, c.proxies.jacov, JACOV_REL, 'jacov');
       // AZ-NAS trainability, forward-mode estimate on both sides (PyTorch: torch.autograd.forward_ad): a mean of
       // 17 terms −σ − 1/σ + 2 (|value| ~0.05-2). A ReLU whose pre-activation is within the two primals' rounding
       // of 0 masks the tangent on one side only, which moves M by ~1/(B·H·W) at that position: worst absolute

@@ -6,6 +6,7 @@
 //               (forward-mode derivative along θ, so synflow = Σ θ·∂R/∂θ = dR/dt of R((1+t)θ) at t=0), rescaled
 //               at chain points to stay inside float32, the scales returned for exact log-space recombination.
 //               With `trainability`, also a forward-mode tangent per block (AZ-NAS's trainability, see below).
+//               With `jacov`, also the reverse-mode gradient of Σ logits with respect to the input (see below).
 //  - 'zen':     Gaussian weights, batch-statistics BN; outputs the pre-GAP features and each BN's mean unbiased
 //               batch variance (Zen-NAS's BN scaling uses the running variance these updates produce).
 
@@ -137,6 +138,11 @@ export interface EmitOptions {
    * Jacobian-vector products, AZ-NAS trainability); the tangents are graph inputs (DataLayout.trainInputs).
    */
   trainability?: boolean;
+  /**
+   * data mode: also back-propagate ones from the logits to the input batch (reverse mode, built as an adjoint
+   * graph: ONNX Runtime has no autograd) and output the input gradient (B, C·H·W), jacov's per-sample Jacobian.
+   */
+  jacov?: boolean;
 }
 
 /** One block of the trainability tangents: the input tangent it reads and the outputs to decode. */
@@ -246,31 +252,23 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   const trainBlocks: TrainBlock[] = [];
   let blockIn: { tensor: string; u: string } | undefined;
 
-  const bnConsts = new Map<number, [string, string]>();
   const emitBn = (x: string, shape: TensorShape): string => {
-    // batch statistics in two reductions (E[x], E[x²]), then one fused normalisation pass; the batch is static,
-    // so the per-channel count n = N·H·W is a constant
+    // batch statistics in two passes, E[x] then E[(x − E[x])²]: the one-pass E[x²] − E[x]² loses float32 digits
+    // when a channel's mean is large against its spread (up to 3 % of jacov's gradient norms on a deep skip
+    // chain, test/unit/live-jacov.test.ts); the batch is static, so the per-channel count n = N·H·W is a constant
     const n = fixedBatch * shape.h * shape.w;
-    const mean = g.op('ReduceMean', [x], { axes: [0, 2, 3], keepdims: 0 });
-    const msq = g.op('Mul', [
-      g.op('ReduceSumSquare', [x], { axes: [0, 2, 3], keepdims: 0 }),
-      g.scalar(1 / n),
-    ]);
-    const v = g.op('Max', [g.op('Sub', [msq, g.op('Mul', [mean, mean])]), g.scalar(0)]);
+    const xc = g.op('Sub', [x, g.op('ReduceMean', [x], { axes: [0, 2, 3], keepdims: 1 })]);
+    const v = g.op('ReduceMean', [g.op('Mul', [xc, xc])], { axes: [0, 2, 3], keepdims: 0 });
     if (opts.mode === 'zen') {
       // mean over channels of the unbiased batch variance n/(n-1) * v (what BN's running_var update uses)
       const vm = g.op('ReduceMean', [v], { axes: [0], keepdims: 1 });
       bnVars.push(g.op('Mul', [vm, g.scalar(n / (n - 1))]));
     }
-    let k = bnConsts.get(shape.c);
-    if (!k) {
-      k = [
-        g.initializer(g.fresh('bn_one'), [shape.c], new Float32Array(shape.c).fill(1)),
-        g.initializer(g.fresh('bn_zero'), [shape.c], new Float32Array(shape.c)),
-      ];
-      bnConsts.set(shape.c, k);
-    }
-    const y = g.op('BatchNormalization', [x, k[0], k[1], mean, v], { epsilon: { f: BN_EPS } });
+    // scale 1, shift 0 (BN at initialisation): y = (x − E[x]) / √(var + ε)
+    const y = g.op('Div', [
+      xc,
+      g.op('Reshape', [g.op('Sqrt', [g.op('Add', [v, g.scalar(BN_EPS)])]), g.ints([shape.c, 1, 1])]),
+    ]);
     bnVarOf.set(y, v);
     return y;
   };
@@ -476,6 +474,26 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   // data mode
   const batch = opts.batch ?? 0;
   if (!(batch >= 2)) throw new Error('data mode needs a batch of at least 2');
+  if (opts.jacov) {
+    const dx = emitInputGradient(g, net, shapes, {
+      primal: t,
+      bnVar: (y) => bnVarOf.get(y)!,
+      mask: (input) => {
+        let m = reluMask.get(input);
+        if (!m) {
+          m = g.op('Cast', [g.op('Greater', [t(input), g.scalar(0)])], { to: FLOAT });
+          reluMask.set(input, m);
+        }
+        return m;
+      },
+      batch: fixedBatch,
+    });
+    g.op('Reshape', [dx ?? g.op('Mul', ['x', g.scalar(0)]), g.ints([fixedBatch, -1])], {}, 'jacov_grad');
+    g.output('jacov_grad');
+    // what jacov_grad is the gradient of (Σ logits over the batch), so a finite difference can check it
+    g.op('ReduceSum', [t(net.output)], { keepdims: 0 }, 'jacov_logit_sum');
+    g.output('jacov_logit_sum');
+  }
   const chunks = Math.ceil(batch / SWAP_CHUNK);
   let naswotD = 0;
   const gTerms: string[] = [];
@@ -543,4 +561,148 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
     bytes: g.encode(),
     layout: { naswotD, swapOutputs, swapChunks: chunks, mecoOutputs, exprOutputs, trainInputs, trainBlocks },
   };
+}
+
+/**
+ * Reverse mode for jacov (Mellor et al., "Neural Architecture Search without Training", v1; zero-cost-nas's
+ * `jacob_cov`): the gradient of Σ logits with respect to the input batch, x.grad after `y.backward(ones)`, as an
+ * adjoint graph walked from the logits back to the input. Every layer kind of the IR has its transpose: conv →
+ * ConvTranspose with the same weights (output_padding restores the input size), linear → W·g, ReLU → mask by
+ * (primal > 0), average pooling → the window count's share spread back by a ones-kernel ConvTranspose, global
+ * pooling → spread evenly, sums → the gradient to every addend, shuffle → the inverse shuffle, `none` → nothing,
+ * batch-statistics BN (scale 1, shift 0) → (g − E[g] − x̂ E[x̂ g]) / √(var + ε) with its statistics'
+ * dependence on the input (train mode, as `jacob_cov` runs it, so samples interact only through BN's batch
+ * statistics). Returns undefined when no gradient reaches the input (a disconnected cell).
+ */
+function emitInputGradient(
+  g: GraphBuilder,
+  net: Net,
+  shapes: Map<string, TensorShape>,
+  f: {
+    primal: (tensor: string) => string;
+    bnVar: (bnOutput: string) => string;
+    mask: (reluInput: string) => string;
+    batch: number;
+  },
+): string | undefined {
+  const parts = new Map<string, string[]>();
+  const add = (tensor: string, grad: string): void => {
+    const p = parts.get(tensor);
+    if (p) p.push(grad);
+    else parts.set(tensor, [grad]);
+  };
+  const gradOf = (tensor: string): string | undefined => {
+    const p = parts.get(tensor);
+    if (!p) return undefined;
+    return p.length === 1 ? p[0]! : g.op('Sum', p);
+  };
+  const outShape = (x: string): TensorShape => shapes.get(x)!;
+  // ConvTranspose's output size is s·(H_out − 1) + k − 2p + output_padding: pad back to the input's size
+  const transposeAttrs = (
+    l: { k: number; stride: number; pad: number; input: string; output: string },
+    group: number,
+  ): Record<string, number[] | number> => {
+    const hi = outShape(l.input).h;
+    const wi = outShape(l.input).w;
+    const ho = outShape(l.output).h;
+    const wo = outShape(l.output).w;
+    return {
+      kernel_shape: [l.k, l.k],
+      strides: [l.stride, l.stride],
+      pads: [l.pad, l.pad, l.pad, l.pad],
+      output_padding: [
+        hi - (l.stride * (ho - 1) + l.k - 2 * l.pad),
+        wi - (l.stride * (wo - 1) + l.k - 2 * l.pad),
+      ],
+      ...(group > 1 ? { group } : {}),
+    };
+  };
+  const cls = outShape(net.output).c;
+  add(
+    net.output,
+    g.initializer(g.fresh('jacov_seed'), [f.batch, cls], new Float32Array(f.batch * cls).fill(1)),
+  );
+  for (let i = net.layers.length - 1; i >= 0; i--) {
+    const l = net.layers[i]!;
+    const gy = gradOf(l.output);
+    if (!gy) continue;
+    switch (l.kind) {
+      case 'conv': {
+        const group = l.group ?? 1;
+        add(l.input, g.op('ConvTranspose', [gy, `${l.name}.weight`], transposeAttrs(l, group)));
+        break;
+      }
+      case 'linear':
+        add(l.input, g.op('MatMul', [gy, `${l.name}.weight`]));
+        break;
+      case 'bn': {
+        const y = f.primal(l.output);
+        const c = outShape(l.input).c;
+        const m1 = g.op('ReduceMean', [gy], { axes: [0, 2, 3], keepdims: 1 });
+        const m2 = g.op('ReduceMean', [g.op('Mul', [y, gy])], { axes: [0, 2, 3], keepdims: 1 });
+        const sd = g.op('Reshape', [
+          g.op('Sqrt', [g.op('Add', [f.bnVar(y), g.scalar(BN_EPS)])]),
+          g.ints([c, 1, 1]),
+        ]);
+        add(l.input, g.op('Div', [g.op('Sub', [g.op('Sub', [gy, m1]), g.op('Mul', [y, m2])]), sd]));
+        break;
+      }
+      case 'relu':
+        add(l.input, g.op('Mul', [gy, f.mask(l.input)]));
+        break;
+      case 'avgpool': {
+        const si = outShape(l.input);
+        const so = outShape(l.output);
+        // each output's share 1/count, count = the window's positions (inside the image unless padding counts)
+        const share = new Float32Array(so.h * so.w);
+        for (let oy = 0; oy < so.h; oy++)
+          for (let ox = 0; ox < so.w; ox++) {
+            const y0 = oy * l.stride - l.pad;
+            const x0 = ox * l.stride - l.pad;
+            const n = l.countIncludePad
+              ? l.k * l.k
+              : (Math.min(y0 + l.k, si.h) - Math.max(y0, 0)) * (Math.min(x0 + l.k, si.w) - Math.max(x0, 0));
+            share[oy * so.w + ox] = 1 / n;
+          }
+        const ones = g.initializer(
+          g.fresh('pool_ones'),
+          [si.c, 1, l.k, l.k],
+          new Float32Array(si.c * l.k * l.k).fill(1),
+        );
+        const scaled = g.op('Mul', [gy, g.initializer(g.fresh('pool_share'), [1, 1, so.h, so.w], share)]);
+        add(l.input, g.op('ConvTranspose', [scaled, ones], transposeAttrs(l, si.c)));
+        break;
+      }
+      case 'add':
+        for (const input of l.inputs) add(input, gy);
+        break;
+      case 'zero':
+        break;
+      case 'gap': {
+        const s = outShape(l.input);
+        const spread = g.op('Mul', [
+          g.op('Reshape', [gy, g.ints([0, s.c, 1, 1])]),
+          g.scalar(1 / (s.h * s.w)),
+        ]);
+        add(l.input, g.op('Expand', [spread, g.ints([f.batch, s.c, s.h, s.w])]));
+        break;
+      }
+      case 'shuffle': {
+        // the inverse of (N, g, C/g, H, W) -> transpose(1, 2) is the same with C/g groups
+        const s = outShape(l.input);
+        const inv = s.c / l.groups;
+        add(
+          l.input,
+          g.op('Reshape', [
+            g.op('Transpose', [g.op('Reshape', [gy, g.ints([0, inv, s.c / inv, s.h, s.w])])], {
+              perm: [0, 2, 1, 3, 4],
+            }),
+            g.ints([0, s.c, s.h, s.w]),
+          ]),
+        );
+        break;
+      }
+    }
+  }
+  return gradOf(net.input);
 }

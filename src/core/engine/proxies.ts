@@ -154,6 +154,30 @@ export function trainabilityFromBlocks(
   return Number.isNaN(mean) ? -Infinity : mean;
 }
 
+/**
+ * jacov (Mellor et al., NASWOT v1; zero-cost-nas `jacob_cov`): from the per-sample input gradients J (batch rows),
+ * −Σ (log(λ + k) + 1/(λ + k)), k = 1e-5, over the eigenvalues λ of their correlation matrix. −∞ when a row has no
+ * variance (no gradient reaches the input, or it is constant: NaN in that code) or an eigenvalue is below −k.
+ */
+export function jacovFromGradient(grad: Float32Array, batch: number): number {
+  const d = grad.length / batch;
+  for (let r = 0; r < batch; r++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let c = 0; c < d; c++) {
+      const v = grad[r * d + c]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (!(hi > lo)) return -Infinity;
+  }
+  const k = 1e-5;
+  let score = 0;
+  for (const v of symmetricEigenvalues(corrcoefRows(grad, batch, d), batch))
+    score -= Math.log(v + k) + 1 / (v + k);
+  return Number.isNaN(score) ? -Infinity : score;
+}
+
 const rademacherCache = new Map<string, Float32Array>();
 
 /** The Rademacher tangent of one block-input shape (cached: the same for every network of these settings). */
@@ -199,7 +223,8 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
     want.has('meco') ||
     want.has('expressivity') ||
     want.has('progressivity') ||
-    want.has('trainability')
+    want.has('trainability') ||
+    want.has('jacov')
   ) {
     const e = emitOnnx(net, {
       mode: 'data',
@@ -210,6 +235,7 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
       meco: want.has('meco'),
       expressivity: want.has('expressivity') || want.has('progressivity'),
       trainability: want.has('trainability'),
+      jacov: want.has('jacov'),
     });
     const layout = e.layout as DataLayout;
     const feeds: Record<string, ort.Tensor> = {
@@ -239,6 +265,7 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
           };
         }),
       );
+    if (want.has('jacov')) out.jacov = jacovFromGradient(f32(r['jacov_grad'], 'jacov_grad'), s.batch);
     if (want.has('naswot'))
       out.naswot = naswotFromGram(
         f32(r['naswot_gram'], 'naswot_gram'),

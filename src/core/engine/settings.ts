@@ -12,6 +12,7 @@ export const LIVE_PROXIES = [
   'expressivity',
   'progressivity',
   'trainability',
+  'jacov',
 ] as const;
 /** The proxies of the shipped full-space tables (expressivity/progressivity/trainability came later: not tabulated). */
 export const TABLE_PROXIES = ['naswot', 'swap', 'meco', 'logsynflow', 'zen', 'params', 'flops'] as const;
@@ -42,7 +43,7 @@ export const DEFAULT_SETTINGS: ProxySettings = {
   zenBatch: 8,
   zenAlpha: 0.01,
   seed: 0,
-  // SWAP, MeCo and AZ-NAS's expressivity/progressivity/trainability are computed on request only: the default
+  // SWAP, MeCo, AZ-NAS's expressivity/progressivity/trainability and jacov are computed on request only: the default
   // ensemble does not use them
   proxies: DEFAULT_PROXIES,
 };
