@@ -1,7 +1,7 @@
 // Computes the live evaluator's proxies for the whole NAS-Bench-201 space, one architecture per isomorphism class
 // (6,466 canonical cells; the first index of each class represents it), appending one JSON line per class to
 // data/live-nb201-<dataset>.jsonl. Resumable: classes already in the file are skipped. Run it niced:
-//   nice -n 10 npx tsx scripts/live-table.ts --dataset cifar10 [--workers 2] [--limit N] [--part az]
+//   nice -n 10 npx tsx scripts/live-table.ts --dataset cifar10 [--workers 2] [--limit N] [--part az|jacov]
 import fs from 'node:fs';
 import path from 'node:path';
 import { nb201Space } from '../src/core/nb201/space.js';
@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   const parts: Record<string, readonly LiveProxy[]> = {
     '': TABLE_PROXIES,
     az: ['expressivity', 'progressivity', 'trainability'],
+    // --part jacov: jacov (reverse mode) into data/live-nb201-<dataset>.jacov.jsonl
+    jacov: ['jacov'],
   };
   const proxies = parts[part];
   if (!proxies)

@@ -258,7 +258,7 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
     // chain, test/unit/live-jacov.test.ts); the batch is static, so the per-channel count n = N·H·W is a constant
     const n = fixedBatch * shape.h * shape.w;
     const xc = g.op('Sub', [x, g.op('ReduceMean', [x], { axes: [0, 2, 3], keepdims: 1 })]);
-    const v = g.op('ReduceMean', [g.op('Mul', [xc, xc])], { axes: [0, 2, 3], keepdims: 0 });
+    const v = g.op('Mul', [g.op('ReduceSumSquare', [xc], { axes: [0, 2, 3], keepdims: 0 }), g.scalar(1 / n)]);
     if (opts.mode === 'zen') {
       // mean over channels of the unbiased batch variance n/(n-1) * v (what BN's running_var update uses)
       const vm = g.op('ReduceMean', [v], { axes: [0], keepdims: 1 });

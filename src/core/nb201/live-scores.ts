@@ -44,6 +44,13 @@ export const LIVE_VARIANTS: Record<string, LiveVariant> = {
     aggregation: 'geometric',
     params: 'own',
   },
+  // the default's four and jacov (needs the tables' `jacov` part): proposed after jacov's ρ on a 150-cell sample
+  // was seen (scripts/jacov-report.ts), so chosen by looking at accuracy — a reported row, not a zero-label default
+  'live-jacov': {
+    proxies: [...ENSEMBLE_PROXIES, 'jacov'],
+    aggregation: 'geometric',
+    params: 'own',
+  },
 };
 
 /** Per-index params of every NB201 cell under a ParamsMode (from the benchmark table's own counts). */
@@ -74,6 +81,13 @@ export function liveTableScores(dataset: string, variant = 'live'): Float64Array
   const cols = v.proxies.map((p) =>
     p === 'params' ? nb201ParamsColumn(dataset as Nb201Dataset, v.params) : t.column(p),
   );
+  v.proxies.forEach((p, k) => {
+    if (cols[k]!.every(Number.isNaN))
+      throw new Error(
+        `predictor ${variant} needs ${p} in the live table of ${dataset}, which has none (compute it with ` +
+          `scripts/live-table.ts --dataset ${dataset} --part ${p === 'jacov' ? 'jacov' : 'az'})`,
+      );
+  });
   const scores = aggregateColumns(cols, v.aggregation);
   scoresByKey.set(key, scores);
   return scores;

@@ -18,9 +18,10 @@ export function liveTableFile(dataset: string, dir = dataDir(), part = ''): stri
 
 /**
  * Column files computed after the main table, merged into it by class key: `az` holds AZ-NAS's expressivity,
- * progressivity and trainability (scripts/live-table.ts --part az), same settings as the main table.
+ * progressivity and trainability (scripts/live-table.ts --part az), `jacov` jacov (--part jacov), same settings as
+ * the main table.
  */
-export const LIVE_TABLE_PARTS = ['az'] as const;
+export const LIVE_TABLE_PARTS = ['az', 'jacov'] as const;
 
 export interface LiveTableRows {
   settings: string;
