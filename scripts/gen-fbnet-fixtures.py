@@ -142,7 +142,7 @@ def proxies(ops, s):
     out['naswot'] = torch.linalg.slogdet(K)[1].item()
     out['params'] = sum(p.numel() for p in net.parameters()) / 1e6
     # jacov as zero-cost-nas (train-mode BN, x.grad of Σ logits), and the gradient's row norms
-    out['jacov'], out['jacov_grad_row_norms'] = gpf.jacov_score(net, x)
+    out['jacov'], out['jacov_grad_row_norms'], out['jacov_grad_row_norms_f32'] = gpf.jacov_score(net, x)
 
     net = FBNet(ops, bn=False)
     init(net, s['seed'], 'torch-default')

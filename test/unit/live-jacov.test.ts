@@ -46,28 +46,47 @@ async function inputGradient(
 
 /**
  * Row norms of the gradient against the same network in float64 PyTorch (x.grad after y.backward(ones), train
- * mode: the truth float32 only approximates; float32 PyTorch itself is 3 % off on one row of the deep skip-chain
- * cell), and jacov against float32 PyTorch as zero-cost-nas computes it. Measured worst over the 11 cases: norms
- * 6.5e-3 (`|skip|+|none|conv1x1|+|none|none|conv1x1|`, 15 BNs in a row; the others ≤ 1.7e-3), jacov 6.8e-5.
+ * mode: the truth float32 only approximates), and jacov against float32 PyTorch as zero-cost-nas computes it. How
+ * far float32 can land from float64 depends on the network: on the deep skip-chain cell
+ * (`|skip|+|none|conv1x1|+|none|none|conv1x1|`, 15 train-mode BNs in a row) float32 PyTorch itself is 3.1 % off
+ * on one row, and this engine's error there moved from 6.5e-3 to 1.3e-2 between two x86 machines (other kernels,
+ * other rounding). This engine's float32 also scatters more than PyTorch's on FBNet (±6.5e-3 per row, random in
+ * sign, where PyTorch's float32 is within 2e-4). So a case's per-row tolerance is twice float32 PyTorch's own worst
+ * error on it (the fixture's `jacov_grad_row_norms_f32`), never below NORM_FLOOR, and the rows' mean signed error
+ * (a scale error, which rounding does not make) must stay within a quarter of it; a wrong adjoint (a missing BN
+ * term, a misplaced padding) is off by tens of percent. Measured worst here: 6.5e-3 per row; jacov 6.8e-5.
  */
-const NORM_REL = 1e-2;
+const NORM_FLOOR = 2e-2;
 const JACOV_REL = 2e-4;
+/** A case's norm tolerance: twice float32 PyTorch's own worst relative error against float64, at least NORM_FLOOR. */
+function normTolerance(f64: number[], f32: number[]): number {
+  let worst = 0;
+  f64.forEach((w, r) => (worst = Math.max(worst, Math.abs(f32[r]! - w) / Math.max(w, 1e-12))));
+  return Math.max(NORM_FLOOR, 2 * worst);
+}
 function agree(
   grad: Float32Array,
   batch: number,
-  want: { norms: number[]; jacov: number | null },
+  want: { norms: number[]; norms32: number[]; jacov: number | null },
   what: string,
 ): void {
   const d = grad.length / batch;
+  const tol = normTolerance(want.norms, want.norms32);
+  let signed = 0;
   want.norms.forEach((w, r) => {
     let ss = 0;
     for (let c = 0; c < d; c++) ss += grad[r * d + c]! ** 2;
-    const err = Math.abs(Math.sqrt(ss) - w) / Math.max(w, 1e-12);
+    const rel = (Math.sqrt(ss) - w) / Math.max(w, 1e-12);
+    signed += rel / want.norms.length;
     assert.ok(
-      err <= NORM_REL,
-      `${what}: row ${r} gradient norm ${Math.sqrt(ss)} vs PyTorch ${w} (${err.toExponential(2)})`,
+      Math.abs(rel) <= tol,
+      `${what}: row ${r} gradient norm ${Math.sqrt(ss)} vs PyTorch ${w} (${rel.toExponential(2)}, tolerance ${tol.toExponential(2)})`,
     );
   });
+  assert.ok(
+    Math.abs(signed) <= tol / 4,
+    `${what}: rows' mean signed norm error ${signed.toExponential(2)} (a scale error; tolerance ${(tol / 4).toExponential(2)})`,
+  );
   const got = jacovFromGradient(grad, batch);
   if (want.jacov === null) assert.equal(got, -Infinity, what);
   else
@@ -84,12 +103,19 @@ const nb201 = JSON.parse(fs.readFileSync(path.join(fixtures, 'live', 'nb201-prox
     dataset: string;
     settings: { batch: number; seed: number };
     proxies: { jacov: number | null };
-    reference: { jacov_grad_row_norms: number[] };
+    reference: { jacov_grad_row_norms: number[]; jacov_grad_row_norms_f32: number[] };
   }[];
 };
 const fbnet = JSON.parse(fs.readFileSync(path.join(fixtures, 'fbnet', 'fbnet-proxies.json'), 'utf8')) as {
   settings: { batch: number; seed: number };
-  cases: { ops: number[]; proxies: { jacov: number | null; jacov_grad_row_norms: number[] } }[];
+  cases: {
+    ops: number[];
+    proxies: {
+      jacov: number | null;
+      jacov_grad_row_norms: number[];
+      jacov_grad_row_norms_f32: number[];
+    };
+  }[];
 };
 
 describe('jacov reverse mode vs PyTorch autograd', () => {
@@ -107,7 +133,11 @@ describe('jacov reverse mode vs PyTorch autograd', () => {
       agree(
         grad,
         c.settings.batch,
-        { norms: c.reference.jacov_grad_row_norms, jacov: c.proxies.jacov },
+        {
+          norms: c.reference.jacov_grad_row_norms,
+          norms32: c.reference.jacov_grad_row_norms_f32,
+          jacov: c.proxies.jacov,
+        },
         c.arch,
       );
     });
@@ -117,7 +147,16 @@ describe('jacov reverse mode vs PyTorch autograd', () => {
       const s = fbnet.settings;
       const net = buildFbnetNet(c.ops, FBNET_SETTINGS['cifar100']!);
       const grad = await inputGradient(net, s.seed, imageBatch('cifar100', s.batch), s.batch);
-      agree(grad, s.batch, { norms: c.proxies.jacov_grad_row_norms, jacov: c.proxies.jacov }, c.ops.join(''));
+      agree(
+        grad,
+        s.batch,
+        {
+          norms: c.proxies.jacov_grad_row_norms,
+          norms32: c.proxies.jacov_grad_row_norms_f32,
+          jacov: c.proxies.jacov,
+        },
+        c.ops.join(''),
+      );
     });
 
   it('a disconnected cell gets no gradient and jacov −∞', async () => {
