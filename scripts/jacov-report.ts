@@ -3,7 +3,10 @@
 // over the whole space, and ρ between the two), and its cost on the worker pool (the default proxy set alone,
 // then with jacov added, then alone again, so load drift shows). Reported only: jacov is not in the default
 // ensemble, and the default + jacov row is measured after looking at accuracy.
+// With --table: the same figures over the whole space from the shipped live table's jacov part
+// (scripts/live-table.ts --part jacov), no scoring.
 // Usage: nice -n 10 npx tsx scripts/jacov-report.ts [--dataset cifar10] [--cells 150] [--json F]
+//        npx tsx scripts/jacov-report.ts --table [--dataset cifar10]
 import fs from 'node:fs';
 import { aggregateColumns } from '../src/core/aggregate.js';
 import { WorkerPool } from '../src/core/engine/pool.js';
@@ -14,7 +17,8 @@ import {
   type ProxyScores,
 } from '../src/core/engine/settings.js';
 import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from '../src/core/nb201/live-ensemble.js';
-import { nb201Representative } from '../src/core/nb201/live-table.js';
+import { liveTableScores } from '../src/core/nb201/live-scores.js';
+import { loadLiveTable, nb201Representative } from '../src/core/nb201/live-table.js';
 import { nb201Space } from '../src/core/nb201/space.js';
 import { loadNb201Table, type Nb201Dataset } from '../src/core/nb201/table.js';
 import { spearman } from '../src/core/predictor.js';
@@ -37,8 +41,33 @@ function rhoDefined(a: readonly number[], b: readonly number[]): { rho: number; 
   };
 }
 
+/** Whole-space ρ from the shipped table (every cell scored as its class representative, own params). */
+function tableReport(dataset: Nb201Dataset): void {
+  const t = loadNb201Table();
+  const jac = [...(loadLiveTable(dataset)?.column('jacov') ?? [])];
+  if (!jac.some((v) => !Number.isNaN(v)))
+    throw new Error(
+      `no jacov part in the ${dataset} live table: run scripts/live-table.ts --dataset ${dataset} --part jacov`,
+    );
+  const acc = [...t.testAccuracy(dataset)];
+  const pub = t.proxyNames(dataset).includes('nbsz_jacov') ? [...t.proxy(dataset, 'nbsz_jacov')] : undefined;
+  const f = (v: number): string => v.toFixed(3);
+  const undef = jac.filter((v) => v === -Infinity).length;
+  const r = (a: ArrayLike<number>): string => f(rhoDefined([...a], acc).rho);
+  console.log(`\n### jacov, ${dataset}, whole space (${acc.length} cells), shipped live table\n`);
+  console.log(
+    '| ρ live jacov | ρ live jacov, cells the published has | ρ published jacov | ρ live vs published | ρ default ensemble (`live`) | ρ default + jacov (`live-jacov`, reported only) |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  const onPub = pub ? jac.map((v, i) => (Number.isNaN(pub[i]!) ? NaN : v)) : undefined;
+  console.log(
+    `| ${r(jac)} (${undef} −∞) | ${onPub ? `${r(onPub)} (n ${rhoDefined(onPub, acc).n})` : '—'} | ${pub ? `${r(pub)} (n ${rhoDefined(pub, acc).n})` : '—'} | ${pub ? f(rhoDefined(jac, pub).rho) : '—'} | ${r(liveTableScores(dataset, 'live'))} | ${r(liveTableScores(dataset, 'live-jacov'))} |`,
+  );
+}
+
 async function main(): Promise<void> {
   const dataset = arg('dataset', 'cifar10') as Nb201Dataset;
+  if (process.argv.includes('--table')) return tableReport(dataset);
   const n = Number(arg('cells', '150'));
   const t = loadNb201Table();
   // the same sample as scripts/live-repeats.ts
