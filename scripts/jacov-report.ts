@@ -53,7 +53,7 @@ function tableReport(dataset: Nb201Dataset): void {
   const pub = t.proxyNames(dataset).includes('nbsz_jacov') ? [...t.proxy(dataset, 'nbsz_jacov')] : undefined;
   const f = (v: number): string => v.toFixed(3);
   const undef = jac.filter((v) => v === -Infinity).length;
-  const r = (a: ArrayLike<number>): string => f(rhoDefined([...a], acc).rho);
+  const r = (a: ArrayLike<number>): string => f(rhoDefined(Array.from(a), acc).rho);
   console.log(`\n### jacov, ${dataset}, whole space (${acc.length} cells), shipped live table\n`);
   console.log(
     '| ρ live jacov | ρ live jacov, cells the published has | ρ published jacov | ρ live vs published | ρ default ensemble (`live`) | ρ default + jacov (`live-jacov`, reported only) |',
