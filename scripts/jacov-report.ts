@@ -54,6 +54,10 @@ function tableReport(dataset: Nb201Dataset): void {
   const f = (v: number): string => v.toFixed(3);
   const undef = jac.filter((v) => v === -Infinity).length;
   const r = (a: ArrayLike<number>): string => f(rhoDefined(Array.from(a), acc).rho);
+  const rn = (a: readonly number[]): string => {
+    const { rho, n } = rhoDefined(a, acc);
+    return `${f(rho)} (n ${n})`;
+  };
   console.log(`\n### jacov, ${dataset}, whole space (${acc.length} cells), shipped live table\n`);
   console.log(
     '| ρ live jacov | ρ live jacov, cells the published has | ρ published jacov | ρ live vs published | ρ default ensemble (`live`) | ρ default + jacov (`live-jacov`, reported only) |',
@@ -61,7 +65,7 @@ function tableReport(dataset: Nb201Dataset): void {
   console.log('|---|---|---|---|---|---|');
   const onPub = pub ? jac.map((v, i) => (Number.isNaN(pub[i]!) ? NaN : v)) : undefined;
   console.log(
-    `| ${r(jac)} (${undef} −∞) | ${onPub ? `${r(onPub)} (n ${rhoDefined(onPub, acc).n})` : '—'} | ${pub ? `${r(pub)} (n ${rhoDefined(pub, acc).n})` : '—'} | ${pub ? f(rhoDefined(jac, pub).rho) : '—'} | ${r(liveTableScores(dataset, 'live'))} | ${r(liveTableScores(dataset, 'live-jacov'))} |`,
+    `| ${r(jac)} (${undef} −∞) | ${onPub ? rn(onPub) : '—'} | ${pub ? rn(pub) : '—'} | ${pub ? f(rhoDefined(jac, pub).rho) : '—'} | ${r(liveTableScores(dataset, 'live'))} | ${r(liveTableScores(dataset, 'live-jacov'))} |`,
   );
 }
 

@@ -58,10 +58,11 @@ async function inputGradient(
  */
 const NORM_FLOOR = 2e-2;
 const JACOV_REL = 2e-4;
+const relative = (got: number, want: number): number => (got - want) / Math.max(want, 1e-12);
 /** A case's norm tolerance: twice float32 PyTorch's own worst relative error against float64, at least NORM_FLOOR. */
 function normTolerance(f64: number[], f32: number[]): number {
   let worst = 0;
-  f64.forEach((w, r) => (worst = Math.max(worst, Math.abs(f32[r]! - w) / Math.max(w, 1e-12))));
+  f64.forEach((w, r) => (worst = Math.max(worst, Math.abs(relative(f32[r]!, w)))));
   return Math.max(NORM_FLOOR, 2 * worst);
 }
 function agree(
@@ -76,7 +77,7 @@ function agree(
   want.norms.forEach((w, r) => {
     let ss = 0;
     for (let c = 0; c < d; c++) ss += grad[r * d + c]! ** 2;
-    const rel = (Math.sqrt(ss) - w) / Math.max(w, 1e-12);
+    const rel = relative(Math.sqrt(ss), w);
     signed += rel / want.norms.length;
     assert.ok(
       Math.abs(rel) <= tol,
