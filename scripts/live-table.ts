@@ -2,11 +2,19 @@
 // (6,466 canonical cells; the first index of each class represents it), appending one JSON line per class to
 // data/live-nb201-<dataset>.jsonl. Resumable: classes already in the file are skipped. Run it niced:
 //   nice -n 10 npx tsx scripts/live-table.ts --dataset cifar10 [--workers 2] [--limit N] [--part az|jacov]
+//   [--seed S]: the default proxy set at weight seed S (S ≥ 1) into data/live-nb201-<dataset>.seedS.jsonl, the
+//   second repeat that `bench --predictor live-r2` averages with the seed-0 table (spaceOptions.liveRepeats 2)
 import fs from 'node:fs';
 import path from 'node:path';
 import { nb201Space } from '../src/core/nb201/space.js';
 import { WorkerPool } from '../src/core/engine/pool.js';
-import { DEFAULT_SETTINGS, settingsKey, TABLE_PROXIES, type LiveProxy } from '../src/core/engine/settings.js';
+import {
+  DEFAULT_PROXIES,
+  DEFAULT_SETTINGS,
+  settingsKey,
+  TABLE_PROXIES,
+  type LiveProxy,
+} from '../src/core/engine/settings.js';
 import { liveTableFile, readLiveTable } from '../src/core/nb201/live-table.js';
 
 function arg(name: string, def: string): string {
@@ -20,18 +28,24 @@ async function main(): Promise<void> {
   const limit = Number(arg('limit', 'Infinity'));
   // --part az: AZ-NAS's expressivity, progressivity and trainability into data/live-nb201-<dataset>.az.jsonl
   // (merged into the main table by class key; same settings otherwise)
-  const part = arg('part', '');
+  const seed = Number(arg('seed', '0'));
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new Error(`--seed must be a whole number ≥ 0, got ${arg('seed', '0')}`);
+  if (seed > 0 && process.argv.includes('--part'))
+    throw new Error('--seed S writes its own part (seedS): no --part');
+  const part = seed > 0 ? `seed${seed}` : arg('part', '');
   const parts: Record<string, readonly LiveProxy[]> = {
     '': TABLE_PROXIES,
     az: ['expressivity', 'progressivity', 'trainability'],
     // --part jacov: jacov (reverse mode) into data/live-nb201-<dataset>.jacov.jsonl
     jacov: ['jacov'],
+    ...(seed > 0 ? { [`seed${seed}`]: DEFAULT_PROXIES } : {}),
   };
   const proxies = parts[part];
   if (!proxies)
     throw new Error(`unknown --part ${part}; valid: ${Object.keys(parts).filter(Boolean).join(', ')}`);
   const file = liveTableFile(dataset, path.resolve(__dirname, '..', 'data'), part);
-  const settings = { ...DEFAULT_SETTINGS, proxies };
+  const settings = { ...DEFAULT_SETTINGS, seed, proxies };
   const sk = settingsKey(dataset, settings);
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ settings: sk }) + '\n');
   const done = readLiveTable(file, sk).rows;

@@ -19,6 +19,7 @@ import { liveTableScores, nb201ParamsColumn } from '../../src/core/nb201/live-sc
 import {
   liveTableFile,
   loadLiveTable,
+  loadLiveTableRepeats,
   nb201Representative,
   readLiveTable,
 } from '../../src/core/nb201/live-table.js';
@@ -402,6 +403,62 @@ describe('live evaluator', () => {
         zen: 2,
         naswot: -Infinity,
       },
+    );
+  });
+
+  it('repeats over the shipped seed tables: seed 1 as scored live, averaged proxy by proxy, and ranked among them', async () => {
+    const base = loadLiveTable('cifar10')!;
+    const part = readLiveTable(
+      liveTableFile('cifar10', undefined, 'seed1'),
+      base.settings.replace(/;s0$/, ';s1'),
+    );
+    assert.ok(part.rows.size > 0, 'data/live-nb201-cifar10.seed1.jsonl has rows');
+    const [key, row] = [...part.rows.entries()].at(-1)!;
+    const i = [...Array(nb201Space.size).keys()].find(
+      (k) => nb201Space.canonicalKey(nb201Space.fromIndex(k)) === key,
+    )!;
+    const s1 = loadLiveTable('cifar10', 1)!;
+    const avg = loadLiveTableRepeats('cifar10', 2)!;
+    assert.equal(avg.settings, `${base.settings};r2`);
+    for (const p of ['naswot', 'logsynflow', 'zen'] as const) {
+      assert.equal(s1.column(p)[i], row[p], `${p} of cell ${i}, seed 1`);
+      assert.equal(avg.column(p)[i], (base.column(p)[i]! + row[p]!) / 2, `${p} of cell ${i}, averaged`);
+    }
+    // the seed tables hold the default set only: a table-only proxy has no average
+    assert.ok(Number.isNaN(avg.column('swap')[i]!));
+    assert.equal(avg.column('params')[i], base.column('params')[i]);
+    // the live evaluator at seed 1 reproduces the row (the table is the evaluator's own scoring)
+    const p = pool();
+    const live = await new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      pool: p,
+      cache: new ScoreCache(path.join(tmp, 'seed1.json')),
+      settings: { ...DEFAULT_SETTINGS, seed: 1 },
+    }).scores(nb201Space.fromIndex(i));
+    for (const k of ['naswot', 'logsynflow', 'zen'] as const)
+      assert.ok(
+        Math.abs(live[k]! - row[k]!) <= 1e-6 * Math.abs(row[k]!),
+        `${k}: live ${live[k]} vs table ${row[k]}`,
+      );
+    // with repeats 2 and complete seed tables, an evaluation ranks among the averaged tables (the bench's live-r2)
+    assert.equal(avg.classes, base.classes, 'the shipped seed-1 table is complete');
+    const ev = new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      metrics: ['edgegpu_latency'],
+      pool: p,
+      cache: new ScoreCache(path.join(tmp, 'seed1-r2.json')),
+      repeats: 2,
+    });
+    const e = await ev.evaluate(nb201Space.fromIndex(i));
+    const among = (t: typeof avg): number =>
+      new RankEnsemble(Object.fromEntries(ENSEMBLE_PROXIES.map((k) => [k, t.column(k)]))).predict(e.proxies);
+    assert.equal(e.predictedAccuracy, among(avg));
+    assert.notEqual(e.predictedAccuracy, among(base));
+    // the bench's whole-space score of the cell: the same up to live float noise moving it past its own ties
+    const bench = liveTableScores('cifar10', 'live-r2')[i]!;
+    assert.ok(
+      Math.abs(e.predictedAccuracy - bench) < 1e-3,
+      `evaluator ${e.predictedAccuracy} vs bench ${bench}`,
     );
   });
 

@@ -18,7 +18,7 @@ import {
   type ProxyScores,
   type ProxySettings,
 } from '../engine/settings.js';
-import { loadLiveTable, nb201Representative } from './live-table.js';
+import { loadLiveTable, loadLiveTableRepeats, nb201Representative, repeatsSettings } from './live-table.js';
 
 export interface LiveEvaluatorOptions {
   dataset: Nb201Dataset;
@@ -130,8 +130,19 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
 
   private async buildEnsemble(signal?: AbortSignal): Promise<RankEnsemble> {
     if (this.opts.reference) return new RankEnsemble(this.opts.reference);
-    const table = loadLiveTable(this.opts.dataset);
-    if (table && table.settings === settingsKey(this.opts.dataset, this.settings) && table.classes > 0) {
+    const key = settingsKey(this.opts.dataset, this.settings);
+    const r = this.opts.repeats ?? 1;
+    // averaged repeats rank among the shipped tables averaged the same way, when every seed's table is complete;
+    // otherwise among the seed-0 table (an average of R seeds is a little less spread than one seed's values)
+    const averaged = r > 1 ? loadLiveTableRepeats(this.opts.dataset, r) : null;
+    const base = loadLiveTable(this.opts.dataset);
+    const table =
+      averaged && base && averaged.settings === repeatsSettings(key, r) && averaged.classes === base.classes
+        ? averaged
+        : base && base.settings === key
+          ? base
+          : null;
+    if (table && table.classes > 0) {
       const ref: Partial<Record<LiveProxy, Float64Array>> = {};
       for (const p of LIVE_PROXIES) ref[p] = table.column(p);
       return new RankEnsemble(ref);

@@ -77,19 +77,27 @@ export function nb201Representative(arch: readonly number[]): number[] {
 
 const cache = new Map<string, LiveTable | null>();
 
-/** The full-space table for a dataset, or null when none is shipped. */
-export function loadLiveTable(dataset: string): LiveTable | null {
-  if (cache.has(dataset)) return cache.get(dataset)!;
-  const file = liveTableFile(dataset);
+/**
+ * The full-space table for a dataset, or null when none is shipped. `seed` 0 is the main table with its column
+ * parts merged in; a seed S ≥ 1 is the default proxy set at weight seed S alone (`<dataset>.seedS.jsonl`, written by
+ * `scripts/live-table.ts --seed S`), the further repeats that `loadLiveTableRepeats` averages.
+ */
+export function loadLiveTable(dataset: string, seed = 0): LiveTable | null {
+  const ck = `${dataset}/s${seed}`;
+  if (cache.has(ck)) return cache.get(ck)!;
+  const file = liveTableFile(dataset, dataDir(), seed > 0 ? `seed${seed}` : '');
   let t: LiveTable | null = null;
   if (fs.existsSync(file)) {
     const { settings, rows } = readLiveTable(file);
     const cols = new Map<LiveProxy, Float64Array>(
       LIVE_PROXIES.map((p) => [p, new Float64Array(nb201Space.size).fill(NaN)]),
     );
-    const parts = LIVE_TABLE_PARTS.map((part) => liveTableFile(dataset, dataDir(), part))
-      .filter((f) => fs.existsSync(f))
-      .map((f) => readLiveTable(f, settings).rows);
+    const parts =
+      seed > 0
+        ? []
+        : LIVE_TABLE_PARTS.map((part) => liveTableFile(dataset, dataDir(), part))
+            .filter((f) => fs.existsSync(f))
+            .map((f) => readLiveTable(f, settings).rows);
     let covered = 0;
     for (let i = 0; i < nb201Space.size; i++) {
       const key = nb201Space.canonicalKey(nb201Space.fromIndex(i));
@@ -109,6 +117,52 @@ export function loadLiveTable(dataset: string): LiveTable | null {
     }
     t = { settings, classes: rows.size, covered, column: (p) => cols.get(p)! };
   }
-  cache.set(dataset, t);
+  cache.set(ck, t);
+  return t;
+}
+
+/** The settings string of a table averaged over `repeats` weight seeds (the seed-0 table's, with `;rR`). */
+export function repeatsSettings(settings: string, repeats: number): string {
+  return repeats > 1 ? `${settings};r${repeats}` : settings;
+}
+
+/**
+ * The table averaged over weight seeds 0 … repeats − 1, proxy by proxy, as the live evaluator averages a cell's
+ * repeats (`meanScores`): a proxy is averaged where every seed's table has it (params and FLOPs are the same in
+ * all), NaN elsewhere. Null when a seed's table is missing or was computed with other base settings.
+ */
+export function loadLiveTableRepeats(dataset: string, repeats: number): LiveTable | null {
+  const base = loadLiveTable(dataset);
+  if (!base || repeats <= 1) return base;
+  const ck = `${dataset}/r${repeats}`;
+  if (cache.has(ck)) return cache.get(ck)!;
+  const seeds = [base];
+  for (let s = 1; s < repeats; s++) {
+    const t = loadLiveTable(dataset, s);
+    // the same settings but the seed: `…;s0` against `…;sS`
+    if (!t || t.settings !== base.settings.replace(/;s0$/, `;s${s}`)) {
+      cache.set(ck, null);
+      return null;
+    }
+    seeds.push(t);
+  }
+  const cols = new Map<LiveProxy, Float64Array>();
+  for (const p of LIVE_PROXIES) {
+    const out = new Float64Array(nb201Space.size);
+    const cs = seeds.map((t) => t.column(p));
+    for (let i = 0; i < out.length; i++) {
+      let sum = 0;
+      for (const c of cs) sum += c[i]!;
+      out[i] = sum / cs.length; // NaN where any seed lacks the value
+    }
+    cols.set(p, out);
+  }
+  const t: LiveTable = {
+    settings: repeatsSettings(base.settings, repeats),
+    classes: Math.min(...seeds.map((x) => x.classes)),
+    covered: Math.min(...seeds.map((x) => x.covered)),
+    column: (p) => cols.get(p)!,
+  };
+  cache.set(ck, t);
   return t;
 }
