@@ -4,6 +4,8 @@
 //   nice -n 10 npx tsx scripts/live-table.ts --dataset cifar10 [--workers 2] [--limit N] [--part az|jacov]
 //   [--seed S]: the default proxy set at weight seed S (S ≥ 1) into data/live-nb201-<dataset>.seedS.jsonl, the
 //   second repeat that `bench --predictor live-r2` averages with the seed-0 table (spaceOptions.liveRepeats 2)
+//   [--image-offset N]: NASWOT (the default set's one image-dependent proxy) on the image batch from image N on,
+//   into data/live-nb201-<dataset>.ioN.jsonl, the second input batch that `bench --predictor live-b2` averages
 import fs from 'node:fs';
 import path from 'node:path';
 import { nb201Space } from '../src/core/nb201/space.js';
@@ -33,19 +35,25 @@ async function main(): Promise<void> {
     throw new Error(`--seed must be a whole number ≥ 0, got ${arg('seed', '0')}`);
   if (seed > 0 && process.argv.includes('--part'))
     throw new Error('--seed S writes its own part (seedS): no --part');
-  const part = seed > 0 ? `seed${seed}` : arg('part', '');
+  const imageOffset = Number(arg('image-offset', '0'));
+  if (!Number.isInteger(imageOffset) || imageOffset < 0)
+    throw new Error(`--image-offset must be a whole number ≥ 0, got ${arg('image-offset', '0')}`);
+  if (imageOffset > 0 && (seed > 0 || process.argv.includes('--part')))
+    throw new Error('--image-offset N writes its own part (ioN): no --seed, no --part');
+  const part = seed > 0 ? `seed${seed}` : imageOffset > 0 ? `io${imageOffset}` : arg('part', '');
   const parts: Record<string, readonly LiveProxy[]> = {
     '': TABLE_PROXIES,
     az: ['expressivity', 'progressivity', 'trainability'],
     // --part jacov: jacov (reverse mode) into data/live-nb201-<dataset>.jacov.jsonl
     jacov: ['jacov'],
     ...(seed > 0 ? { [`seed${seed}`]: DEFAULT_PROXIES } : {}),
+    ...(imageOffset > 0 ? { [`io${imageOffset}`]: ['naswot'] as const } : {}),
   };
   const proxies = parts[part];
   if (!proxies)
     throw new Error(`unknown --part ${part}; valid: ${Object.keys(parts).filter(Boolean).join(', ')}`);
   const file = liveTableFile(dataset, path.resolve(__dirname, '..', 'data'), part);
-  const settings = { ...DEFAULT_SETTINGS, seed, proxies };
+  const settings = { ...DEFAULT_SETTINGS, seed, imageOffset, proxies };
   const sk = settingsKey(dataset, settings);
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ settings: sk }) + '\n');
   const done = readLiveTable(file, sk).rows;

@@ -26,7 +26,7 @@ function rho(a: ArrayLike<number>, b: ArrayLike<number>): number {
 function main(): void {
   const dataset = arg('dataset', 'cifar10') as Nb201Dataset;
   const s0 = loadLiveTable(dataset);
-  const s1 = loadLiveTable(dataset, 1);
+  const s1 = loadLiveTable(dataset, 'seed1');
   const avg = loadLiveTableRepeats(dataset, 2);
   if (!s0 || !s1 || !avg)
     throw new Error(

@@ -417,7 +417,7 @@ describe('live evaluator', () => {
     const i = [...Array(nb201Space.size).keys()].find(
       (k) => nb201Space.canonicalKey(nb201Space.fromIndex(k)) === key,
     )!;
-    const s1 = loadLiveTable('cifar10', 1)!;
+    const s1 = loadLiveTable('cifar10', 'seed1')!;
     const avg = loadLiveTableRepeats('cifar10', 2)!;
     assert.equal(avg.settings, `${base.settings};r2`);
     for (const p of ['naswot', 'logsynflow', 'zen'] as const) {

@@ -10,6 +10,7 @@ import {
   LIVE_PROXIES,
   makeInputs,
   scoreNet,
+  settingsKey,
   type LiveProxy,
 } from '../../src/core/engine/proxies.js';
 import { normalTensor, tensorKey, uniformTensor } from '../../src/core/engine/weights.js';
@@ -57,6 +58,27 @@ describe('live proxies vs PyTorch', () => {
       fixture.probe['normal'],
     );
     assert.deepEqual(Array.from(imageBatch('cifar10', 1).subarray(0, 5)), fixture.probe['image0']);
+  });
+
+  it('another input batch: imageOffset reads the shipped images from that image on, and is part of the key', () => {
+    const all = imageBatch('cifar10', 40);
+    const px = 3 * 32 * 32;
+    assert.deepEqual(imageBatch('cifar10', 8, undefined, 32), all.subarray(32 * px, 40 * px));
+    assert.throws(
+      () => imageBatch('cifar10', 32, undefined, 240),
+      /holds 256 images, 32 asked from image 240/,
+    );
+    assert.throws(() => imageBatch('cifar10', 8, undefined, -1), /asked from image -1/);
+    // the default batch's key is unchanged (the shipped tables' headers), another offset is another key
+    assert.equal(settingsKey('cifar10', DEFAULT_SETTINGS), 'cifar10;b32;zb8;za0.01;s0');
+    assert.equal(
+      settingsKey('cifar10', { ...DEFAULT_SETTINGS, imageOffset: 32 }),
+      'cifar10;b32;zb8;za0.01;s0;io32',
+    );
+    const a = makeInputs('cifar10', DEFAULT_SETTINGS);
+    const b = makeInputs('cifar10', { ...DEFAULT_SETTINGS, imageOffset: 32 });
+    assert.notDeepEqual(a.images, b.images);
+    assert.deepEqual(a.zenX, b.zenX, 'the Gaussian inputs follow the seed, not the image batch');
   });
 
   for (const c of fixture.cases) {

@@ -33,8 +33,8 @@ export const BATCHES: Record<string, BatchInfo> = {
 
 const rawCache = new Map<string, Buffer>();
 
-/** The first `n` images of a dataset's shipped batch, normalised, as (n, 3, R, R) float32. */
-export function imageBatch(dataset: string, n: number, dir = dataDir()): Float32Array {
+/** `n` images of a dataset's shipped batch from image `offset` on, normalised, as (n, 3, R, R) float32. */
+export function imageBatch(dataset: string, n: number, dir = dataDir(), offset = 0): Float32Array {
   const info = BATCHES[dataset];
   if (!info) throw new Error(`live evaluator: no image batch for dataset "${dataset}"`);
   const file = path.join(dir, info.file);
@@ -45,14 +45,17 @@ export function imageBatch(dataset: string, n: number, dir = dataDir()): Float32
   }
   const px = info.resolution * info.resolution;
   const rec = 1 + 3 * px;
-  if (raw.length < n * rec)
-    throw new Error(`live evaluator: ${file} holds ${Math.floor(raw.length / rec)} images, ${n} asked`);
+  if (!Number.isInteger(offset) || offset < 0 || raw.length < (offset + n) * rec)
+    throw new Error(
+      `live evaluator: ${file} holds ${Math.floor(raw.length / rec)} images, ${n} asked from image ${offset}`,
+    );
   const out = new Float32Array(n * 3 * px);
   for (let i = 0; i < n; i++)
     for (let c = 0; c < 3; c++) {
       const m = info.mean[c]! / 255;
       const s = info.std[c]! / 255;
-      for (let j = 0; j < px; j++) out[(i * 3 + c) * px + j] = (raw[i * rec + 1 + c * px + j]! / 255 - m) / s;
+      for (let j = 0; j < px; j++)
+        out[(i * 3 + c) * px + j] = (raw[(offset + i) * rec + 1 + c * px + j]! / 255 - m) / s;
     }
   return out;
 }

@@ -339,7 +339,7 @@ export function makeInputs(dataset: string, s: ProxySettings, imagesDir?: string
   const res = BATCHES[dataset]?.resolution ?? 32;
   const n = s.zenBatch * 3 * res * res;
   return {
-    images: imageBatch(dataset, s.batch, imagesDir),
+    images: imageBatch(dataset, s.batch, imagesDir, s.imageOffset ?? 0),
     zenX: gaussianInput(s.seed, 'zen-x', n),
     zenEps: gaussianInput(s.seed, 'zen-eps', n),
   };

@@ -34,6 +34,11 @@ export interface ProxySettings {
   /** Zen-NAS mixup coefficient α in f(x) − f(x + α ε). */
   zenAlpha: number;
   seed: number;
+  /**
+   * First image of the data pass's batch in the shipped image file (default 0: images 0 … batch − 1); another
+   * offset is another input batch, to measure (and average out) the data proxies' batch noise.
+   */
+  imageOffset?: number;
   proxies: readonly LiveProxy[];
 }
 
@@ -50,5 +55,7 @@ export const DEFAULT_SETTINGS: ProxySettings = {
 
 /** Canonical string of the settings that change scores (the cache key's second half). */
 export function settingsKey(dataset: string, s: ProxySettings): string {
-  return `${dataset};b${s.batch};zb${s.zenBatch};za${s.zenAlpha};s${s.seed}`;
+  // the image offset is written only when set, so the keys (and tables) of the default batch stay as they were
+  const io = s.imageOffset ? `;io${s.imageOffset}` : '';
+  return `${dataset};b${s.batch};zb${s.zenBatch};za${s.zenAlpha};s${s.seed}${io}`;
 }

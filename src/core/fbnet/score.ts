@@ -6,6 +6,7 @@ import {
   DEFAULT_SETTINGS,
   makeInputs,
   scoreNet,
+  settingsKey,
   type ProxySettings,
   type ScoreInputs,
 } from '../engine/proxies.js';
@@ -23,7 +24,9 @@ export function fbnetProxySettings(): ProxySettings {
 
 const inputsCache = new Map<string, ScoreInputs>();
 function inputsFor(dataset: string, s: ProxySettings): ScoreInputs {
-  let i = inputsCache.get(dataset);
+  // per dataset and settings: another seed or batch size is another input
+  const key = settingsKey(dataset, s);
+  let i = inputsCache.get(key);
   if (!i) {
     if (dataset === 'ImageNet') {
       // no ImageNet images ship with the extension: Gaussian inputs at 224x224 (data-free proxies are unaffected)
@@ -34,7 +37,7 @@ function inputsFor(dataset: string, s: ProxySettings): ScoreInputs {
         zenEps: gaussianInput(s.seed, 'zen-eps', s.zenBatch * px),
       };
     } else i = makeInputs(dataset, s);
-    inputsCache.set(dataset, i);
+    inputsCache.set(key, i);
   }
   return i;
 }

@@ -24,6 +24,11 @@ export interface LiveVariant {
   params: ParamsMode;
   /** Weight seeds averaged per proxy (default 1): needs the tables' `seedS` parts (scripts/live-table.ts --seed S). */
   repeats?: number;
+  /**
+   * Image offsets of further input batches (the tables' `ioN` parts, scripts/live-table.ts --image-offset N) whose
+   * data-pass proxies (NASWOT here) are averaged with the main table's: the batch half of issue 11's item 4.
+   */
+  batches?: readonly number[];
 }
 
 /** Bench score sources over the shipped live tables; `live` is the a-priori default ensemble. */
@@ -51,6 +56,8 @@ export const LIVE_VARIANTS: Record<string, LiveVariant> = {
   // the default ensemble with every proxy averaged over weight seeds 0 and 1 (spaceOptions.liveRepeats 2): less
   // per-cell noise at twice the cost (issue 11's item 4); a setting, not a subset choice
   'live-r2': { proxies: ENSEMBLE_PROXIES, aggregation: ENSEMBLE_AGGREGATION, params: 'own', repeats: 2 },
+  // the default ensemble with NASWOT (the only image-dependent proxy of the four) averaged over two image batches
+  'live-b2': { proxies: ENSEMBLE_PROXIES, aggregation: ENSEMBLE_AGGREGATION, params: 'own', batches: [32] },
   'live-jacov': {
     proxies: [...ENSEMBLE_PROXIES, 'jacov'],
     aggregation: 'geometric',
@@ -83,9 +90,22 @@ export function liveTableScores(dataset: string, variant = 'live'): Float64Array
   const v = LIVE_VARIANTS[variant];
   if (!v) throw new Error(`unknown live variant ${variant}; valid: ${Object.keys(LIVE_VARIANTS).join(', ')}`);
   const t = v.repeats && v.repeats > 1 ? repeatsTable(dataset, v.repeats) : liveTable(dataset);
-  const cols = v.proxies.map((p) =>
-    p === 'params' ? nb201ParamsColumn(dataset as Nb201Dataset, v.params) : t.column(p),
-  );
+  const others = (v.batches ?? []).map((n) => {
+    const b = loadLiveTable(dataset, `io${n}`);
+    if (!b || b.classes < t.classes)
+      throw new Error(
+        `predictor ${variant} needs the complete image-batch table io${n} for ${dataset} (compute it with ` +
+          `scripts/live-table.ts --dataset ${dataset} --image-offset ${n})`,
+      );
+    return b;
+  });
+  const cols = v.proxies.map((p) => {
+    if (p === 'params') return nb201ParamsColumn(dataset as Nb201Dataset, v.params);
+    const own = t.column(p);
+    const more = others.map((b) => b.column(p)).filter((c) => !c.every(Number.isNaN));
+    if (more.length === 0) return own;
+    return own.map((x, i) => (x + more.reduce((a, c) => a + c[i]!, 0)) / (1 + more.length));
+  });
   v.proxies.forEach((p, k) => {
     if (cols[k]!.every(Number.isNaN))
       throw new Error(

@@ -78,14 +78,15 @@ export function nb201Representative(arch: readonly number[]): number[] {
 const cache = new Map<string, LiveTable | null>();
 
 /**
- * The full-space table for a dataset, or null when none is shipped. `seed` 0 is the main table with its column
- * parts merged in; a seed S ≥ 1 is the default proxy set at weight seed S alone (`<dataset>.seedS.jsonl`, written by
- * `scripts/live-table.ts --seed S`), the further repeats that `loadLiveTableRepeats` averages.
+ * The full-space table for a dataset, or null when none is shipped: the main table with its column parts merged
+ * in, or with `part` one standalone part alone — `seedS`, the default proxy set at weight seed S
+ * (`scripts/live-table.ts --seed S`, the further repeats that `loadLiveTableRepeats` averages), or `ioN`, the data
+ * pass's proxies on the image batch from image N on (`--image-offset N`).
  */
-export function loadLiveTable(dataset: string, seed = 0): LiveTable | null {
-  const ck = `${dataset}/s${seed}`;
+export function loadLiveTable(dataset: string, part = ''): LiveTable | null {
+  const ck = `${dataset}/${part}`;
   if (cache.has(ck)) return cache.get(ck)!;
-  const file = liveTableFile(dataset, dataDir(), seed > 0 ? `seed${seed}` : '');
+  const file = liveTableFile(dataset, dataDir(), part);
   let t: LiveTable | null = null;
   if (fs.existsSync(file)) {
     const { settings, rows } = readLiveTable(file);
@@ -93,7 +94,7 @@ export function loadLiveTable(dataset: string, seed = 0): LiveTable | null {
       LIVE_PROXIES.map((p) => [p, new Float64Array(nb201Space.size).fill(NaN)]),
     );
     const parts =
-      seed > 0
+      part !== ''
         ? []
         : LIVE_TABLE_PARTS.map((part) => liveTableFile(dataset, dataDir(), part))
             .filter((f) => fs.existsSync(f))
@@ -138,7 +139,7 @@ export function loadLiveTableRepeats(dataset: string, repeats: number): LiveTabl
   if (cache.has(ck)) return cache.get(ck)!;
   const seeds = [base];
   for (let s = 1; s < repeats; s++) {
-    const t = loadLiveTable(dataset, s);
+    const t = loadLiveTable(dataset, `seed${s}`);
     // the same settings but the seed: `…;s0` against `…;sS`
     if (!t || t.settings !== base.settings.replace(/;s0$/, `;s${s}`)) {
       cache.set(ck, null);
