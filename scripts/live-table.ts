@@ -6,6 +6,8 @@
 //   second repeat that `bench --predictor live-r2` averages with the seed-0 table (spaceOptions.liveRepeats 2)
 //   [--image-offset N]: NASWOT (the default set's one image-dependent proxy) on the image batch from image N on,
 //   into data/live-nb201-<dataset>.ioN.jsonl, the second input batch that `bench --predictor live-b2` averages
+//   [--batch N]: NASWOT with N images in the data pass (32 by default; NASWOT's paper uses 128) into the bN part,
+//   which `bench --predictor live-n128` reads in place of the main table's
 import fs from 'node:fs';
 import path from 'node:path';
 import { nb201Space } from '../src/core/nb201/space.js';
@@ -40,7 +42,14 @@ async function main(): Promise<void> {
     throw new Error(`--image-offset must be a whole number ≥ 0, got ${arg('image-offset', '0')}`);
   if (imageOffset > 0 && (seed > 0 || process.argv.includes('--part')))
     throw new Error('--image-offset N writes its own part (ioN): no --seed, no --part');
-  const part = seed > 0 ? `seed${seed}` : imageOffset > 0 ? `io${imageOffset}` : arg('part', '');
+  const batch = Number(arg('batch', String(DEFAULT_SETTINGS.batch)));
+  if (!Number.isInteger(batch) || batch < 2)
+    throw new Error(`--batch must be a whole number ≥ 2, got ${arg('batch', '')}`);
+  const other = batch !== DEFAULT_SETTINGS.batch;
+  if (other && (seed > 0 || imageOffset > 0 || process.argv.includes('--part')))
+    throw new Error('--batch N writes its own part (bN): no --seed, --image-offset or --part');
+  const part =
+    seed > 0 ? `seed${seed}` : imageOffset > 0 ? `io${imageOffset}` : other ? `b${batch}` : arg('part', '');
   const parts: Record<string, readonly LiveProxy[]> = {
     '': TABLE_PROXIES,
     az: ['expressivity', 'progressivity', 'trainability'],
@@ -48,12 +57,13 @@ async function main(): Promise<void> {
     jacov: ['jacov'],
     ...(seed > 0 ? { [`seed${seed}`]: DEFAULT_PROXIES } : {}),
     ...(imageOffset > 0 ? { [`io${imageOffset}`]: ['naswot'] as const } : {}),
+    ...(other ? { [`b${batch}`]: ['naswot'] as const } : {}),
   };
   const proxies = parts[part];
   if (!proxies)
     throw new Error(`unknown --part ${part}; valid: ${Object.keys(parts).filter(Boolean).join(', ')}`);
   const file = liveTableFile(dataset, path.resolve(__dirname, '..', 'data'), part);
-  const settings = { ...DEFAULT_SETTINGS, seed, imageOffset, proxies };
+  const settings = { ...DEFAULT_SETTINGS, seed, imageOffset, batch, proxies };
   const sk = settingsKey(dataset, settings);
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ settings: sk }) + '\n');
   const done = readLiveTable(file, sk).rows;

@@ -47,6 +47,20 @@ function main(): void {
   lines.push(
     `| **ensemble** (\`live\` / \`live-r2\`) | | **${f(rho(liveTableScores(dataset, 'live'), acc))}** | | **${f(rho(liveTableScores(dataset, 'live-r2'), acc))}** |`,
   );
+  // a second input batch (scripts/live-table.ts --image-offset 32): NASWOT on images 32–63
+  const io = loadLiveTable(dataset, 'io32');
+  if (io && io.classes === s0.classes) {
+    const b0 = s0.column('naswot');
+    const b1 = io.column('naswot');
+    const mean = b0.map((x, i) => (x + b1[i]!) / 2);
+    lines.push(
+      '',
+      '| input batch | ρ batch 0 vs batch 1 | ρ vs test acc., images 0–31 | images 32–63 | mean of both |',
+      '|---|---|---|---|---|',
+      `| naswot | ${f(rho(b0, b1))} | ${f(rho(b0, acc))} | ${f(rho(b1, acc))} | ${f(rho(mean, acc))} |`,
+      `| **ensemble** (\`live\` / \`live-b2\`) | | **${f(rho(liveTableScores(dataset, 'live'), acc))}** | | **${f(rho(liveTableScores(dataset, 'live-b2'), acc))}** |`,
+    );
+  }
   console.log(lines.join('\n'));
 }
 
