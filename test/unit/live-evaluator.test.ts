@@ -462,6 +462,36 @@ describe('live evaluator', () => {
     );
   });
 
+  it('a second input batch: the io32 part is NASWOT on images 32–63 as scored live, averaged by live-b2', async () => {
+    const base = loadLiveTable('cifar10')!;
+    const io = loadLiveTable('cifar10', 'io32')!;
+    assert.equal(io.settings, `${base.settings};io32`);
+    assert.equal(io.classes, base.classes, 'the shipped io32 table is complete');
+    const part = readLiveTable(liveTableFile('cifar10', undefined, 'io32'), io.settings).rows;
+    const [key, row] = [...part.entries()].at(-1)!;
+    const i = [...Array(nb201Space.size).keys()].find(
+      (k) => nb201Space.canonicalKey(nb201Space.fromIndex(k)) === key,
+    )!;
+    const live = await new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      pool: pool(),
+      cache: new ScoreCache(path.join(tmp, 'io32.json')),
+      settings: { ...DEFAULT_SETTINGS, imageOffset: 32, proxies: ['naswot'] },
+    }).scores(nb201Space.fromIndex(i));
+    assert.ok(
+      Math.abs(live.naswot! - row.naswot!) <= 1e-6 * Math.abs(row.naswot!),
+      `live ${live.naswot} vs ${row.naswot}`,
+    );
+    assert.notEqual(row.naswot, base.column('naswot')[i], 'another batch, another kernel');
+    // live-b2 is the default ensemble with NASWOT averaged over both batches, the other proxies as they are
+    const mean = base.column('naswot').map((x, k) => (x + io.column('naswot')[k]!) / 2);
+    const cols = ENSEMBLE_PROXIES.map((p) =>
+      p === 'naswot' ? mean : p === 'params' ? nb201ParamsColumn('cifar10', 'own') : base.column(p),
+    );
+    assert.deepEqual(liveTableScores('cifar10', 'live-b2'), aggregateColumns(cols, 'geometric'));
+    assert.notDeepEqual(liveTableScores('cifar10', 'live-b2'), liveTableScores('cifar10', 'live'));
+  });
+
   it('degenerate cells: 341 disconnected (10 % on CIFAR-10), 467 whose input→output paths are skips only', () => {
     const acc = loadNb201Table().testAccuracy('cifar10');
     const n = { disconnected: 0, identity: 0 };
