@@ -492,6 +492,37 @@ describe('live evaluator', () => {
     assert.notDeepEqual(liveTableScores('cifar10', 'live-b2'), liveTableScores('cifar10', 'live'));
   });
 
+  it("NASWOT at its paper's batch: the b128 part is NASWOT on 128 images as scored live, read by live-n128", async () => {
+    const base = loadLiveTable('cifar10')!;
+    const b = loadLiveTable('cifar10', 'b128')!;
+    assert.equal(b.settings, base.settings.replace(';b32;', ';b128;'));
+    assert.equal(b.classes, base.classes, 'the shipped b128 table is complete');
+    const [key, row] = [...readLiveTable(liveTableFile('cifar10', undefined, 'b128'), b.settings).rows].at(
+      -1,
+    )!;
+    const i = [...Array(nb201Space.size).keys()].find(
+      (k) => nb201Space.canonicalKey(nb201Space.fromIndex(k)) === key,
+    )!;
+    const live = await new LiveNb201Evaluator({
+      dataset: 'cifar10',
+      pool: pool(),
+      cache: new ScoreCache(path.join(tmp, 'b128.json')),
+      settings: { ...DEFAULT_SETTINGS, batch: 128, proxies: ['naswot'] },
+    }).scores(nb201Space.fromIndex(i));
+    assert.ok(
+      Math.abs(live.naswot! - row.naswot!) <= 1e-6 * Math.abs(row.naswot!),
+      `live ${live.naswot} vs ${row.naswot}`,
+    );
+    const cols = ENSEMBLE_PROXIES.map((p) =>
+      p === 'naswot'
+        ? b.column('naswot')
+        : p === 'params'
+          ? nb201ParamsColumn('cifar10', 'own')
+          : base.column(p),
+    );
+    assert.deepEqual(liveTableScores('cifar10', 'live-n128'), aggregateColumns(cols, 'geometric'));
+  });
+
   it('degenerate cells: 341 disconnected (10 % on CIFAR-10), 467 whose input→output paths are skips only', () => {
     const acc = loadNb201Table().testAccuracy('cifar10');
     const n = { disconnected: 0, identity: 0 };
