@@ -14,7 +14,13 @@ import { LiveNb201Evaluator, meanScores } from '../../src/core/nb201/live-evalua
 import { analyticCost, inferShapes, NetBuildError, type Net } from '../../src/core/engine/net.js';
 import { WorkerCrashError, WorkerPool } from '../../src/core/engine/pool.js';
 import { makeInputs, scoreNet } from '../../src/core/engine/proxies.js';
-import { DEFAULT_SETTINGS, TABLE_PROXIES, type ProxySettings } from '../../src/core/engine/settings.js';
+import {
+  DEFAULT_SETTINGS,
+  settingsKey,
+  TABLE_PROXIES,
+  type ProxyScores,
+  type ProxySettings,
+} from '../../src/core/engine/settings.js';
 import { liveTableScores, nb201ParamsColumn } from '../../src/core/nb201/live-scores.js';
 import {
   liveTableFile,
@@ -40,6 +46,37 @@ function pool(opts: ConstructorParameters<typeof WorkerPool>[0] = {}): WorkerPoo
   const p = new WorkerPool({ size: 1, ...opts });
   pools.push(p);
   return p;
+}
+/**
+ * A shipped CIFAR-10 table part's last row (its header must be `settings`' key), the index of the class it stands
+ * for, and the row's data proxies scored live again with `settings` (within 1e-6: the table is the evaluator's own
+ * scoring).
+ */
+async function lastRowScoredLive(
+  part: string,
+  settings: ProxySettings,
+): Promise<{ i: number; row: ProxyScores }> {
+  const rows = readLiveTable(
+    liveTableFile('cifar10', undefined, part),
+    settingsKey('cifar10', settings),
+  ).rows;
+  assert.ok(rows.size > 0, `data/live-nb201-cifar10.${part}.jsonl has rows`);
+  const [key, row] = [...rows].at(-1)!;
+  const i = [...Array(nb201Space.size).keys()].find(
+    (k) => nb201Space.canonicalKey(nb201Space.fromIndex(k)) === key,
+  )!;
+  const live = await new LiveNb201Evaluator({
+    dataset: 'cifar10',
+    pool: pool(),
+    cache: new ScoreCache(path.join(tmp, `${part}.json`)),
+    settings,
+  }).scores(nb201Space.fromIndex(i));
+  for (const k of settings.proxies.filter((q) => q !== 'params' && q !== 'flops'))
+    assert.ok(
+      Math.abs(live[k]! - row[k]!) <= 1e-6 * Math.abs(row[k]!),
+      `${part} ${k}: live ${live[k]} vs table ${row[k]}`,
+    );
+  return { i, row };
 }
 after(async () => {
   await Promise.all(pools.map((p) => p.close()));
@@ -408,16 +445,10 @@ describe('live evaluator', () => {
 
   it('repeats over the shipped seed tables: seed 1 as scored live, averaged proxy by proxy, and ranked among them', async () => {
     const base = loadLiveTable('cifar10')!;
-    const part = readLiveTable(
-      liveTableFile('cifar10', undefined, 'seed1'),
-      base.settings.replace(/;s0$/, ';s1'),
-    );
-    assert.ok(part.rows.size > 0, 'data/live-nb201-cifar10.seed1.jsonl has rows');
-    const [key, row] = [...part.rows.entries()].at(-1)!;
-    const i = [...Array(nb201Space.size).keys()].find(
-      (k) => nb201Space.canonicalKey(nb201Space.fromIndex(k)) === key,
-    )!;
+    assert.equal(base.settings, settingsKey('cifar10', DEFAULT_SETTINGS));
+    const { i, row } = await lastRowScoredLive('seed1', { ...DEFAULT_SETTINGS, seed: 1 });
     const s1 = loadLiveTable('cifar10', 'seed1')!;
+    assert.equal(s1.settings, base.settings.replace(/;s0$/, ';s1'));
     const avg = loadLiveTableRepeats('cifar10', 2)!;
     assert.equal(avg.settings, `${base.settings};r2`);
     for (const p of ['naswot', 'logsynflow', 'zen'] as const) {
@@ -427,25 +458,12 @@ describe('live evaluator', () => {
     // the seed tables hold the default set only: a table-only proxy has no average
     assert.ok(Number.isNaN(avg.column('swap')[i]!));
     assert.equal(avg.column('params')[i], base.column('params')[i]);
-    // the live evaluator at seed 1 reproduces the row (the table is the evaluator's own scoring)
-    const p = pool();
-    const live = await new LiveNb201Evaluator({
-      dataset: 'cifar10',
-      pool: p,
-      cache: new ScoreCache(path.join(tmp, 'seed1.json')),
-      settings: { ...DEFAULT_SETTINGS, seed: 1 },
-    }).scores(nb201Space.fromIndex(i));
-    for (const k of ['naswot', 'logsynflow', 'zen'] as const)
-      assert.ok(
-        Math.abs(live[k]! - row[k]!) <= 1e-6 * Math.abs(row[k]!),
-        `${k}: live ${live[k]} vs table ${row[k]}`,
-      );
     // with repeats 2 and complete seed tables, an evaluation ranks among the averaged tables (the bench's live-r2)
     assert.equal(avg.classes, base.classes, 'the shipped seed-1 table is complete');
     const ev = new LiveNb201Evaluator({
       dataset: 'cifar10',
       metrics: ['edgegpu_latency'],
-      pool: p,
+      pool: pool(),
       cache: new ScoreCache(path.join(tmp, 'seed1-r2.json')),
       repeats: 2,
     });
@@ -467,21 +485,11 @@ describe('live evaluator', () => {
     const io = loadLiveTable('cifar10', 'io32')!;
     assert.equal(io.settings, `${base.settings};io32`);
     assert.equal(io.classes, base.classes, 'the shipped io32 table is complete');
-    const part = readLiveTable(liveTableFile('cifar10', undefined, 'io32'), io.settings).rows;
-    const [key, row] = [...part.entries()].at(-1)!;
-    const i = [...Array(nb201Space.size).keys()].find(
-      (k) => nb201Space.canonicalKey(nb201Space.fromIndex(k)) === key,
-    )!;
-    const live = await new LiveNb201Evaluator({
-      dataset: 'cifar10',
-      pool: pool(),
-      cache: new ScoreCache(path.join(tmp, 'io32.json')),
-      settings: { ...DEFAULT_SETTINGS, imageOffset: 32, proxies: ['naswot'] },
-    }).scores(nb201Space.fromIndex(i));
-    assert.ok(
-      Math.abs(live.naswot! - row.naswot!) <= 1e-6 * Math.abs(row.naswot!),
-      `live ${live.naswot} vs ${row.naswot}`,
-    );
+    const { i, row } = await lastRowScoredLive('io32', {
+      ...DEFAULT_SETTINGS,
+      imageOffset: 32,
+      proxies: ['naswot'],
+    });
     assert.notEqual(row.naswot, base.column('naswot')[i], 'another batch, another kernel');
     // live-b2 is the default ensemble with NASWOT averaged over both batches, the other proxies as they are
     const mean = base.column('naswot').map((x, k) => (x + io.column('naswot')[k]!) / 2);
@@ -497,22 +505,7 @@ describe('live evaluator', () => {
     const b = loadLiveTable('cifar10', 'b128')!;
     assert.equal(b.settings, base.settings.replace(';b32;', ';b128;'));
     assert.equal(b.classes, base.classes, 'the shipped b128 table is complete');
-    const [key, row] = [...readLiveTable(liveTableFile('cifar10', undefined, 'b128'), b.settings).rows].at(
-      -1,
-    )!;
-    const i = [...Array(nb201Space.size).keys()].find(
-      (k) => nb201Space.canonicalKey(nb201Space.fromIndex(k)) === key,
-    )!;
-    const live = await new LiveNb201Evaluator({
-      dataset: 'cifar10',
-      pool: pool(),
-      cache: new ScoreCache(path.join(tmp, 'b128.json')),
-      settings: { ...DEFAULT_SETTINGS, batch: 128, proxies: ['naswot'] },
-    }).scores(nb201Space.fromIndex(i));
-    assert.ok(
-      Math.abs(live.naswot! - row.naswot!) <= 1e-6 * Math.abs(row.naswot!),
-      `live ${live.naswot} vs ${row.naswot}`,
-    );
+    await lastRowScoredLive('b128', { ...DEFAULT_SETTINGS, batch: 128, proxies: ['naswot'] });
     const cols = ENSEMBLE_PROXIES.map((p) =>
       p === 'naswot'
         ? b.column('naswot')

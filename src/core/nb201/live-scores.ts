@@ -6,7 +6,7 @@ import { nb201Pruned, nb201Space } from './space.js';
 import { loadNb201Table, type Nb201Dataset } from './table.js';
 import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from './live-ensemble.js';
 import { TABLE_PROXIES, type LiveProxy } from '../engine/settings.js';
-import { loadLiveTable, loadLiveTableRepeats, nb201Representative } from './live-table.js';
+import { loadLiveTable, loadLiveTableRepeats, nb201Representative, type LiveTable } from './live-table.js';
 
 const warned = new Set<string>();
 
@@ -99,27 +99,21 @@ export function liveTableScores(dataset: string, variant = 'live'): Float64Array
   const v = LIVE_VARIANTS[variant];
   if (!v) throw new Error(`unknown live variant ${variant}; valid: ${Object.keys(LIVE_VARIANTS).join(', ')}`);
   const t = v.repeats && v.repeats > 1 ? repeatsTable(dataset, v.repeats) : liveTable(dataset);
-  const others = (v.batches ?? []).map((n) => {
-    const b = loadLiveTable(dataset, `io${n}`);
+  // a standalone table part the variant reads, complete (as many classes as the main table) or an error
+  const part = (name: string, flag: string): LiveTable => {
+    const b = loadLiveTable(dataset, name);
     if (!b || b.classes < t.classes)
       throw new Error(
-        `predictor ${variant} needs the complete image-batch table io${n} for ${dataset} (compute it with ` +
-          `scripts/live-table.ts --dataset ${dataset} --image-offset ${n})`,
+        `predictor ${variant} needs the complete table part ${name} for ${dataset} (compute it with ` +
+          `scripts/live-table.ts --dataset ${dataset} ${flag})`,
       );
     return b;
-  });
+  };
+  const others = (v.batches ?? []).map((n) => part(`io${n}`, `--image-offset ${n}`));
   const cols = v.proxies.map((p) => {
     if (p === 'params') return nb201ParamsColumn(dataset as Nb201Dataset, v.params);
-    const part = v.from?.[p];
-    if (part) {
-      const b = loadLiveTable(dataset, part);
-      if (!b || b.classes < t.classes)
-        throw new Error(
-          `predictor ${variant} needs the complete table part ${part} for ${dataset} (scripts/live-table.ts --dataset ` +
-            `${dataset} --batch ${part.slice(1)})`,
-        );
-      return b.column(p);
-    }
+    const from = v.from?.[p];
+    if (from) return part(from, `--batch ${from.slice(1)}`).column(p);
     const own = t.column(p);
     const more = others.map((b) => b.column(p)).filter((c) => !c.every(Number.isNaN));
     if (more.length === 0) return own;
