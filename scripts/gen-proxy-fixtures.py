@@ -74,11 +74,12 @@ def uniform(key, n, bound):
     return (bound * ((2.0 * (h >> np.uint64(8)).astype(np.float64)) / 16777216.0 - 1.0)).astype(np.float32)
 
 
-def normal(key, n):
+def normal(key, n, std=1.0):
+    # = weights.ts normalTensor: std times the Box–Muller value in float64, rounded once to float32
     j = np.arange(n, dtype=np.uint64)
     u1 = ((hash32(key, 2 * j) >> np.uint64(8)).astype(np.float64) + 1.0) / 16777216.0
     u2 = (hash32(key, 2 * j + np.uint64(1)) >> np.uint64(8)).astype(np.float64) / 16777216.0
-    return (np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * math.pi * u2)).astype(np.float32)
+    return (std * (np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * math.pi * u2))).astype(np.float32)
 
 
 def image_batch(dataset, n):
@@ -208,14 +209,20 @@ def init_weights(net, seed, scheme):
             key = tensor_key(seed, scheme, ts_name(path) + '.weight')
             n = m.weight.numel()
             fan_in = m.weight.shape[1] * m.weight.shape[2] * m.weight.shape[3]
-            w = normal(key, n) if scheme == 'gaussian' else uniform(key, n, 1 / np.sqrt(fan_in))
+            if scheme == 'gaussian':
+                w = normal(key, n)
+            elif scheme == 'kaiming-normal':  # AZ-NAS's kaiming_normal_fanin_init: N(0, 2 / fan_in)
+                w = normal(key, n, np.sqrt(2.0 / fan_in))
+            else:
+                w = uniform(key, n, 1 / np.sqrt(fan_in))
             m.weight.copy_(torch.from_numpy(w).view_as(m.weight))
         elif isinstance(m, nn.Linear):
             n = m.weight.numel()
             kw = tensor_key(seed, scheme, 'classifier.weight')
             kb = tensor_key(seed, scheme, 'classifier.bias')
-            if scheme == 'gaussian':
-                m.weight.copy_(torch.from_numpy(normal(kw, n)).view_as(m.weight))
+            if scheme in ('gaussian', 'kaiming-normal'):
+                std = np.sqrt(2.0 / m.in_features) if scheme == 'kaiming-normal' else 1.0
+                m.weight.copy_(torch.from_numpy(normal(kw, n, std)).view_as(m.weight))
                 m.bias.zero_()
             else:
                 b = 1 / np.sqrt(m.in_features)
@@ -324,21 +331,7 @@ def trainability_proxy(ops, dataset, s):
     feats = [net.stem(x)]
     for cell in net.cells:
         feats.append(cell(feats[-1]))
-    fwd, bwd = [], []
-    for i, cell in enumerate(net.cells):
-        f_in = feats[i]
-        name = 'train_u_' + 'x'.join(str(d) for d in f_in.shape)
-        u = rademacher_input(s['seed'], name, tuple(f_in.shape))
-        with fwAD.dual_level():
-            out = cell(fwAD.make_dual(f_in.detach(), u))
-            v = fwAD.unpack_dual(out).tangent
-        if v is None:
-            v = torch.zeros_like(out)
-        v = v.detach()
-        if v.size() == u.size() and torch.equal(v, u):
-            fwd.append(-math.inf)
-        else:
-            fwd.append(az_sigma_term(cross_moment(u, v)))
+    fwd, bwd = forward_trainability_blocks(net, feats, s['seed']), []
     for i in reversed(range(1, len(feats))):
         f_out, f_in = feats[i], feats[i - 1]
         g_out = rademacher_input(s['seed'], 'train_g_' + 'x'.join(str(d) for d in f_out.shape), tuple(f_out.shape))
@@ -354,6 +347,60 @@ def trainability_proxy(ops, dataset, s):
 
     return {'trainability': mean(fwd)}, {'trainability_backward': mean(bwd),
                                          'blocks_forward': fwd, 'blocks_backward': bwd[::-1]}
+
+
+def az_paper_proxy(ops, dataset, s):
+    """AZ-NAS's three terms in the paper's own NB201 settings (ProxySettings.azBatch; compute_az_nas_score.py with
+    trainloader=None, as AZ-NAS's tss_general.ipynb calls it for az_nas): s['azBatch'] Gaussian-noise inputs (the
+    deterministic generator's 'az-x' stream), Kaiming-normal fan-in weights, train-mode BN, and the stem's output
+    as the first of the feature maps (AZ-NAS's extract_cell_features). Trainability: the forward-mode estimate
+    over the 17 blocks stem -> cell 0 -> ... -> cell 16, as trainability_proxy."""
+    c = CONFIGS[dataset]
+    net = TinyNetwork(ops, c['classes'])
+    init_weights(net, s['seed'], 'kaiming-normal')
+    net.train()
+    x = gaussian_input(s['seed'], 'az-x', (s['azBatch'], 3, c['res'], c['res']))
+    feats = [net.stem(x)]
+    for cell in net.cells:
+        feats.append(cell(feats[-1]))
+    exprs = []
+    for f in feats:
+        feat = f.detach()
+        b, ch, h, w = feat.size()
+        feat = feat.permute(0, 2, 3, 1).contiguous().view(b * h * w, ch)
+        feat = feat - feat.mean(dim=0, keepdim=True)
+        sigma = torch.mm(feat.transpose(1, 0), feat) / feat.size(0)
+        ev = torch.linalg.eigvalsh(sigma).clamp(min=0)
+        if not ev.sum() > 0:
+            exprs.append(0.0)
+            continue
+        prob = ev / ev.sum()
+        exprs.append(float((-prob * torch.log(prob + 1e-8)).sum()))
+    e = np.array(exprs)
+    fwd = forward_trainability_blocks(net, feats, s['seed'])
+    m = float(np.mean(fwd))
+    return {'expressivity': float(e.sum()), 'progressivity': float(np.min(e[1:] - e[:-1])),
+            'trainability': -math.inf if math.isnan(m) else m}
+
+
+def forward_trainability_blocks(net, feats, seed):
+    """The forward-mode trainability term of each block cell i: feats[i] -> feats[i + 1] (see trainability_proxy)."""
+    fwd = []
+    for i, cell in enumerate(net.cells):
+        f_in = feats[i]
+        name = 'train_u_' + 'x'.join(str(d) for d in f_in.shape)
+        u = rademacher_input(seed, name, tuple(f_in.shape))
+        with fwAD.dual_level():
+            out = cell(fwAD.make_dual(f_in.detach(), u))
+            v = fwAD.unpack_dual(out).tangent
+        if v is None:
+            v = torch.zeros_like(out)
+        v = v.detach()
+        if v.size() == u.size() and torch.equal(v, u):
+            fwd.append(-math.inf)
+        else:
+            fwd.append(az_sigma_term(cross_moment(u, v)))
+    return fwd
 
 
 def synflow_proxy(ops, dataset, s):
@@ -495,8 +542,25 @@ def main():
     ap.add_argument('--out', default=os.path.join(ROOT, 'test', 'fixtures', 'live', 'nb201-proxies.json'))
     ap.add_argument('--jacov', metavar='SPEC.json',
                     help='jacov (as zero-cost-nas) of the archs in SPEC.json, with seconds per arch, as JSON')
+    ap.add_argument('--az-paper', action='store_true',
+                    help='write test/fixtures/live/nb201-az-paper.json: AZ-NAS terms in the paper settings (azBatch)')
     args = ap.parse_args()
     torch.set_num_threads(1)
+    if args.az_paper:
+        st = dict(batch=16, zenBatch=8, zenAlpha=0.01, seed=7, azBatch=16)
+        cases = [dict(arch=a, dataset='cifar10', settings=st, proxies=az_paper_proxy(parse_arch(a), 'cifar10', st))
+                 for a in FIXTURE_ARCHS]
+        for ds in ('cifar100', 'ImageNet16-120'):
+            cases.append(dict(arch=FIXTURE_ARCHS[2], dataset=ds, settings=st,
+                              proxies=az_paper_proxy(parse_arch(FIXTURE_ARCHS[2]), ds, st)))
+        probe = {'kaiming': normal(tensor_key(7, 'kaiming-normal', 'stem.conv.weight'), 5, np.sqrt(2.0 / 27)).tolist(),
+                 'az_x': gaussian_input(7, 'az-x', (5,)).reshape(-1).tolist()}
+        out = os.path.join(ROOT, 'test', 'fixtures', 'live', 'nb201-az-paper.json')
+        with open(out, 'w') as f:
+            json.dump({'generator': 'scripts/gen-proxy-fixtures.py --az-paper', 'torch': torch.__version__,
+                       'probe': probe, 'cases': cases}, f, indent=1, allow_nan=True)
+        print(f'wrote {out}: {len(cases)} cases')
+        return
     if args.jacov:
         spec = json.load(open(args.jacov))
         rows = []

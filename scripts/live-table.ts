@@ -8,6 +8,9 @@
 //   into data/live-nb201-<dataset>.ioN.jsonl, the second input batch that `bench --predictor live-b2` averages
 //   [--batch N]: NASWOT with N images in the data pass (32 by default; NASWOT's paper uses 128) into the bN part,
 //   which `bench --predictor live-n128` reads in place of the main table's
+//   [--az-batch N]: AZ-NAS's three terms in the paper's own settings (N Gaussian-noise inputs, the paper: 64;
+//   Kaiming-normal weights; the stem's output included) into the azN part, which `bench --predictor live-az-paper`
+//   reads
 import fs from 'node:fs';
 import path from 'node:path';
 import { nb201Space } from '../src/core/nb201/space.js';
@@ -48,8 +51,21 @@ async function main(): Promise<void> {
   const other = batch !== DEFAULT_SETTINGS.batch;
   if (other && (seed > 0 || imageOffset > 0 || process.argv.includes('--part')))
     throw new Error('--batch N writes its own part (bN): no --seed, --image-offset or --part');
+  const azBatch = Number(arg('az-batch', '0'));
+  if (!Number.isInteger(azBatch) || azBatch < 0 || azBatch === 1)
+    throw new Error(`--az-batch must be a whole number ≥ 2, got ${arg('az-batch', '')}`);
+  if (azBatch > 0 && (seed > 0 || imageOffset > 0 || other || process.argv.includes('--part')))
+    throw new Error('--az-batch N writes its own part (azN): no --seed, --image-offset, --batch or --part');
   const part =
-    seed > 0 ? `seed${seed}` : imageOffset > 0 ? `io${imageOffset}` : other ? `b${batch}` : arg('part', '');
+    seed > 0
+      ? `seed${seed}`
+      : imageOffset > 0
+        ? `io${imageOffset}`
+        : other
+          ? `b${batch}`
+          : azBatch > 0
+            ? `az${azBatch}`
+            : arg('part', '');
   const parts: Record<string, readonly LiveProxy[]> = {
     '': TABLE_PROXIES,
     az: ['expressivity', 'progressivity', 'trainability'],
@@ -58,12 +74,20 @@ async function main(): Promise<void> {
     ...(seed > 0 ? { [`seed${seed}`]: DEFAULT_PROXIES } : {}),
     ...(imageOffset > 0 ? { [`io${imageOffset}`]: ['naswot'] as const } : {}),
     ...(other ? { [`b${batch}`]: ['naswot'] as const } : {}),
+    ...(azBatch > 0 ? { [`az${azBatch}`]: ['expressivity', 'progressivity', 'trainability'] as const } : {}),
   };
   const proxies = parts[part];
   if (!proxies)
     throw new Error(`unknown --part ${part}; valid: ${Object.keys(parts).filter(Boolean).join(', ')}`);
   const file = liveTableFile(dataset, path.resolve(__dirname, '..', 'data'), part);
-  const settings = { ...DEFAULT_SETTINGS, seed, imageOffset, batch, proxies };
+  const settings = {
+    ...DEFAULT_SETTINGS,
+    seed,
+    imageOffset,
+    batch,
+    proxies,
+    ...(azBatch > 0 ? { azBatch } : {}),
+  };
   const sk = settingsKey(dataset, settings);
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ settings: sk }) + '\n');
   const done = readLiveTable(file, sk).rows;

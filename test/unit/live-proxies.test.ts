@@ -111,3 +111,50 @@ describe('live proxies vs PyTorch', () => {
     });
   }
 });
+
+// AZ-NAS's terms in the paper's own settings (ProxySettings.azBatch: a pass of their own on Gaussian noise,
+// Kaiming-normal weights, the stem's output among the features), against scripts/gen-proxy-fixtures.py --az-paper
+const azPaper = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'live', 'nb201-az-paper.json'), 'utf8'),
+) as { probe: Record<string, number[]>; cases: (Case & { settings: { azBatch: number } })[] };
+
+describe('AZ-NAS terms in the paper settings (azBatch) vs PyTorch', () => {
+  it('generates the same Kaiming-normal weights and noise, and azBatch is part of the key', () => {
+    assert.deepEqual(
+      Array.from(normalTensor(tensorKey(7, 'kaiming-normal', 'stem.conv.weight'), 5, Math.sqrt(2 / 27))),
+      azPaper.probe['kaiming'],
+    );
+    const s = { ...DEFAULT_SETTINGS, seed: 7, azBatch: 16 };
+    assert.deepEqual(Array.from(makeInputs('cifar10', s).azX!.subarray(0, 5)), azPaper.probe['az_x']);
+    assert.equal(
+      settingsKey('cifar10', { ...DEFAULT_SETTINGS, azBatch: 64 }),
+      'cifar10;b32;zb8;za0.01;s0;az64',
+    );
+    assert.equal(makeInputs('cifar10', DEFAULT_SETTINGS).azX, undefined);
+  });
+
+  for (const c of azPaper.cases) {
+    it(`${c.dataset} az${c.settings.azBatch} ${c.arch}`, async () => {
+      const proxies = ['expressivity', 'progressivity', 'trainability'] as const;
+      const s = { ...DEFAULT_SETTINGS, ...c.settings, proxies };
+      const net = buildNb201Net(nb201Space.parse(c.arch), NB201_NET_CONFIGS[c.dataset]!);
+      const got = await scoreNet(net, s, makeInputs(c.dataset, s));
+      // 18 feature maps (the stem's and the 17 cells'), float32 covariances on both sides
+      close(got.expressivity!, c.proxies.expressivity, 1e-4, 'expressivity');
+      const dp = Math.abs(got.progressivity! - c.proxies.progressivity!);
+      assert.ok(dp <= 1e-3, `progressivity: ${got.progressivity} vs ${c.proxies.progressivity}`);
+      const want = c.proxies.trainability;
+      if (want === null) assert.equal(got.trainability, -Infinity);
+      else {
+        const dt = Math.abs(got.trainability! - want);
+        assert.ok(
+          dt <= Math.max(1e-3, 1e-3 * Math.abs(want)),
+          `trainability: ${got.trainability} vs PyTorch ${want}`,
+        );
+      }
+      // the data pass's own terms differ: the paper settings are another input, other weights and one more map
+      const data = await scoreNet(net, { ...s, azBatch: undefined }, makeInputs(c.dataset, s));
+      assert.notEqual(data.expressivity, got.expressivity);
+    });
+  }
+});

@@ -134,6 +134,11 @@ export interface EmitOptions {
   /** data mode: also output the cells' channel covariances (AZ-NAS expressivity/progressivity). */
   expressivity?: boolean;
   /**
+   * with expressivity: the stem's output is the first covariance (AZ-NAS's `extract_cell_features` returns the
+   * stem's output and every cell's), so expressivity has one more term and progressivity a cell 0 − stem step.
+   */
+  expressivityStem?: boolean;
+  /**
    * data mode: also push a Rademacher tangent through each block between consecutive chain points (forward-mode
    * Jacobian-vector products, AZ-NAS trainability); the tangents are graph inputs (DataLayout.trainInputs).
    */
@@ -544,8 +549,10 @@ export function emitOnnx(net: Net, opts: EmitOptions): Emitted {
   });
   // AZ-NAS expressivity: each cell output (B, C, H, W) as B·H·W samples of C channels, centred, covariance / N
   const exprOutputs: string[] = [];
-  // the cells' outputs (AZ-NAS hooks every cell; the stem is not one)
-  const exprTaps = opts.expressivity ? net.chainPoints.filter((p) => p !== 'stem') : [];
+  // the cells' outputs (AZ-NAS hooks every cell), and the stem's first when asked (as AZ-NAS's own code)
+  const exprTaps = opts.expressivity
+    ? net.chainPoints.filter((p) => opts.expressivityStem || p !== 'stem')
+    : [];
   exprTaps.forEach((tap, i) => {
     const sh = shapes.get(tap)!;
     const n = (opts.batch ?? 1) * sh.h * sh.w;

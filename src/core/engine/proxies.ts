@@ -25,6 +25,8 @@ export interface ScoreInputs {
   /** Two (zenBatch, 3, R, R) Gaussian tensors: x and ε. */
   zenX: Float32Array;
   zenEps: Float32Array;
+  /** (azBatch, 3, R, R) Gaussian noise of AZ-NAS's own pass (ProxySettings.azBatch), when set. */
+  azX?: Float32Array;
 }
 
 const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
@@ -217,13 +219,19 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
     if (want.has('params')) out.params = c.paramsM;
     if (want.has('flops')) out.flops = c.flopsM;
   }
+  // AZ-NAS's terms come from the data pass, or from a pass of their own in the paper's settings (azBatch)
+  const azOwn = !!s.azBatch;
+  const azWant = {
+    expressivity: want.has('expressivity') || want.has('progressivity'),
+    trainability: want.has('trainability'),
+  };
+  const inData = (x: boolean): boolean => x && !azOwn;
   if (
     want.has('naswot') ||
     want.has('swap') ||
     want.has('meco') ||
-    want.has('expressivity') ||
-    want.has('progressivity') ||
-    want.has('trainability') ||
+    inData(azWant.expressivity) ||
+    inData(azWant.trainability) ||
     want.has('jacov')
   ) {
     const e = emitOnnx(net, {
@@ -233,38 +241,13 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
       naswot: want.has('naswot'),
       swap: want.has('swap'),
       meco: want.has('meco'),
-      expressivity: want.has('expressivity') || want.has('progressivity'),
-      trainability: want.has('trainability'),
+      expressivity: inData(azWant.expressivity),
+      trainability: inData(azWant.trainability),
       jacov: want.has('jacov'),
     });
     const layout = e.layout as DataLayout;
-    const feeds: Record<string, ort.Tensor> = {
-      x: new ort.Tensor('float32', inputs.images, [s.batch, res.c, res.h, res.w]),
-    };
-    for (const u of layout.trainInputs)
-      feeds[u.name] = new ort.Tensor(
-        'float32',
-        trainTangent(
-          s.seed,
-          u.name,
-          u.dims.reduce((a, b) => a * b),
-        ),
-        u.dims,
-      );
-    const r = await run(e.bytes, feeds);
-    if (want.has('trainability'))
-      out.trainability = trainabilityFromBlocks(
-        layout.trainBlocks.map((b) => {
-          const t = r[b.mat]!;
-          const dims = t.dims as number[];
-          return {
-            mat: t.data as Float32Array,
-            rows: dims[0]!,
-            cols: dims[1]!,
-            identity: b.same !== undefined && f32(r[b.same], b.same)[0] === 0,
-          };
-        }),
-      );
+    const r = await run(e.bytes, dataFeeds(layout, inputs.images, s.batch, s.seed, res));
+    if (!azOwn) azTerms(want, layout, r, out);
     if (want.has('jacov')) out.jacov = jacovFromGradient(f32(r['jacov_grad'], 'jacov_grad'), s.batch);
     if (want.has('naswot'))
       out.naswot = naswotFromGram(
@@ -278,14 +261,6 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
         layout.swapOutputs.map((o) => f32(r[o], o)),
         layout.swapChunks,
       );
-    if (want.has('expressivity') || want.has('progressivity')) {
-      const e = layout.exprOutputs.map((o) => {
-        const t = r[o]!;
-        return eigenEntropy(Float64Array.from(t.data as Float32Array), (t.dims as number[])[0]!);
-      });
-      if (want.has('expressivity')) out.expressivity = e.reduce((a, b) => a + b, 0);
-      if (want.has('progressivity')) out.progressivity = Math.min(...e.slice(1).map((v, i) => v - e[i]!));
-    }
     if (want.has('meco'))
       out.meco = mecoFromTaps(
         layout.mecoOutputs.map((o) => {
@@ -294,6 +269,23 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
           return { data: t.data as Float32Array, c: dims[1]!, hw: dims[2]! * dims[3]! };
         }),
       );
+  }
+  if (azOwn && (azWant.expressivity || azWant.trainability)) {
+    if (!inputs.azX)
+      throw new Error('live evaluator: azBatch is set but the inputs hold no AZ-NAS noise batch');
+    const e = emitOnnx(net, {
+      mode: 'data',
+      weights: new WeightSource(s.seed, 'kaiming-normal'),
+      batch: s.azBatch,
+      naswot: false,
+      swap: false,
+      meco: false,
+      expressivity: azWant.expressivity,
+      expressivityStem: true,
+      trainability: azWant.trainability,
+    });
+    const layout = e.layout as DataLayout;
+    azTerms(want, layout, await run(e.bytes, dataFeeds(layout, inputs.azX, s.azBatch!, s.seed, res)), out);
   }
   if (want.has('logsynflow')) {
     const e = emitOnnx(net, { mode: 'synflow', weights: new WeightSource(s.seed, 'torch-default') });
@@ -332,6 +324,58 @@ export async function scoreNet(net: Net, s: ProxySettings, inputs: ScoreInputs):
   return out;
 }
 
+/** A data-mode graph's feeds: the input batch and, for trainability, the seeded Rademacher tangents. */
+function dataFeeds(
+  layout: DataLayout,
+  x: Float32Array,
+  batch: number,
+  seed: number,
+  res: { c: number; h: number; w: number },
+): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = { x: new ort.Tensor('float32', x, [batch, res.c, res.h, res.w]) };
+  for (const u of layout.trainInputs)
+    feeds[u.name] = new ort.Tensor(
+      'float32',
+      trainTangent(
+        seed,
+        u.name,
+        u.dims.reduce((a, b) => a * b),
+      ),
+      u.dims,
+    );
+  return feeds;
+}
+
+/** AZ-NAS's expressivity, progressivity and trainability (those wanted) from a data-mode graph's outputs. */
+function azTerms(
+  want: ReadonlySet<LiveProxy>,
+  layout: DataLayout,
+  r: Record<string, ort.Tensor>,
+  out: ProxyScores,
+): void {
+  if (want.has('trainability'))
+    out.trainability = trainabilityFromBlocks(
+      layout.trainBlocks.map((b) => {
+        const t = r[b.mat]!;
+        const dims = t.dims as number[];
+        return {
+          mat: t.data as Float32Array,
+          rows: dims[0]!,
+          cols: dims[1]!,
+          identity: b.same !== undefined && f32(r[b.same], b.same)[0] === 0,
+        };
+      }),
+    );
+  if (want.has('expressivity') || want.has('progressivity')) {
+    const e = layout.exprOutputs.map((o) => {
+      const t = r[o]!;
+      return eigenEntropy(Float64Array.from(t.data as Float32Array), (t.dims as number[])[0]!);
+    });
+    if (want.has('expressivity')) out.expressivity = e.reduce((a, b) => a + b, 0);
+    if (want.has('progressivity')) out.progressivity = Math.min(...e.slice(1).map((v, i) => v - e[i]!));
+  }
+}
+
 export { SWAP_CHUNK };
 
 /** The inputs every proxy of these settings reads: the dataset's image batch and the seeded Zen-NAS noise. */
@@ -342,5 +386,6 @@ export function makeInputs(dataset: string, s: ProxySettings, imagesDir?: string
     images: imageBatch(dataset, s.batch, imagesDir, s.imageOffset ?? 0),
     zenX: gaussianInput(s.seed, 'zen-x', n),
     zenEps: gaussianInput(s.seed, 'zen-eps', n),
+    ...(s.azBatch ? { azX: gaussianInput(s.seed, 'az-x', s.azBatch * 3 * res * res) } : {}),
   };
 }

@@ -39,6 +39,13 @@ export interface ProxySettings {
    * offset is another input batch, to measure (and average out) the data proxies' batch noise.
    */
   imageOffset?: number;
+  /**
+   * AZ-NAS's terms (expressivity, progressivity, trainability) as its paper computes them on NB201, in a pass of
+   * their own: this many Gaussian-noise inputs (the paper: 64), Kaiming-normal fan-in weights, and the stem's
+   * output as the first feature map (an 18th expressivity term, and cell 0 − stem in progressivity). Unset: the
+   * terms come from the data pass (its image batch, PyTorch-default weights, the 17 cell outputs).
+   */
+  azBatch?: number;
   proxies: readonly LiveProxy[];
 }
 
@@ -57,5 +64,6 @@ export const DEFAULT_SETTINGS: ProxySettings = {
 export function settingsKey(dataset: string, s: ProxySettings): string {
   // the image offset is written only when set, so the keys (and tables) of the default batch stay as they were
   const io = s.imageOffset ? `;io${s.imageOffset}` : '';
-  return `${dataset};b${s.batch};zb${s.zenBatch};za${s.zenAlpha};s${s.seed}${io}`;
+  const az = s.azBatch ? `;az${s.azBatch}` : '';
+  return `${dataset};b${s.batch};zb${s.zenBatch};za${s.zenAlpha};s${s.seed}${io}${az}`;
 }

@@ -58,7 +58,12 @@ export type InitScheme =
   /** PyTorch's default Conv2d/Linear init: U(±1/sqrt(fan_in)) (kaiming_uniform with a=sqrt(5)); BN 1/0. */
   | 'torch-default'
   /** Zen-NAS: N(0, 1) for conv and linear weights, zero linear bias; BN 1/0. */
-  | 'gaussian';
+  | 'gaussian'
+  /**
+   * AZ-NAS's (and VKDNW's) init: Kaiming normal, fan-in, ReLU gain, N(0, 2 / fan_in) for conv and linear weights,
+   * zero linear bias; BN 1/0 (`kaiming_normal_fanin_init` in AZ-NAS's `compute_az_nas_score.py`).
+   */
+  | 'kaiming-normal';
 
 export interface WeightRequest {
   name: string;
@@ -83,6 +88,8 @@ export class WeightSource {
       const key = tensorKey(this.seed, this.scheme, req.name);
       if (this.scheme === 'gaussian')
         w = req.kind === 'linear-bias' ? new Float32Array(n) : normalTensor(key, n);
+      else if (this.scheme === 'kaiming-normal')
+        w = req.kind === 'linear-bias' ? new Float32Array(n) : normalTensor(key, n, Math.sqrt(2 / req.fanIn));
       else w = uniformTensor(key, n, 1 / Math.sqrt(req.fanIn));
       memoBytes += w.byteLength;
       if (memoBytes > MEMO_LIMIT) {

@@ -35,6 +35,7 @@ function inputsFor(dataset: string, s: ProxySettings): ScoreInputs {
         images: gaussianInput(s.seed, 'imagenet-images', s.batch * px),
         zenX: gaussianInput(s.seed, 'zen-x', s.zenBatch * px),
         zenEps: gaussianInput(s.seed, 'zen-eps', s.zenBatch * px),
+        ...(s.azBatch ? { azX: gaussianInput(s.seed, 'az-x', s.azBatch * px) } : {}),
       };
     } else i = makeInputs(dataset, s);
     inputsCache.set(key, i);

@@ -65,6 +65,15 @@ export const LIVE_VARIANTS: Record<string, LiveVariant> = {
     params: 'own',
     from: { naswot: 'b128' },
   },
+  // AZ-NAS's rule in the paper's own settings (Gaussian-noise batch of 64, Kaiming-normal weights, the stem's
+  // output among the features: AZ-NAS's NB201 code computes az_nas on random inputs); needs the tables' `az64`
+  // part (scripts/live-table.ts --az-batch 64). The rule and its settings are the paper's, none chosen here
+  'live-az-paper': {
+    proxies: ['expressivity', 'progressivity', 'trainability', 'flops'],
+    aggregation: 'geometric',
+    params: 'own',
+    from: { expressivity: 'az64', progressivity: 'az64', trainability: 'az64' },
+  },
   // the default's four and jacov (needs the tables' `jacov` part): proposed after jacov's ρ on a 150-cell sample
   // was seen (scripts/jacov-report.ts), so chosen by looking at accuracy — a reported row, not a zero-label default
   'live-jacov': {
@@ -100,20 +109,20 @@ export function liveTableScores(dataset: string, variant = 'live'): Float64Array
   if (!v) throw new Error(`unknown live variant ${variant}; valid: ${Object.keys(LIVE_VARIANTS).join(', ')}`);
   const t = v.repeats && v.repeats > 1 ? repeatsTable(dataset, v.repeats) : liveTable(dataset);
   // a standalone table part the variant reads, complete (as many classes as the main table) or an error
-  const part = (name: string, flag: string): LiveTable => {
+  const part = (name: string): LiveTable => {
     const b = loadLiveTable(dataset, name);
     if (!b || b.classes < t.classes)
       throw new Error(
         `predictor ${variant} needs the complete table part ${name} for ${dataset} (compute it with ` +
-          `scripts/live-table.ts --dataset ${dataset} ${flag})`,
+          `scripts/live-table.ts --dataset ${dataset} ${partFlag(name)})`,
       );
     return b;
   };
-  const others = (v.batches ?? []).map((n) => part(`io${n}`, `--image-offset ${n}`));
+  const others = (v.batches ?? []).map((n) => part(`io${n}`));
   const cols = v.proxies.map((p) => {
     if (p === 'params') return nb201ParamsColumn(dataset as Nb201Dataset, v.params);
     const from = v.from?.[p];
-    if (from) return part(from, `--batch ${from.slice(1)}`).column(p);
+    if (from) return part(from).column(p);
     const own = t.column(p);
     const more = others.map((b) => b.column(p)).filter((c) => !c.every(Number.isNaN));
     if (more.length === 0) return own;
@@ -129,6 +138,13 @@ export function liveTableScores(dataset: string, variant = 'live'): Float64Array
   const scores = aggregateColumns(cols, v.aggregation);
   scoresByKey.set(key, scores);
   return scores;
+}
+
+/** The scripts/live-table.ts flag that writes a standalone table part (`ioN`, `bN`, `azN`, `seedS`). */
+function partFlag(name: string): string {
+  const m = /^(io|b|az|seed)(\d+)$/.exec(name);
+  if (!m) return `--part ${name}`;
+  return `${{ io: '--image-offset', b: '--batch', az: '--az-batch', seed: '--seed' }[m[1] as 'io']} ${m[2]}`;
 }
 
 /** The dataset's tables averaged over `repeats` weight seeds; no fallback to another dataset (see liveTableScores). */
