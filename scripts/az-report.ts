@@ -1,7 +1,9 @@
 // AZ-NAS's terms over the whole NB201 space, from the shipped live tables' `az` part (scripts/live-table.ts --part
 // az): how many classes are computed, Spearman ρ of each term and of the aggregates against NB201 test accuracy
 // (all cells with a value), next to AZ-NAS's published aggregate ρ. Markdown on stdout.
-//   npx tsx scripts/az-report.ts
+//   npx tsx scripts/az-report.ts [--part az64]
+// --part az64: the terms in the paper's own settings (scripts/live-table.ts --az-batch 64) and their rule
+// (`live-az-paper`), for the datasets whose part is complete.
 import { liveTableScores } from '../src/core/nb201/live-scores.js';
 import { loadLiveTable } from '../src/core/nb201/live-table.js';
 import { loadNb201Table, NB201_DATASETS } from '../src/core/nb201/table.js';
@@ -10,14 +12,20 @@ import { spearman } from '../src/core/predictor.js';
 // AZ-NAS (Lee & Ham, CVPR 2024): its published Spearman ρ on NAS-Bench-201
 const PUBLISHED: Record<string, number> = { cifar10: 0.913, cifar100: 0.9, 'ImageNet16-120': 0.886 };
 const TERMS = ['expressivity', 'progressivity', 'trainability', 'flops'] as const;
+const pi = process.argv.indexOf('--part');
+const part = pi >= 0 ? process.argv[pi + 1]! : '';
+const variant = part ? 'live-az-paper' : 'live-az';
+if (part && part !== 'az64') throw new Error(`--part ${part}: only az64 has a bench variant (live-az-paper)`);
 
 console.log(
-  `| dataset | cells with AZ terms | ${TERMS.map((t) => `ρ ${t}`).join(' | ')} | ρ AZ rule (live-az) | ρ AZ-NAS published | ρ live default |`,
+  `| dataset | cells with AZ terms | ${TERMS.map((t) => `ρ ${t}`).join(' | ')} | ρ AZ rule (${variant}) | ρ AZ-NAS published | ρ live default |`,
 );
 console.log(`|---|---|${TERMS.map(() => '---|').join('')}---|---|---|`);
 for (const ds of NB201_DATASETS) {
-  const t = loadLiveTable(ds);
-  if (!t) continue;
+  const main = loadLiveTable(ds);
+  const t = part ? loadLiveTable(ds, part) : main;
+  if (!t || !main || t.classes < main.classes) continue;
+  const column = (p: (typeof TERMS)[number]): Float64Array => (p === 'flops' ? main : t).column(p);
   const acc = loadNb201Table().testAccuracy(ds);
   const have: number[] = [];
   const col = t.column('trainability');
@@ -28,6 +36,6 @@ for (const ds of NB201_DATASETS) {
       have.map((i) => acc[i]!),
     ).toFixed(3);
   console.log(
-    `| ${ds} | ${have.length === acc.length ? 'all' : `${have.length} of ${acc.length}`} | ${TERMS.map((p) => rho(t.column(p))).join(' | ')} | ${rho(liveTableScores(ds, 'live-az'))} | ${PUBLISHED[ds]} | ${rho(liveTableScores(ds, 'live'))} |`,
+    `| ${ds} | ${have.length === acc.length ? 'all' : `${have.length} of ${acc.length}`} | ${TERMS.map((p) => rho(column(p))).join(' | ')} | ${rho(liveTableScores(ds, variant))} | ${PUBLISHED[ds]} | ${rho(liveTableScores(ds, 'live'))} |`,
   );
 }

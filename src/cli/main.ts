@@ -94,6 +94,7 @@ search options:
 ${EVALUATOR_TIMEOUT_USAGE}
   --niches K --partition-feature flops_m|params_m   quantile niches (FBNet, user spaces)
   --partition raw|live     NB201 niches by all 3×3 convs (raw, the paper's) or those on live edges only
+  --live-rule ensemble|az-nas   NB201 --predictor live: the default ensemble, or AZ-NAS's rule as published
 bench options:
   --budget 300 --seeds 10 --predictor rank-avg --searchers a,b,... --tasks latency|energy|3obj --json FILE
   --labels K (calibrate the predictor on K labelled architectures per search; they count towards the budget)
@@ -289,6 +290,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
       niches: { type: 'string' },
       'partition-feature': { type: 'string' },
       partition: { type: 'string' },
+      'live-rule': { type: 'string' },
       generations: { type: 'string' },
       budget: { type: 'string' },
       children: { type: 'string' },
@@ -324,6 +326,7 @@ async function cmdSearch(argv: string[]): Promise<void> {
   Object.assign(spaceOptions, batchSpaceOptions(values));
   if (values.niches !== undefined) spaceOptions['niches'] = int(values.niches, 'niches', 4, 1, LIMITS.niches);
   if (values['partition-feature']) spaceOptions['partitionFeature'] = values['partition-feature'];
+  if (values['live-rule']) spaceOptions['liveRule'] = values['live-rule'];
   if (values.partition !== undefined)
     spaceOptions['partition'] = partitionOption(values.partition, values.space);
   const registry = cliRegistry();
@@ -337,6 +340,8 @@ async function cmdSearch(argv: string[]): Promise<void> {
     (values.evaluator === undefined || values.evaluator === 'command')
   )
     throw new UsageError('predictor "external" needs --external-evaluator "CMD"');
+  if (values['live-rule'] && (values.space !== 'nb201' || values.predictor !== 'live'))
+    throw new UsageError('--live-rule applies to --space nb201 --predictor live');
   let operatorOptions: Record<string, unknown> | undefined;
   if (values.operator === 'llm') {
     operatorOptions = llmOperatorOptions(values);

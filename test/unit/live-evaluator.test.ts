@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ScoreCache } from '../../src/core/engine/cache.js';
-import { ENSEMBLE_PROXIES, RankEnsemble } from '../../src/core/nb201/live-ensemble.js';
+import { ENSEMBLE_PROXIES, LIVE_RULES, RankEnsemble } from '../../src/core/nb201/live-ensemble.js';
 import { emitOnnx } from '../../src/core/engine/onnx.js';
 import { WeightSource } from '../../src/core/engine/weights.js';
 import { buildNb201Net, NB201_NET_CONFIGS } from '../../src/core/nb201/net.js';
-import { LiveNb201Evaluator, meanScores } from '../../src/core/nb201/live-evaluator.js';
+import { LiveNb201Evaluator, meanScores, ruleSettings } from '../../src/core/nb201/live-evaluator.js';
 import { analyticCost, inferShapes, NetBuildError, type Net } from '../../src/core/engine/net.js';
 import { WorkerCrashError, WorkerPool } from '../../src/core/engine/pool.js';
 import { makeInputs, scoreNet } from '../../src/core/engine/proxies.js';
@@ -31,7 +31,7 @@ import {
 } from '../../src/core/nb201/live-table.js';
 import { nb201Degenerate, tablePredictorScores } from '../../src/core/nb201/evaluator.js';
 import { nb201Space } from '../../src/core/nb201/space.js';
-import { loadNb201Table } from '../../src/core/nb201/table.js';
+import { loadNb201Table, type Nb201Dataset } from '../../src/core/nb201/table.js';
 import { aggregateColumns, rankAverage } from '../../src/core/aggregate.js';
 import { createRegistry } from '../../src/core/compose.js';
 import { nb201TestConfig } from '../support/config.js';
@@ -48,27 +48,25 @@ function pool(opts: ConstructorParameters<typeof WorkerPool>[0] = {}): WorkerPoo
   return p;
 }
 /**
- * A shipped CIFAR-10 table part's last row (its header must be `settings`' key), the index of the class it stands
- * for, and the row's data proxies scored live again with `settings` (within 1e-6: the table is the evaluator's own
- * scoring).
+ * A shipped table part's last row (its header must be `settings`' key; CIFAR-10 unless said), the index of the
+ * class it stands for, and the row's data proxies scored live again with `settings` (within 1e-6: the table is the
+ * evaluator's own scoring).
  */
 async function lastRowScoredLive(
   part: string,
   settings: ProxySettings,
+  dataset: Nb201Dataset = 'cifar10',
 ): Promise<{ i: number; row: ProxyScores }> {
-  const rows = readLiveTable(
-    liveTableFile('cifar10', undefined, part),
-    settingsKey('cifar10', settings),
-  ).rows;
-  assert.ok(rows.size > 0, `data/live-nb201-cifar10.${part}.jsonl has rows`);
+  const rows = readLiveTable(liveTableFile(dataset, undefined, part), settingsKey(dataset, settings)).rows;
+  assert.ok(rows.size > 0, `data/live-nb201-${dataset}.${part}.jsonl has rows`);
   const [key, row] = [...rows].at(-1)!;
   const i = [...Array(nb201Space.size).keys()].find(
     (k) => nb201Space.canonicalKey(nb201Space.fromIndex(k)) === key,
   )!;
   const live = await new LiveNb201Evaluator({
-    dataset: 'cifar10',
+    dataset,
     pool: pool(),
-    cache: new ScoreCache(path.join(tmp, `${part}.json`)),
+    cache: new ScoreCache(path.join(tmp, `${dataset}-${part}.json`)),
     settings,
   }).scores(nb201Space.fromIndex(i));
   for (const k of settings.proxies.filter((q) => q !== 'params' && q !== 'flops'))
@@ -477,6 +475,58 @@ describe('live evaluator', () => {
     assert.ok(
       Math.abs(e.predictedAccuracy - bench) < 1e-3,
       `evaluator ${e.predictedAccuracy} vs bench ${bench}`,
+    );
+  });
+
+  it("AZ-NAS's rule (liveRule az-nas): the az64 part is its terms as scored live, and evaluations rank among it", async () => {
+    const ds = 'ImageNet16-120';
+    const settings = ruleSettings('az-nas');
+    assert.equal(settings.azBatch, 64);
+    const { i } = await lastRowScoredLive('az64', settings, ds);
+    const part = loadLiveTable(ds, 'az64')!;
+    assert.equal(part.settings, `${loadLiveTable(ds)!.settings};az64`);
+    assert.equal(part.classes, loadLiveTable(ds)!.classes, 'the shipped az64 part is complete');
+    const ev = new LiveNb201Evaluator({
+      dataset: ds,
+      metrics: ['edgegpu_latency'],
+      pool: pool(),
+      cache: new ScoreCache(path.join(tmp, 'az-nas.json')),
+      rule: 'az-nas',
+    });
+    assert.match(
+      ev.predictor.unit,
+      /expressivity, progressivity, trainability, flops .*64 Gaussian-noise inputs/,
+    );
+    const e = await ev.evaluate(nb201Space.fromIndex(i));
+    // the rule computes its own terms only, and ranks them among the part (FLOPs: the cell's own)
+    assert.deepEqual(Object.keys(e.proxies).sort(), [
+      'expressivity',
+      'flops',
+      'progressivity',
+      'trainability',
+    ]);
+    assert.equal(e.proxies['flops'], loadNb201Table().flops(ds)[i]);
+    const rule = LIVE_RULES['az-nas'];
+    const among = new RankEnsemble(
+      Object.fromEntries(rule.proxies.map((k) => [k, part.column(k)])),
+      rule.proxies,
+      rule.aggregation,
+    ).predict(e.proxies);
+    assert.equal(e.predictedAccuracy, among);
+    // and the bench's whole-space score of the cell (live-az-paper) agrees up to live float noise across ties
+    const bench = liveTableScores(ds, 'live-az-paper')[i]!;
+    assert.ok(
+      Math.abs(e.predictedAccuracy - bench) < 1e-3,
+      `evaluator ${e.predictedAccuracy} vs bench ${bench}`,
+    );
+    // the default rule on the same cell is another predictor
+    assert.notEqual(e.predictedAccuracy, liveTableScores(ds, 'live')[i]);
+    // a run names its rule in spaceOptions.liveRule; an unknown one is a clear error
+    const cfg = (liveRule: string) =>
+      nb201TestConfig({ dataset: ds, predictor: 'live', spaceOptions: { liveRule } });
+    assert.throws(
+      () => createRegistry().spaceProvider('nb201').build(cfg('azn')),
+      /liveRule: unknown rule "azn"; valid: ensemble, az-nas/,
     );
   });
 

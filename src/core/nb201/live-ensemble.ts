@@ -13,6 +13,23 @@ import type { LiveProxy, ProxyScores } from '../engine/settings.js';
 export const ENSEMBLE_PROXIES: readonly LiveProxy[] = ['naswot', 'logsynflow', 'zen', 'params'];
 export const ENSEMBLE_AGGREGATION: Aggregation = 'geometric';
 
+/**
+ * The live evaluator's label-free rules (run setting spaceOptions.liveRule). `ensemble` (the default): the one
+ * above. `az-nas`: AZ-NAS's own rule as its paper computes it on NB201 (Lee & Ham, CVPR 2024): expressivity,
+ * progressivity, trainability and FLOPs, sum of log ranks, the three data terms on 64 Gaussian-noise inputs with
+ * Kaiming-normal weights (ProxySettings.azBatch). Neither rule's proxies or aggregation were chosen here.
+ */
+export const LIVE_RULES = {
+  ensemble: { proxies: ENSEMBLE_PROXIES, aggregation: ENSEMBLE_AGGREGATION, azBatch: undefined },
+  'az-nas': {
+    proxies: ['expressivity', 'progressivity', 'trainability', 'flops'] as readonly LiveProxy[],
+    aggregation: 'geometric' as Aggregation,
+    azBatch: 64,
+  },
+} as const;
+export type LiveRule = keyof typeof LIVE_RULES;
+export const LIVE_RULE_NAMES = Object.keys(LIVE_RULES) as LiveRule[];
+
 export class RankEnsemble {
   private readonly ref: RankReference<LiveProxy>;
 

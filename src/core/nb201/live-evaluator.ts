@@ -7,7 +7,7 @@ import { nb201Space, type Nb201Arch } from './space.js';
 import { nb201Admissible, nb201Costs, nb201Degenerate } from './evaluator.js';
 import { HW_METRICS, loadNb201Table, type HwMetric, type Nb201Dataset } from './table.js';
 import { ScoreCache } from '../engine/cache.js';
-import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES, RankEnsemble } from './live-ensemble.js';
+import { LIVE_RULES, RankEnsemble, type LiveRule } from './live-ensemble.js';
 import { checkNb201Ops } from './net.js';
 import { livePool, WorkerPool } from '../engine/pool.js';
 import {
@@ -37,6 +37,17 @@ export interface LiveEvaluatorOptions {
    * times the cost. Each seed's scores are cached on their own.
    */
   repeats?: number;
+  /**
+   * The label-free rule (live-ensemble.ts LIVE_RULES; run setting spaceOptions.liveRule): `ensemble` (default) or
+   * `az-nas`, AZ-NAS's rule in its paper's settings. It sets the default proxy settings and the ensemble.
+   */
+  rule?: LiveRule;
+}
+
+/** The proxy settings a rule computes (its proxies; AZ-NAS's own pass for `az-nas`). */
+export function ruleSettings(rule: LiveRule): ProxySettings {
+  const r = LIVE_RULES[rule];
+  return r.azBatch ? { ...DEFAULT_SETTINGS, azBatch: r.azBatch, proxies: r.proxies } : DEFAULT_SETTINGS;
 }
 
 /** Mean of each proxy over several seeds' scores (−∞ stays −∞: a disconnected cell). */
@@ -57,15 +68,18 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
   private readonly pool: WorkerPool;
   private readonly cache: ScoreCache;
   private ensemble?: Promise<RankEnsemble>;
+  private readonly rule: LiveRule;
 
   constructor(private readonly opts: LiveEvaluatorOptions) {
-    this.settings = opts.settings ?? DEFAULT_SETTINGS;
+    this.rule = opts.rule ?? 'ensemble';
+    this.settings = opts.settings ?? ruleSettings(this.rule);
+    const { proxies, aggregation } = LIVE_RULES[this.rule];
     this.metrics = opts.metrics ?? HW_METRICS;
     this.pool = opts.pool ?? livePool();
     this.cache = opts.cache ?? new ScoreCache();
     this.predictor = {
       id: 'live',
-      unit: `${ENSEMBLE_AGGREGATION} mean of the rank percentiles (0..1) of live ${ENSEMBLE_PROXIES.join(', ')} (computed on the network, onnxruntime; each cell's own params${(opts.repeats ?? 1) > 1 ? `; proxies averaged over ${opts.repeats} weight seeds` : ''})`,
+      unit: `${aggregation} mean of the rank percentiles (0..1) of live ${proxies.join(', ')} (computed on the network, onnxruntime; ${this.rule === 'az-nas' ? `AZ-NAS's rule, its terms on ${this.settings.azBatch} Gaussian-noise inputs` : "each cell's own params"}${(opts.repeats ?? 1) > 1 ? `; proxies averaged over ${opts.repeats} weight seeds` : ''})`,
       labels: 0,
     };
   }
@@ -129,9 +143,22 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
   }
 
   private async buildEnsemble(signal?: AbortSignal): Promise<RankEnsemble> {
-    if (this.opts.reference) return new RankEnsemble(this.opts.reference);
+    const { proxies, aggregation } = LIVE_RULES[this.rule];
+    const ensemble = (ref: Partial<Record<LiveProxy, ArrayLike<number>>>): RankEnsemble =>
+      new RankEnsemble(ref, proxies, aggregation);
+    if (this.opts.reference) return ensemble(this.opts.reference);
     const key = settingsKey(this.opts.dataset, this.settings);
     const r = this.opts.repeats ?? 1;
+    // AZ-NAS's own pass has its own table part (scripts/live-table.ts --az-batch N), with the benchmark's FLOPs
+    const azPart = this.settings.azBatch
+      ? loadLiveTable(this.opts.dataset, `az${this.settings.azBatch}`)
+      : null;
+    const full = loadLiveTable(this.opts.dataset);
+    if (azPart && full && azPart.settings === key && azPart.classes === full.classes) {
+      const ref: Partial<Record<LiveProxy, Float64Array>> = {};
+      for (const p of LIVE_PROXIES) ref[p] = azPart.column(p);
+      return ensemble(ref);
+    }
     // averaged repeats rank among the shipped tables averaged the same way, when every seed's table is complete;
     // otherwise among the seed-0 table (an average of R seeds is a little less spread than one seed's values)
     const averaged = r > 1 ? loadLiveTableRepeats(this.opts.dataset, r) : null;
@@ -145,7 +172,7 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     if (table && table.classes > 0) {
       const ref: Partial<Record<LiveProxy, Float64Array>> = {};
       for (const p of LIVE_PROXIES) ref[p] = table.column(p);
-      return new RankEnsemble(ref);
+      return ensemble(ref);
     }
     // no table for these settings: a seeded reference sample of cells, scored like any candidate (no labels)
     const n = this.opts.referenceSample ?? 64;
@@ -157,7 +184,7 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
       picks.map(async (a) => this.ownCounts(await this.scores(a, signal), nb201Space.index(a))),
     );
     for (const s of all) for (const p of LIVE_PROXIES) (cols[p] ??= []).push(s[p] ?? NaN);
-    return new RankEnsemble(cols);
+    return ensemble(cols);
   }
 
   /**

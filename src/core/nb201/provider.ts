@@ -17,6 +17,7 @@ import { livePool } from '../engine/pool.js';
 import { LOCAL_DEVICE, LOCAL_LATENCY, targetOfArch, withLocalDevice } from '../modelexport/local-latency.js';
 import { nb201Exporter } from './export.js';
 import { LiveNb201Evaluator } from './live-evaluator.js';
+import { LIVE_RULE_NAMES, type LiveRule } from './live-ensemble.js';
 import { nb201Space, type Nb201Arch } from './space.js';
 import { nb201TrueFronts } from './true-front.js';
 import {
@@ -37,6 +38,12 @@ function liveEvaluator(
 ): Evaluator<Nb201Arch> {
   // run setting spaceOptions.liveRepeats: weight seeds averaged per cell (default 1)
   const r = config.spaceOptions?.['liveRepeats'];
+  // run setting spaceOptions.liveRule: the label-free rule (`ensemble`, the default, or `az-nas`)
+  const rule = config.spaceOptions?.['liveRule'];
+  if (rule !== undefined && !LIVE_RULE_NAMES.includes(rule as LiveRule))
+    throw new Error(
+      `spaceOptions.liveRule: unknown rule ${JSON.stringify(rule)}; valid: ${LIVE_RULE_NAMES.join(', ')}`,
+    );
   return new LiveNb201Evaluator({
     dataset,
     metrics,
@@ -44,6 +51,7 @@ function liveEvaluator(
     pool: livePool(env.cacheDir),
     cache: new ScoreCache(defaultCacheFile(env.cacheDir)),
     ...(typeof r === 'number' && r > 1 ? { repeats: Math.floor(r) } : {}),
+    ...(rule !== undefined ? { rule: rule as LiveRule } : {}),
   });
 }
 
