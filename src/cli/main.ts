@@ -25,6 +25,7 @@ import { LlmError } from '../core/llm/index.js';
 import { PromptError } from '../core/llm/prompts.js';
 import { redact, secretsFromEnv } from '../core/redact.js';
 import { configTrustItems, endpointOf, TrustError } from '../core/trust.js';
+import { LIVE_RULE_NAMES, type LiveRule } from '../core/nb201/live-ensemble.js';
 import {
   checkOutFolder,
   fsErrorLine,
@@ -342,6 +343,8 @@ async function cmdSearch(argv: string[]): Promise<void> {
     throw new UsageError('predictor "external" needs --external-evaluator "CMD"');
   if (values['live-rule'] && (values.space !== 'nb201' || values.predictor !== 'live'))
     throw new UsageError('--live-rule applies to --space nb201 --predictor live');
+  if (values['live-rule'] && !LIVE_RULE_NAMES.includes(values['live-rule'] as LiveRule))
+    throw new UsageError(`--live-rule must be ${LIVE_RULE_NAMES.join(' or ')}, got "${values['live-rule']}"`);
   let operatorOptions: Record<string, unknown> | undefined;
   if (values.operator === 'llm') {
     operatorOptions = llmOperatorOptions(values);

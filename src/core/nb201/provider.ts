@@ -2,6 +2,7 @@
 // predictors, the live evaluator, an external command), the paper's niches, and true-front scoring.
 
 import type { Evaluator } from '../evaluator.js';
+import { ConfigError } from '../errors.js';
 import { externalEvaluatorFor } from '../external/provider.js';
 import { singleNiche, type Partition } from '../partition.js';
 import type { SpaceProvider } from '../provider.js';
@@ -41,7 +42,7 @@ function liveEvaluator(
   // run setting spaceOptions.liveRule: the label-free rule (`ensemble`, the default, or `az-nas`)
   const rule = config.spaceOptions?.['liveRule'];
   if (rule !== undefined && !LIVE_RULE_NAMES.includes(rule as LiveRule))
-    throw new Error(
+    throw new ConfigError(
       `spaceOptions.liveRule: unknown rule ${JSON.stringify(rule)}; valid: ${LIVE_RULE_NAMES.join(', ')}`,
     );
   return new LiveNb201Evaluator({
