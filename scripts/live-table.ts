@@ -16,6 +16,7 @@ import path from 'node:path';
 import { nb201Space } from '../src/core/nb201/space.js';
 import { WorkerPool } from '../src/core/engine/pool.js';
 import {
+  AZ_TERMS,
   DEFAULT_PROXIES,
   DEFAULT_SETTINGS,
   settingsKey,
@@ -68,13 +69,13 @@ async function main(): Promise<void> {
             : arg('part', '');
   const parts: Record<string, readonly LiveProxy[]> = {
     '': TABLE_PROXIES,
-    az: ['expressivity', 'progressivity', 'trainability'],
+    az: AZ_TERMS,
     // --part jacov: jacov (reverse mode) into data/live-nb201-<dataset>.jacov.jsonl
     jacov: ['jacov'],
     ...(seed > 0 ? { [`seed${seed}`]: DEFAULT_PROXIES } : {}),
     ...(imageOffset > 0 ? { [`io${imageOffset}`]: ['naswot'] as const } : {}),
     ...(other ? { [`b${batch}`]: ['naswot'] as const } : {}),
-    ...(azBatch > 0 ? { [`az${azBatch}`]: ['expressivity', 'progressivity', 'trainability'] as const } : {}),
+    ...(azBatch > 0 ? { [`az${azBatch}`]: AZ_TERMS } : {}),
   };
   const proxies = parts[part];
   if (!proxies)

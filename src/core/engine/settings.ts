@@ -24,6 +24,12 @@ export const TABLE_PROXIES = ['naswot', 'swap', 'meco', 'logsynflow', 'zen', 'pa
  */
 export const DEFAULT_PROXIES = ['naswot', 'logsynflow', 'zen', 'params', 'flops'] as const;
 export type LiveProxy = (typeof LIVE_PROXIES)[number];
+/** AZ-NAS's three data terms (with FLOPs, its rule): the tables' `az` and `azN` parts hold these. */
+export const AZ_TERMS = [
+  'expressivity',
+  'progressivity',
+  'trainability',
+] as const satisfies readonly LiveProxy[];
 export type ProxyScores = Partial<Record<LiveProxy, number>>;
 
 export interface ProxySettings {

@@ -8,7 +8,7 @@
 // representative's), aggregated geometrically (AZ-NAS's sum of log ranks: a cell must be good in every proxy).
 
 import { RankReference, type Aggregation } from '../aggregate.js';
-import type { LiveProxy, ProxyScores } from '../engine/settings.js';
+import { AZ_TERMS, type LiveProxy, type ProxyScores } from '../engine/settings.js';
 
 export const ENSEMBLE_PROXIES: readonly LiveProxy[] = ['naswot', 'logsynflow', 'zen', 'params'];
 export const ENSEMBLE_AGGREGATION: Aggregation = 'geometric';
@@ -22,7 +22,7 @@ export const ENSEMBLE_AGGREGATION: Aggregation = 'geometric';
 export const LIVE_RULES = {
   ensemble: { proxies: ENSEMBLE_PROXIES, aggregation: ENSEMBLE_AGGREGATION, azBatch: undefined },
   'az-nas': {
-    proxies: ['expressivity', 'progressivity', 'trainability', 'flops'] as readonly LiveProxy[],
+    proxies: [...AZ_TERMS, 'flops'] as readonly LiveProxy[],
     aggregation: 'geometric' as Aggregation,
     azBatch: 64,
   },

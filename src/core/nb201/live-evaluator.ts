@@ -18,7 +18,13 @@ import {
   type ProxyScores,
   type ProxySettings,
 } from '../engine/settings.js';
-import { loadLiveTable, loadLiveTableRepeats, nb201Representative, repeatsSettings } from './live-table.js';
+import {
+  loadLiveTable,
+  loadLiveTableRepeats,
+  nb201Representative,
+  repeatsSettings,
+  type LiveTable,
+} from './live-table.js';
 
 export interface LiveEvaluatorOptions {
   dataset: Nb201Dataset;
@@ -149,26 +155,16 @@ export class LiveNb201Evaluator implements Evaluator<Nb201Arch> {
     if (this.opts.reference) return ensemble(this.opts.reference);
     const key = settingsKey(this.opts.dataset, this.settings);
     const r = this.opts.repeats ?? 1;
-    // AZ-NAS's own pass has its own table part (scripts/live-table.ts --az-batch N), with the benchmark's FLOPs
-    const azPart = this.settings.azBatch
-      ? loadLiveTable(this.opts.dataset, `az${this.settings.azBatch}`)
-      : null;
-    const full = loadLiveTable(this.opts.dataset);
-    if (azPart && full && azPart.settings === key && azPart.classes === full.classes) {
-      const ref: Partial<Record<LiveProxy, Float64Array>> = {};
-      for (const p of LIVE_PROXIES) ref[p] = azPart.column(p);
-      return ensemble(ref);
-    }
-    // averaged repeats rank among the shipped tables averaged the same way, when every seed's table is complete;
-    // otherwise among the seed-0 table (an average of R seeds is a little less spread than one seed's values)
-    const averaged = r > 1 ? loadLiveTableRepeats(this.opts.dataset, r) : null;
     const base = loadLiveTable(this.opts.dataset);
-    const table =
-      averaged && base && averaged.settings === repeatsSettings(key, r) && averaged.classes === base.classes
-        ? averaged
-        : base && base.settings === key
-          ? base
-          : null;
+    const complete = (t: LiveTable | null, settings: string): LiveTable | null =>
+      t && base && t.settings === settings && t.classes === base.classes ? t : null;
+    // AZ-NAS's own pass (azBatch) ranks among its own table part (scripts/live-table.ts --az-batch N, with the
+    // benchmark's FLOPs); averaged repeats among the shipped tables averaged the same way, when every seed's table
+    // is complete; otherwise among the seed-0 table (an average of R seeds is a little less spread than one seed's)
+    const table = this.settings.azBatch
+      ? complete(loadLiveTable(this.opts.dataset, `az${this.settings.azBatch}`), key)
+      : (complete(r > 1 ? loadLiveTableRepeats(this.opts.dataset, r) : null, repeatsSettings(key, r)) ??
+        (base && base.settings === key ? base : null));
     if (table && table.classes > 0) {
       const ref: Partial<Record<LiveProxy, Float64Array>> = {};
       for (const p of LIVE_PROXIES) ref[p] = table.column(p);

@@ -4,8 +4,8 @@
 import { aggregateColumns, type Aggregation } from '../aggregate.js';
 import { nb201Pruned, nb201Space } from './space.js';
 import { loadNb201Table, type Nb201Dataset } from './table.js';
-import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES } from './live-ensemble.js';
-import { TABLE_PROXIES, type LiveProxy } from '../engine/settings.js';
+import { ENSEMBLE_AGGREGATION, ENSEMBLE_PROXIES, LIVE_RULES } from './live-ensemble.js';
+import { AZ_TERMS, TABLE_PROXIES, type LiveProxy } from '../engine/settings.js';
 import { loadLiveTable, loadLiveTableRepeats, nb201Representative, type LiveTable } from './live-table.js';
 
 const warned = new Set<string>();
@@ -43,13 +43,13 @@ export const LIVE_VARIANTS: Record<string, LiveVariant> = {
   // AZ-NAS's own rule (Lee & Ham, CVPR 2024): expressivity, progressivity, trainability (here a forward-mode
   // estimate) and FLOPs, sum of log ranks; needs the tables' `az` part (scripts/live-table.ts --part az)
   'live-az': {
-    proxies: ['expressivity', 'progressivity', 'trainability', 'flops'],
+    proxies: [...AZ_TERMS, 'flops'],
     aggregation: 'geometric',
     params: 'own',
   },
   // both a-priori rules' proxies in one geometric aggregate (the default's four and AZ-NAS's three data terms)
   'live-union': {
-    proxies: [...ENSEMBLE_PROXIES, 'expressivity', 'progressivity', 'trainability'],
+    proxies: [...ENSEMBLE_PROXIES, ...AZ_TERMS],
     aggregation: 'geometric',
     params: 'own',
   },
@@ -69,10 +69,10 @@ export const LIVE_VARIANTS: Record<string, LiveVariant> = {
   // output among the features: AZ-NAS's NB201 code computes az_nas on random inputs); needs the tables' `az64`
   // part (scripts/live-table.ts --az-batch 64). The rule and its settings are the paper's, none chosen here
   'live-az-paper': {
-    proxies: ['expressivity', 'progressivity', 'trainability', 'flops'],
-    aggregation: 'geometric',
+    proxies: LIVE_RULES['az-nas'].proxies,
+    aggregation: LIVE_RULES['az-nas'].aggregation,
     params: 'own',
-    from: { expressivity: 'az64', progressivity: 'az64', trainability: 'az64' },
+    from: Object.fromEntries(AZ_TERMS.map((p) => [p, `az${LIVE_RULES['az-nas'].azBatch}`])),
   },
   // the default's four and jacov (needs the tables' `jacov` part): proposed after jacov's ρ on a 150-cell sample
   // was seen (scripts/jacov-report.ts), so chosen by looking at accuracy — a reported row, not a zero-label default
